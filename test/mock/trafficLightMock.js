@@ -1,0 +1,377 @@
+'use strict';
+// A local stand-in for the Traffic Light (cpa.tl) API, built from what
+// ../shared/research/traffic-light-api.md says the real one does:
+//   POST /api/lead/send   form-encoded, `key` in the form, {"id": n} or {"errmsg": "..."}
+//   GET  /api/lead/feed   key + id[] / id2[] / date[] in the query, {"count", "leads"}
+//   GET  /api/user/balance
+// Where the research says NOT FOUND (bad-key message, balance shape, status
+// strings, HTTP codes) the mock picks a plausible answer and says so in
+// KNOWN_GUESSES, so no test mistakes a guess for the contract.
+//
+// Every request is recorded. Failure modes can be switched at run time from
+// JS (`mock.setMode`) or over HTTP (`POST /__mock/mode`), so unit tests, the
+// end-to-end suite, `npm start` and the benchmark all drive the same server.
+const http = require('node:http');
+
+/** The eight errmsg strings known from Traffic Light's landing kit. */
+const ERRMSG = Object.freeze({
+	incorrectPhone: 'incorrect customer phone',
+	nameTooLong: 'customer name too long',
+	countryRequired: 'country is a required field',
+	offerNotFound: 'offer not found',
+	incorrectIp: 'incorrect IP-address',
+	incorrectCountry: 'incorrect country code; should be ISO2 or ISO3 format',
+	phoneRequired: 'customer phone is a required field',
+	incorrectTimezone: 'incorrect timezone',
+});
+
+/** Answers the research could not confirm; the mock uses them, the node must not rely on them. */
+const KNOWN_GUESSES = Object.freeze({
+	badKeyErrmsg: 'incorrect api key',
+	balanceBody: 'balance/currency object',
+	leadStatus: 'new',
+	nameMaxLength: 255,
+});
+
+const DEFAULT_KEY = 'tl-test-key-7f3a9c';
+
+/**
+ * @typedef {object} MockMode
+ * @property {'normal'|'slow'|'http5xx'|'nonJson'|'hang'|'recordThenHang'|'recordThenDrop'|'dropBeforeRecord'|'errmsg'} [kind]
+ * @property {number} [delayMs]       delay before every answer (kind 'slow', or on top of any kind)
+ * @property {number} [status]        HTTP status for 'http5xx' (default 500) or for errmsg answers
+ * @property {string} [errmsg]        forced errmsg for kind 'errmsg'
+ * @property {'send'|'feed'|'balance'|'all'} [route]  which endpoint the mode applies to (default 'send')
+ * @property {number} [times]         apply the mode to this many matching requests, then back to normal
+ */
+
+/**
+ * @typedef {object} RecordedRequest
+ * @property {number} seq
+ * @property {string} method
+ * @property {string} path
+ * @property {string} url             the full request target, query included
+ * @property {Record<string, string|string[]>} query
+ * @property {Record<string, string|string[]|undefined>} headers
+ * @property {string} rawBody
+ * @property {Record<string, string>} form   the parsed form body (last value wins, as PHP does)
+ * @property {number} receivedAt
+ */
+
+/**
+ * @typedef {object} StoredLead
+ * @property {number} id
+ * @property {string|null} id2
+ * @property {string} status
+ * @property {string} created_at
+ * @property {Record<string, string>} fields   everything sent except the key
+ */
+
+function parseQuery(search) {
+	/** @type {Record<string, string|string[]>} */
+	const out = {};
+	for (const [k, v] of new URLSearchParams(search)) {
+		const prev = out[k];
+		if (prev === undefined) out[k] = v;
+		else out[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
+	}
+	return out;
+}
+
+function asList(value) {
+	if (value === undefined) return [];
+	return Array.isArray(value) ? value : [value];
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+function looksLikeIp(value) {
+	if (IPV4.test(value)) return true;
+	return value.includes(':') && /^[0-9a-fA-F:.]+$/.test(value);
+}
+
+class TrafficLightMock {
+	/**
+	 * @param {object} [options]
+	 * @param {string[]} [options.keys]        API keys the mock accepts
+	 * @param {Record<string, string[]>} [options.offers]  offer id → countries (ISO2) it has a geo for; '*' = any
+	 * @param {number} [options.firstLeadId]
+	 * @param {number} [options.errorStatus]   HTTP status sent with errmsg answers (real value unknown; 200 by default)
+	 * @param {number} [options.balance]
+	 */
+	constructor(options = {}) {
+		this.keys = new Set(options.keys ?? [DEFAULT_KEY]);
+		this.offers = options.offers ?? { '*': ['*'] };
+		this.firstLeadId = options.firstLeadId ?? 500001;
+		this.errorStatus = options.errorStatus ?? 200;
+		this.balance = options.balance ?? 15320.5;
+		/** @type {http.Server|null} */
+		this.server = null;
+		this.port = 0;
+		/** @type {Set<import('node:net').Socket>} */
+		this.sockets = new Set();
+		this.reset();
+	}
+
+	reset() {
+		/** @type {RecordedRequest[]} */
+		this.requests = [];
+		/** @type {StoredLead[]} */
+		this.leads = [];
+		this.nextLeadId = this.firstLeadId;
+		/** @type {MockMode} */
+		this.mode = { kind: 'normal' };
+		this.seq = 0;
+	}
+
+	/** @param {MockMode} mode */
+	setMode(mode) {
+		this.mode = { kind: 'normal', route: 'send', ...mode };
+	}
+
+	get baseUrl() {
+		return `http://127.0.0.1:${this.port}`;
+	}
+
+	/** Requests to one endpoint ('send' | 'feed' | 'balance'). */
+	requestsTo(route) {
+		const path = { send: '/api/lead/send', feed: '/api/lead/feed', balance: '/api/user/balance' }[route];
+		return this.requests.filter((r) => r.path === path);
+	}
+
+	/** @param {number} [port] */
+	async start(port = 0) {
+		if (this.server) return this;
+		const server = http.createServer((req, res) => this.handle(req, res));
+		server.keepAliveTimeout = 5000;
+		server.on('connection', (socket) => {
+			this.sockets.add(socket);
+			socket.on('close', () => this.sockets.delete(socket));
+		});
+		await new Promise((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(port, '127.0.0.1', () => resolve(undefined));
+		});
+		this.server = server;
+		const address = server.address();
+		this.port = typeof address === 'object' && address ? address.port : port;
+		return this;
+	}
+
+	/** Closes the port (later connections are refused) and drops hanging sockets. */
+	async stop() {
+		const server = this.server;
+		if (!server) return;
+		this.server = null;
+		for (const socket of this.sockets) socket.destroy();
+		this.sockets.clear();
+		await new Promise((resolve) => server.close(() => resolve(undefined)));
+	}
+
+	/** @param {http.IncomingMessage} req @param {http.ServerResponse} res */
+	handle(req, res) {
+		const chunks = [];
+		req.on('data', (c) => chunks.push(c));
+		req.on('end', () => {
+			const rawBody = Buffer.concat(chunks).toString('utf8');
+			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+			if (url.pathname.startsWith('/__mock/')) {
+				this.control(url, req.method ?? 'GET', rawBody, res);
+				return;
+			}
+			const isForm = String(req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded');
+			/** @type {Record<string, string>} */
+			const form = {};
+			if (isForm) for (const [k, v] of new URLSearchParams(rawBody)) form[k] = v;
+			/** @type {RecordedRequest} */
+			const record = {
+				seq: ++this.seq,
+				method: req.method ?? 'GET',
+				path: url.pathname,
+				url: req.url ?? '/',
+				query: parseQuery(url.search),
+				headers: { ...req.headers },
+				rawBody,
+				form,
+				receivedAt: Date.now(),
+			};
+			this.route(record, res);
+		});
+	}
+
+	modeFor(path) {
+		const mode = this.mode;
+		if (!mode || mode.kind === 'normal') return mode?.delayMs ? mode : null;
+		const route = mode.route ?? 'send';
+		const routePath = { send: '/api/lead/send', feed: '/api/lead/feed', balance: '/api/user/balance' }[route];
+		if (route !== 'all' && routePath !== path) return null;
+		if (mode.times !== undefined) {
+			if (mode.times <= 0) return null;
+			mode.times -= 1;
+		}
+		return mode;
+	}
+
+	/** @param {RecordedRequest} record @param {http.ServerResponse} res */
+	route(record, res) {
+		const mode = this.modeFor(record.path);
+		if (mode?.kind === 'dropBeforeRecord') {
+			res.socket?.destroy();
+			return;
+		}
+		this.requests.push(record);
+		const answer = (status, body, contentType = 'application/json; charset=utf-8') => {
+			const send = () => {
+				if (res.destroyed) return;
+				res.writeHead(status, { 'content-type': contentType });
+				res.end(typeof body === 'string' ? body : JSON.stringify(body));
+			};
+			const delay = mode?.delayMs ?? 0;
+			if (delay > 0) setTimeout(send, delay).unref();
+			else send();
+		};
+
+		if (mode?.kind === 'hang') return; // never answers; the socket stays open
+		if (mode?.kind === 'http5xx') {
+			answer(mode.status ?? 500, '<html><body><h1>502 Bad Gateway</h1>nginx</body></html>', 'text/html');
+			return;
+		}
+		if (mode?.kind === 'nonJson') {
+			answer(200, '<html><body>Technical works. Please try later.</body></html>', 'text/html');
+			return;
+		}
+		if (mode?.kind === 'errmsg') {
+			answer(mode.status ?? this.errorStatus, { errmsg: mode.errmsg ?? ERRMSG.offerNotFound });
+			return;
+		}
+
+		const key = record.method === 'POST' ? record.form.key : asList(record.query.key)[0];
+		if (record.path === '/api/lead/send' && record.method === 'POST') {
+			if (!key || !this.keys.has(key)) return answer(this.errorStatus, { errmsg: KNOWN_GUESSES.badKeyErrmsg });
+			const problem = this.validateLead(record.form);
+			if (problem) return answer(this.errorStatus, { errmsg: problem });
+			const lead = this.storeLead(record.form);
+			if (mode?.kind === 'recordThenHang') return;
+			if (mode?.kind === 'recordThenDrop') {
+				res.socket?.destroy();
+				return;
+			}
+			return answer(200, { id: lead.id });
+		}
+		if (record.path === '/api/lead/feed' && record.method === 'GET') {
+			if (!key || !this.keys.has(key)) return answer(this.errorStatus, { errmsg: KNOWN_GUESSES.badKeyErrmsg });
+			const leads = this.feed(record.query);
+			return answer(200, { count: leads.length, leads });
+		}
+		if (record.path === '/api/user/balance' && record.method === 'GET') {
+			if (!key || !this.keys.has(key)) return answer(this.errorStatus, { errmsg: KNOWN_GUESSES.badKeyErrmsg });
+			return answer(200, { balance: this.balance, currency: 'RUB' });
+		}
+		answer(404, '<html><body>404 Not Found</body></html>', 'text/html');
+	}
+
+	/** @param {Record<string, string>} form @returns {string|null} */
+	validateLead(form) {
+		if (!form.phone) return ERRMSG.phoneRequired;
+		if (form.phone.replace(/\D/g, '').length < 5) return ERRMSG.incorrectPhone;
+		if (!form.country) return ERRMSG.countryRequired;
+		if (!/^[A-Za-z]{2,3}$/.test(form.country)) return ERRMSG.incorrectCountry;
+		const geos = this.offers[form.offer_id] ?? this.offers['*'];
+		if (!form.offer_id || !/^\d+$/.test(form.offer_id) || !geos) return ERRMSG.offerNotFound;
+		if (!geos.includes('*') && !geos.includes(form.country.toUpperCase())) return ERRMSG.offerNotFound;
+		if ((form.name ?? '').length > KNOWN_GUESSES.nameMaxLength) return ERRMSG.nameTooLong;
+		if (form.ip_address && !looksLikeIp(form.ip_address)) return ERRMSG.incorrectIp;
+		if (form.tz !== undefined && form.tz !== '' && !/^[+-]?\d{1,2}$/.test(form.tz)) return ERRMSG.incorrectTimezone;
+		return null;
+	}
+
+	/** @param {Record<string, string>} form */
+	storeLead(form) {
+		const { key: _key, ...fields } = form;
+		/** @type {StoredLead} */
+		const lead = {
+			id: this.nextLeadId++,
+			id2: form.id ?? null,
+			status: KNOWN_GUESSES.leadStatus,
+			created_at: new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00'),
+			fields,
+		};
+		this.leads.push(lead);
+		return lead;
+	}
+
+	/** @param {Record<string, string|string[]>} query */
+	feed(query) {
+		const ids = asList(query['id[]'] ?? query.id).map(String);
+		const ids2 = asList(query['id2[]'] ?? query.id2).map(String);
+		const dates = asList(query['date[]'] ?? query.date);
+		return this.leads
+			.filter((lead) => ids.length === 0 || ids.includes(String(lead.id)))
+			.filter((lead) => ids2.length === 0 || (lead.id2 !== null && ids2.includes(lead.id2)))
+			.filter((lead) => {
+				if (dates.length === 0) return true;
+				const day = lead.created_at.slice(0, 10);
+				const from = dates[0];
+				const to = dates[1] ?? dates[0];
+				return day >= from && day <= to;
+			})
+			.map((lead) => ({
+				id: lead.id,
+				id2: lead.id2,
+				status: lead.status,
+				created_at: lead.created_at,
+				offer_id: lead.fields.offer_id,
+				phone: lead.fields.phone,
+				name: lead.fields.name ?? '',
+				country: lead.fields.country,
+			}));
+	}
+
+	/** Sets a stored lead's status, as a Traffic Light operator would. */
+	setLeadStatus(id, status) {
+		const lead = this.leads.find((l) => l.id === Number(id));
+		if (lead) lead.status = status;
+		return lead;
+	}
+
+	/** HTTP control API for tests and scripts that run the mock in another process. */
+	control(url, method, rawBody, res) {
+		const json = (status, body) => {
+			res.writeHead(status, { 'content-type': 'application/json' });
+			res.end(JSON.stringify(body));
+		};
+		const path = url.pathname.slice('/__mock/'.length);
+		if (path === 'requests' && method === 'GET') return json(200, this.requests);
+		if (path === 'leads' && method === 'GET') return json(200, this.leads);
+		if (path === 'reset' && method === 'POST') {
+			this.reset();
+			return json(200, { ok: true });
+		}
+		if (path === 'mode' && method === 'POST') {
+			try {
+				this.setMode(rawBody ? JSON.parse(rawBody) : {});
+				return json(200, { ok: true, mode: this.mode });
+			} catch {
+				return json(400, { error: 'mode must be a JSON object' });
+			}
+		}
+		if (path === 'status' && method === 'POST') {
+			const { id, status } = rawBody ? JSON.parse(rawBody) : {};
+			return json(200, { lead: this.setLeadStatus(id, status) ?? null });
+		}
+		return json(404, { error: `unknown control endpoint ${path}` });
+	}
+}
+
+module.exports = { TrafficLightMock, ERRMSG, KNOWN_GUESSES, DEFAULT_KEY };
+
+// `node test/mock/trafficLightMock.js [port]` runs it on its own, printing its base URL.
+if (require.main === module) {
+	const mock = new TrafficLightMock();
+	mock.start(Number(process.argv[2] ?? 0)).then(() => {
+		process.stdout.write(`Traffic Light mock listening on ${mock.baseUrl} (API key: ${DEFAULT_KEY})\n`);
+	});
+	const stop = () => mock.stop().then(() => process.exit(0));
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+}
