@@ -1,0 +1,85 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	Icon,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class TrafficLightApi implements ICredentialType {
+	name = 'trafficLightApi';
+
+	displayName = 'Traffic Light API';
+
+	icon: Icon = {
+		light: 'file:../nodes/TrafficLight/trafficLight.svg',
+		dark: 'file:../nodes/TrafficLight/trafficLight.dark.svg',
+	};
+
+	documentationUrl =
+		'https://github.com/klientiks-traffic-light/n8n-nodes-klientiks-traffic-light#traffic-light-api-credential';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description:
+				'Your Traffic Light API key, from the profile page of your cpa.tl account (https://cpa.tl/u/profile)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.cpa.tl',
+			description:
+				'Root address of the Traffic Light API. Change it only for a proxy or a local test server.',
+		},
+	];
+
+	// Traffic Light reads the key from the request itself, not from a header.
+	// On the lead send (a form POST) it goes into the form body, as Traffic
+	// Light's own samples do, so it never shows up in URLs or access logs; the
+	// read-only GET endpoints (feed, balance) only take it in the query string.
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		const key = String(credentials.apiKey ?? '');
+		const body = requestOptions.body;
+		const isPlainObjectBody =
+			typeof body === 'object' && body !== null && !Array.isArray(body) && !Buffer.isBuffer(body);
+		if ((requestOptions.method ?? 'GET').toUpperCase() === 'POST' && isPlainObjectBody) {
+			return { ...requestOptions, body: { ...(body as Record<string, unknown>), key } } as IHttpRequestOptions;
+		}
+		return { ...requestOptions, qs: { ...(requestOptions.qs ?? {}), key } };
+	}
+
+	// The lead feed filtered by an id that cannot exist is the cheapest
+	// authenticated call whose success shape is known ({"count": 0, "leads": []}).
+	// A wrong key answers {"errmsg": ...} without `count`; n8n fails the test
+	// when `count` is missing (a non-2xx answer fails it anyway).
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(new RegExp("/+$"), "")}}',
+			url: '/api/lead/feed',
+			method: 'GET',
+			qs: { 'id[]': '0' },
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'count',
+					value: undefined,
+					message:
+						'Traffic Light did not accept this API key. Copy the key again from https://cpa.tl/u/profile and check the Base URL.',
+				},
+			},
+		],
+	};
+}

@@ -1,0 +1,138 @@
+import { sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+
+import { findByLeadIds, type FeedLead } from './feed';
+import { callTrafficLight, type CallFailure } from './transport';
+import type { LeadForm } from './validation';
+
+export interface DeliveryPolicy {
+	timeoutMs: number;
+	/** Extra attempts after a failure that proves the lead did not arrive. */
+	retryAttempts: number;
+}
+
+/** Waits before each resend of a provably undelivered lead: 1 s, 2 s, 4 s, … capped at 8 s. */
+export function retryDelayMs(attempt: number): number {
+	return Math.min(1000 * 2 ** (attempt - 1), 8000);
+}
+
+/** Waits before each feed check after an unknown outcome; gives Traffic Light time to store a slow lead. */
+export const FEED_CHECK_DELAYS_MS: readonly number[] = [1000, 2000, 4000];
+
+export type Resolution =
+	/** The failure itself proves the lead did not arrive (refused, DNS, 429/503, errmsg). */
+	| 'notDelivered'
+	/** Outcome was unknown; the feed was checked by Lead ID and has no such lead. */
+	| 'notFoundInFeed'
+	/** Outcome was unknown and the feed could not be read either. */
+	| 'stillUnknown'
+	/** Outcome was unknown and there is no Lead ID to check by. */
+	| 'unknownWithoutLeadId';
+
+export type DeliveryOutcome =
+	| {
+			delivered: true;
+			trafficLightId: string | number;
+			attempts: number;
+			confirmedAfterTimeout: boolean;
+			/** What Traffic Light answered, or the feed entry that confirmed the lead. */
+			answer: IDataObject;
+			/** The failure that made us check the feed, when confirmedAfterTimeout. */
+			recoveredFrom?: CallFailure;
+	  }
+	| {
+			delivered: false;
+			attempts: number;
+			failure: CallFailure;
+			resolution: Resolution;
+			/** When the feed could not be read while resolving an unknown outcome. */
+			feedFailure?: CallFailure;
+	  };
+
+function trafficLightIdOf(body: IDataObject): string | number | undefined {
+	// /api/lead/send answers {"id": …}; the landing-kit endpoint answers {"order_id": …}.
+	for (const key of ['id', 'order_id']) {
+		const value = body[key];
+		if (typeof value === 'number' || (typeof value === 'string' && value !== '')) return value;
+	}
+	return undefined;
+}
+
+/**
+ * Sends one lead and finds out, as far as possible, whether it arrived.
+ *
+ * - A failure that proves nothing arrived (connection refused, DNS, HTTP 429/503)
+ *   is retried with backoff, up to policy.retryAttempts times.
+ * - A failure that may hide a stored lead (timeout, dropped connection, other
+ *   5xx, non-JSON) is never resent: with a Lead ID the feed is checked a few
+ *   times; without one the outcome stays unknown and the caller says so.
+ */
+export async function deliverLead(
+	this: IExecuteFunctions,
+	baseUrl: string,
+	form: LeadForm,
+	policy: DeliveryPolicy,
+): Promise<DeliveryOutcome> {
+	let attempts = 0;
+	let failure: CallFailure;
+	for (;;) {
+		attempts++;
+		const result = await callTrafficLight.call(this, baseUrl, {
+			method: 'POST',
+			path: '/api/lead/send',
+			form,
+			timeoutMs: policy.timeoutMs,
+		});
+		if (result.ok) {
+			const trafficLightId = trafficLightIdOf(result.body);
+			if (trafficLightId !== undefined) {
+				return { delivered: true, trafficLightId, attempts, confirmedAfterTimeout: false, answer: result.body };
+			}
+			failure = {
+				kind: 'nonJson',
+				notDelivered: false,
+				statusCode: result.statusCode,
+				detail: `an answer without a lead id: ${JSON.stringify(result.body).slice(0, 120)}`,
+			};
+		} else {
+			failure = result.failure;
+		}
+		const retryable = failure.notDelivered && failure.kind !== 'errmsg';
+		if (!retryable || attempts > policy.retryAttempts) break;
+		await sleep(retryDelayMs(attempts));
+	}
+
+	if (failure.notDelivered) return { delivered: false, attempts, failure, resolution: 'notDelivered' };
+
+	const leadId = form.id;
+	if (!leadId) return { delivered: false, attempts, failure, resolution: 'unknownWithoutLeadId' };
+
+	let feedAnswered = false;
+	let feedFailure: CallFailure | undefined;
+	for (const delay of FEED_CHECK_DELAYS_MS) {
+		await sleep(delay);
+		const lookup = await findByLeadIds.call(this, baseUrl, [leadId], policy.timeoutMs);
+		if (!lookup.ok) {
+			feedFailure = lookup.failure;
+			continue;
+		}
+		feedAnswered = true;
+		const lead: FeedLead | undefined = lookup.found.get(leadId);
+		if (lead && lead.id !== undefined && lead.id !== null) {
+			return {
+				delivered: true,
+				trafficLightId: lead.id as string | number,
+				attempts,
+				confirmedAfterTimeout: true,
+				answer: lead,
+				recoveredFrom: failure,
+			};
+		}
+	}
+	return {
+		delivered: false,
+		attempts,
+		failure,
+		resolution: feedAnswered ? 'notFoundInFeed' : 'stillUnknown',
+		feedFailure,
+	};
+}

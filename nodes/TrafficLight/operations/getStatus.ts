@@ -1,0 +1,91 @@
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+
+import { readError } from '../errors';
+import { FEED_BATCH_SIZE, readFeed, type FeedLead } from '../feed';
+import { getBaseUrl } from '../transport';
+import { readOptions, timeoutMsOf } from '../options';
+import { mapEachItem } from './perItem';
+
+type LookupBy = 'trafficLightId' | 'leadId' | 'dateRange';
+
+/** Accepts "1, 2 3", a newline list, a number or an array from an expression. */
+export function parseIdList(value: unknown): string[] {
+	const parts = Array.isArray(value) ? value : String(value ?? '').split(/[\s,;]+/);
+	return [...new Set(parts.map((part) => String(part ?? '').trim()).filter((part) => part !== ''))];
+}
+
+/** Traffic Light's feed filters by day: YYYY-MM-DD. */
+export function toFeedDate(value: unknown): string | null {
+	const text = String(value ?? '').trim();
+	const isoDay = /^(\d{4}-\d{2}-\d{2})/.exec(text);
+	if (isoDay) return isoDay[1];
+	const ruDay = /^(\d{2})\.(\d{2})\.(\d{4})/.exec(text);
+	if (ruDay) return `${ruDay[3]}-${ruDay[2]}-${ruDay[1]}`;
+	return null;
+}
+
+function leadJson(lead: FeedLead): IDataObject {
+	return {
+		trafficLightId: (lead.id ?? null) as IDataObject[string],
+		leadId: (lead.id2 ?? null) as IDataObject[string],
+		status: (lead.status ?? null) as IDataObject[string],
+		...lead,
+	};
+}
+
+function queriesFor(ctx: IExecuteFunctions, itemIndex: number): Array<Record<string, string | string[]>> {
+	const lookupBy = ctx.getNodeParameter('lookupBy', itemIndex) as LookupBy;
+	if (lookupBy === 'dateRange') {
+		const fromRaw = ctx.getNodeParameter('dateFrom', itemIndex, '');
+		const toRaw = ctx.getNodeParameter('dateTo', itemIndex, '') || fromRaw;
+		const from = toFeedDate(fromRaw);
+		const to = toFeedDate(toRaw);
+		if (!from || !to) {
+			throw new NodeOperationError(ctx.getNode(), `Date range "${String(fromRaw)}" – "${String(toRaw)}" is not a pair of dates`, {
+				itemIndex,
+				description: 'Set From and To to dates, e.g. 2026-11-01 and 2026-11-30 (To may stay empty for a single day).',
+			});
+		}
+		if (from > to) {
+			throw new NodeOperationError(ctx.getNode(), `Date range starts after it ends (${from} > ${to})`, {
+				itemIndex,
+				description: 'Swap From and To.',
+			});
+		}
+		return [{ date: [from, to] }];
+	}
+	const isOurs = lookupBy === 'leadId';
+	const ids = parseIdList(ctx.getNodeParameter(isOurs ? 'leadIds' : 'trafficLightIds', itemIndex, ''));
+	if (ids.length === 0) {
+		throw new NodeOperationError(ctx.getNode(), isOurs ? 'Lead IDs is empty' : 'Traffic Light IDs is empty', {
+			itemIndex,
+			description: isOurs
+				? 'Enter one or more of your Lead IDs (the "id" you sent, returned by Traffic Light as id2), separated by commas.'
+				: 'Enter one or more Traffic Light lead IDs (the "trafficLightId" of Lead → Send), separated by commas.',
+		});
+	}
+	const queries: Array<Record<string, string | string[]>> = [];
+	for (let start = 0; start < ids.length; start += FEED_BATCH_SIZE) {
+		queries.push({ [isOurs ? 'id2' : 'id']: ids.slice(start, start + FEED_BATCH_SIZE) });
+	}
+	return queries;
+}
+
+export async function getLeadStatuses(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const baseUrl = await getBaseUrl.call(this);
+	return await mapEachItem(this, async (i) => {
+		const timeoutMs = timeoutMsOf(readOptions(this, i));
+		const leads: IDataObject[] = [];
+		for (const query of queriesFor(this, i)) {
+			const result = await readFeed.call(this, baseUrl, query, timeoutMs);
+			if (!result.ok) throw readError(this.getNode(), result.failure, timeoutMs, 'lead feed', i);
+			leads.push(...result.leads.map(leadJson));
+		}
+		return leads;
+	});
+}

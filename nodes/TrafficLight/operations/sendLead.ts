@@ -1,0 +1,184 @@
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type NodeApiError,
+} from 'n8n-workflow';
+
+import { runWithConcurrency } from '../concurrency';
+import { deliverLead, type DeliveryOutcome } from '../delivery';
+import { deliveryDescription, headline, trafficLightError } from '../errors';
+import { findByLeadIds, type FeedLead } from '../feed';
+import { getBaseUrl, type CallFailure } from '../transport';
+import { buildLeadForm, type LeadForm } from '../validation';
+import { concurrencyOf, DEFAULTS, readOptions, retryAttemptsOf, timeoutMsOf } from '../options';
+
+type Prepared =
+	| { ok: true; form: LeadForm; leadId?: string; timeoutMs: number; retryAttempts: number; skipDuplicates: boolean }
+	| { ok: false; error: NodeOperationError };
+
+type ItemResult = { json: IDataObject; error?: NodeApiError | NodeOperationError; delivered?: boolean };
+
+function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
+	try {
+		const options = readOptions(ctx, itemIndex);
+		const validation = buildLeadForm({
+			offerId: ctx.getNodeParameter('offerId', itemIndex, ''),
+			phone: ctx.getNodeParameter('phone', itemIndex, ''),
+			country: ctx.getNodeParameter('country', itemIndex, ''),
+			additionalFields: ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject,
+		});
+		if (!validation.ok) {
+			const { field, message, fix } = validation.problem;
+			return {
+				ok: false,
+				error: new NodeOperationError(ctx.getNode(), `${message} — nothing was sent`, {
+					itemIndex,
+					description: `${fix} (field: ${field})`,
+				}),
+			};
+		}
+		return {
+			ok: true,
+			form: validation.form,
+			leadId: validation.form.id,
+			timeoutMs: timeoutMsOf(options),
+			retryAttempts: retryAttemptsOf(options),
+			skipDuplicates: options.skipDuplicates ?? DEFAULTS.skipDuplicates,
+		};
+	} catch (error) {
+		// A parameter expression that fails for this item (e.g. a missing field).
+		const wrapped =
+			error instanceof NodeOperationError
+				? error
+				: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+		wrapped.context.itemIndex = itemIndex;
+		return { ok: false, error: wrapped };
+	}
+}
+
+function duplicateJson(leadId: string, existing: { trafficLightId: unknown; status: unknown }, source: string): IDataObject {
+	return {
+		trafficLightId: existing.trafficLightId as IDataObject[string],
+		leadId,
+		duplicate: true,
+		duplicateOf: source,
+		status: (existing.status ?? null) as IDataObject[string],
+		confirmedAfterTimeout: false,
+		attempts: 0,
+		sent: null,
+	};
+}
+
+function deliveredJson(form: LeadForm, outcome: Extract<DeliveryOutcome, { delivered: true }>): IDataObject {
+	const json: IDataObject = {
+		trafficLightId: outcome.trafficLightId,
+		leadId: form.id ?? null,
+		duplicate: false,
+		confirmedAfterTimeout: outcome.confirmedAfterTimeout,
+		attempts: outcome.attempts,
+		sent: { ...form },
+		answer: outcome.answer,
+	};
+	if (outcome.recoveredFrom) json.recoveredFrom = outcome.recoveredFrom.kind;
+	return json;
+}
+
+export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const items = this.getInputData();
+	const continueOnFail = this.continueOnFail();
+	const node = this.getNode();
+	const prepared = items.map((_, i) => prepare(this, i));
+	const baseUrl = await getBaseUrl.call(this);
+
+	// One batched feed look-up for every Lead ID of the run, before any send.
+	const existing = new Map<string, FeedLead>();
+	const lookupFailures = new Map<string, CallFailure>();
+	const toCheck = prepared.flatMap((p) => (p.ok && p.skipDuplicates && p.leadId ? [p.leadId] : []));
+	if (toCheck.length > 0) {
+		const firstChecked = prepared.find((p) => p.ok && p.skipDuplicates && p.leadId);
+		const timeoutMs = firstChecked && firstChecked.ok ? firstChecked.timeoutMs : DEFAULTS.timeoutSeconds * 1000;
+		const lookup = await findByLeadIds.call(this, baseUrl, toCheck, timeoutMs);
+		if (lookup.ok) for (const [id, lead] of lookup.found) existing.set(id, lead);
+		else for (const id of toCheck) lookupFailures.set(id, lookup.failure);
+	}
+
+	// Within one run, later items with a Lead ID seen earlier wait for the first one.
+	const firstIndexOf = new Map<string, number>();
+	prepared.forEach((p, i) => {
+		if (p.ok && p.skipDuplicates && p.leadId && !firstIndexOf.has(p.leadId)) firstIndexOf.set(p.leadId, i);
+	});
+	const running: Array<Promise<ItemResult> | undefined> = new Array(items.length);
+
+	let failed = false;
+	const handle = async (i: number): Promise<ItemResult> => {
+		const item = prepared[i];
+		if (!item.ok) return { json: { error: item.error.message }, error: item.error };
+		const { form, leadId, timeoutMs } = item;
+
+		if (leadId && item.skipDuplicates) {
+			const lookupFailure = lookupFailures.get(leadId);
+			if (lookupFailure) {
+				const message = `Could not check Traffic Light for an existing lead with Lead ID "${leadId}" — nothing was sent`;
+				const description = `${headline(lookupFailure, timeoutMs, 'request')} while reading the lead feed. Skip Duplicates needs the feed to tell a new lead from a repeated one, so the lead was held back instead of risking a duplicate. Run again when Traffic Light answers, or turn Skip Duplicates off in the node options.`;
+				const error = trafficLightError(node, lookupFailure, message, description, i);
+				return { json: { error: message, leadId }, error };
+			}
+			const known = existing.get(leadId);
+			if (known) {
+				return { json: duplicateJson(leadId, { trafficLightId: known.id, status: known.status }, 'trafficLight') };
+			}
+			const first = firstIndexOf.get(leadId);
+			if (first !== undefined && first !== i) {
+				const earlier = await running[first];
+				if (earlier?.delivered) {
+					return {
+						json: duplicateJson(leadId, { trafficLightId: earlier.json.trafficLightId, status: null }, 'thisRun'),
+					};
+				}
+			}
+		}
+
+		const outcome = await deliverLead.call(this, baseUrl, form, { timeoutMs, retryAttempts: item.retryAttempts });
+		if (outcome.delivered) return { json: deliveredJson(form, outcome), delivered: true };
+		const message = headline(outcome.failure, timeoutMs, 'lead');
+		const description = deliveryDescription(outcome, leadId, timeoutMs);
+		const error = trafficLightError(node, outcome.failure, message, description, i);
+		return {
+			json: { error: message, description, leadId: leadId ?? null, outcome: outcome.resolution, attempts: outcome.attempts },
+			error,
+		};
+	};
+
+	const limit = concurrencyOf(readOptions(this, 0));
+	const results = await runWithConcurrency(
+		items.length,
+		limit,
+		async (i) => {
+			const promise = handle(i);
+			running[i] = promise;
+			const result = await promise;
+			if (result.error && !continueOnFail) failed = true;
+			return result;
+		},
+		() => failed,
+	);
+
+	if (!continueOnFail) {
+		const firstError = results.find((r) => r?.error);
+		if (firstError?.error) {
+			const delivered = results.filter((r) => r?.delivered).length;
+			if (delivered > 0) {
+				firstError.error.description = `${firstError.error.description ?? ''} Before this failure, ${delivered} other lead(s) of this run reached Traffic Light; with Lead IDs and Skip Duplicates on, running the workflow again will not send them twice.`.trim();
+			}
+			throw firstError.error;
+		}
+	}
+
+	return results.map((result, i) => {
+		const out: INodeExecutionData = { json: result?.json ?? {}, pairedItem: { item: i } };
+		if (result?.error) out.error = result.error;
+		return out;
+	});
+}

@@ -1,0 +1,40 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+export const DEFAULTS = {
+	timeoutSeconds: 30,
+	concurrency: 5,
+	retryAttempts: 3,
+	skipDuplicates: true,
+} as const;
+
+export const MAX_CONCURRENCY = 50;
+export const MAX_RETRY_ATTEMPTS = 10;
+
+export interface NodeOptions {
+	timeout?: number;
+	concurrency?: number;
+	retryAttempts?: number;
+	skipDuplicates?: boolean;
+}
+
+export function readOptions(ctx: IExecuteFunctions, itemIndex: number): NodeOptions {
+	return ctx.getNodeParameter('options', itemIndex, {}) as NodeOptions;
+}
+
+/** A hung Traffic Light must fail the item after this long, never block the workflow. */
+export function timeoutMsOf(options: NodeOptions): number {
+	const seconds = Number(options.timeout ?? DEFAULTS.timeoutSeconds);
+	return Math.round((Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULTS.timeoutSeconds) * 1000);
+}
+
+export function concurrencyOf(options: NodeOptions): number {
+	const value = Math.floor(Number(options.concurrency ?? DEFAULTS.concurrency));
+	if (!Number.isFinite(value)) return DEFAULTS.concurrency;
+	return Math.min(Math.max(value, 1), MAX_CONCURRENCY);
+}
+
+export function retryAttemptsOf(options: NodeOptions): number {
+	const value = Number(options.retryAttempts ?? DEFAULTS.retryAttempts);
+	if (!Number.isInteger(value) || value < 0) return DEFAULTS.retryAttempts;
+	return Math.min(value, MAX_RETRY_ATTEMPTS);
+}

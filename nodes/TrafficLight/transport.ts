@@ -1,0 +1,168 @@
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+
+export const CREDENTIAL_TYPE = 'trafficLightApi';
+export const DEFAULT_BASE_URL = 'https://api.cpa.tl';
+
+/**
+ * How a call to Traffic Light ended, in the terms that matter for a lead:
+ * did it certainly not arrive (safe to resend), or may it have arrived?
+ */
+export type CallFailure =
+	| { kind: 'refused' | 'dns'; notDelivered: true; detail: string }
+	| { kind: 'timeout' | 'connectionLost' | 'network' | 'cancelled'; notDelivered: false; detail: string }
+	| { kind: 'http'; notDelivered: boolean; statusCode: number; detail: string }
+	| { kind: 'nonJson'; notDelivered: false; statusCode: number; detail: string }
+	| { kind: 'errmsg'; notDelivered: true; statusCode: number; errmsg: string };
+
+export type CallResult = { ok: true; statusCode: number; body: IDataObject } | { ok: false; failure: CallFailure };
+
+export interface CallOptions {
+	method: IHttpRequestMethods;
+	path: string;
+	/** Form fields of a POST; the credential adds `key`. */
+	form?: Record<string, string>;
+	/** Query of a GET; arrays are sent as `name[]=a&name[]=b` as Traffic Light's PHP expects. */
+	query?: Record<string, string | string[]>;
+	timeoutMs: number;
+}
+
+// Statuses that a server or proxy sends before it has taken the request in:
+// 429 (rate limited) and 503 (unavailable). Other 5xx and 502/504 from a
+// proxy may come after Traffic Light already stored the lead.
+const NOT_DELIVERED_STATUSES = new Set([429, 503]);
+
+function errorCode(error: unknown): string {
+	// httpRequestWithAuthentication wraps the transport error in NodeApiError; the
+	// socket error code sits on the cause chain.
+	let current = error as { code?: unknown; cause?: unknown } | undefined;
+	for (let depth = 0; current && depth < 5; depth++) {
+		if (typeof current.code === 'string' && /^E[A-Z_]+$|^ERR_/.test(current.code)) return current.code;
+		current = current.cause as typeof current;
+	}
+	return '';
+}
+
+function errorText(error: unknown): string {
+	let current = error as { message?: unknown; cause?: unknown } | undefined;
+	const parts: string[] = [];
+	for (let depth = 0; current && depth < 5; depth++) {
+		if (typeof current.message === 'string') parts.push(current.message);
+		current = current.cause as typeof current;
+	}
+	return parts.join(' | ');
+}
+
+/** Turns a thrown request error into what we know about the lead's fate. */
+export function classifyThrown(error: unknown): CallFailure {
+	const code = errorCode(error);
+	const text = errorText(error);
+	if (code === 'ECONNREFUSED') return { kind: 'refused', notDelivered: true, detail: 'connection refused' };
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+		return { kind: 'dns', notDelivered: true, detail: `the host name could not be resolved (${code})` };
+	}
+	if (code === 'ERR_CANCELED' || /\bcancel(l)?ed\b|aborted by user/i.test(text)) {
+		return { kind: 'cancelled', notDelivered: false, detail: 'the execution was cancelled while the request was under way' };
+	}
+	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' || /timeout/i.test(text)) {
+		return { kind: 'timeout', notDelivered: false, detail: 'no answer within the timeout' };
+	}
+	if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(text)) {
+		return { kind: 'connectionLost', notDelivered: false, detail: 'the connection was closed before an answer arrived' };
+	}
+	return { kind: 'network', notDelivered: false, detail: code ? `network error ${code}` : 'network error' };
+}
+
+/** Reads Traffic Light's answer whatever the HTTP status: `errmsg` wins, then the status. */
+export function classifyAnswer(statusCode: number, rawBody: unknown): CallResult {
+	let body: unknown = rawBody;
+	if (typeof rawBody === 'string') {
+		try {
+			body = JSON.parse(rawBody);
+		} catch {
+			body = undefined;
+		}
+	} else if (Buffer.isBuffer(rawBody)) {
+		try {
+			body = JSON.parse(rawBody.toString('utf8'));
+		} catch {
+			body = undefined;
+		}
+	}
+	const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+	const errmsg = isObject ? (body as IDataObject).errmsg : undefined;
+	if (errmsg !== undefined && errmsg !== null && String(errmsg) !== '') {
+		return { ok: false, failure: { kind: 'errmsg', notDelivered: true, statusCode, errmsg: String(errmsg) } };
+	}
+	if (statusCode < 200 || statusCode > 299) {
+		return {
+			ok: false,
+			failure: {
+				kind: 'http',
+				notDelivered: NOT_DELIVERED_STATUSES.has(statusCode),
+				statusCode,
+				detail: `HTTP ${statusCode}`,
+			},
+		};
+	}
+	if (!isObject) {
+		const preview = typeof rawBody === 'string' ? rawBody.replace(/\s+/g, ' ').trim().slice(0, 120) : typeof rawBody;
+		return {
+			ok: false,
+			failure: { kind: 'nonJson', notDelivered: false, statusCode, detail: preview || 'an empty body' },
+		};
+	}
+	return { ok: true, statusCode, body: body as IDataObject };
+}
+
+export function toQueryString(query: Record<string, string | string[]>): string {
+	const params = new URLSearchParams();
+	for (const [name, value] of Object.entries(query)) {
+		if (Array.isArray(value)) for (const v of value) params.append(`${name}[]`, v);
+		else params.append(name, value);
+	}
+	return params.toString();
+}
+
+/**
+ * One request to Traffic Light through n8n's credential-aware HTTP helper.
+ * Never throws: every outcome comes back as a CallResult, so callers decide
+ * about retries and feed checks with the full picture.
+ */
+export async function callTrafficLight(
+	this: IExecuteFunctions,
+	baseUrl: string,
+	options: CallOptions,
+): Promise<CallResult> {
+	const queryString = options.query ? toQueryString(options.query) : '';
+	const request: IHttpRequestOptions = {
+		method: options.method,
+		url: `${baseUrl}${options.path}${queryString ? `?${queryString}` : ''}`,
+		timeout: options.timeoutMs,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		// Read the body as text: Traffic Light or a proxy in front of it may answer
+		// HTML, and we want to say so instead of failing on a parse error.
+		encoding: 'text',
+		json: false,
+	};
+	if (options.form) {
+		request.headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
+		request.body = { ...options.form };
+	}
+	let response: { statusCode?: number; body?: unknown };
+	try {
+		response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, request)) as {
+			statusCode?: number;
+			body?: unknown;
+		};
+	} catch (error) {
+		return { ok: false, failure: classifyThrown(error) };
+	}
+	return classifyAnswer(Number(response?.statusCode ?? 200), response?.body);
+}
+
+export async function getBaseUrl(this: IExecuteFunctions): Promise<string> {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+	const configured = String(credentials?.baseUrl ?? '').trim();
+	return (configured || DEFAULT_BASE_URL).replace(/\/+$/, '');
+}

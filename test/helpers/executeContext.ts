@@ -1,0 +1,83 @@
+// A stand-in for the IExecuteFunctions n8n passes to execute(), wired to n8n's
+// REAL request helper (n8n-core's httpRequestWithAuthentication and the axios
+// transport behind it). Only the credential lookup is ours: it applies the
+// credential's authenticate() the way n8n's CredentialsHelper does for
+// function-style authentication. So form encoding, query arrays, timeouts and
+// error wrapping in these tests are n8n's own, not a re-implementation.
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+
+import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
+
+// eslint-config note: n8n-core has no `exports` map, so the helper factory is reachable by path.
+const { getRequestHelperFunctions } = require('n8n-core/dist/execution-engine/node-execution-context/utils/request-helpers') as {
+	getRequestHelperFunctions: (workflow: unknown, node: INode, additionalData: unknown) => IExecuteFunctions['helpers'];
+};
+
+/** A parameter value, or a function of the item index (what an n8n expression does). */
+export type ParamValue = unknown | ((itemIndex: number) => unknown);
+
+export interface ContextOptions {
+	parameters: Record<string, ParamValue>;
+	items?: INodeExecutionData[];
+	credentials?: IDataObject | null;
+	continueOnFail?: boolean;
+	node?: Partial<INode>;
+}
+
+export interface TestContext extends IExecuteFunctions {
+	/** Every request options object the node handed to the helper, after the credential was applied. */
+	sentRequests: IDataObject[];
+}
+
+export function createExecuteContext(options: ContextOptions): TestContext {
+	const node: INode = {
+		id: 'node-1',
+		name: 'Traffic Light',
+		type: 'n8n-nodes-klientiks-traffic-light.trafficLight',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		...options.node,
+	};
+	const items = options.items ?? [{ json: {} }];
+	const credentials = options.credentials === undefined ? { apiKey: 'tl-test-key-7f3a9c', baseUrl: 'http://127.0.0.1:9' } : options.credentials;
+	const credentialType = new TrafficLightApi();
+	const sentRequests: IDataObject[] = [];
+	const additionalData = {
+		credentialsHelper: {
+			getParentTypes: () => [],
+			preAuthentication: async () => undefined,
+			authenticate: async (decrypted: IDataObject, _type: string, requestOptions: IDataObject) => {
+				const authenticated = await credentialType.authenticate(decrypted as never, requestOptions as never);
+				sentRequests.push(authenticated as unknown as IDataObject);
+				return authenticated;
+			},
+		},
+	};
+	const helpers = getRequestHelperFunctions({}, node, additionalData);
+
+	const getNodeParameter = (name: string, itemIndex: number, fallback?: unknown) => {
+		if (!(name in options.parameters)) {
+			if (fallback !== undefined) return fallback;
+			throw new Error(`Test context: parameter "${name}" is not set`);
+		}
+		const value = options.parameters[name];
+		return typeof value === 'function' ? (value as (i: number) => unknown)(itemIndex) : value;
+	};
+
+	const context = {
+		sentRequests,
+		getInputData: () => items,
+		getNode: () => node,
+		getNodeParameter,
+		continueOnFail: () => options.continueOnFail ?? false,
+		getCredentials: async () => {
+			if (!credentials) throw new Error('Node "Traffic Light" does not have any credentials set');
+			return credentials;
+		},
+		getExecutionCancelSignal: () => undefined,
+		logger: { debug() {}, info() {}, warn() {}, error() {} },
+		helpers,
+	};
+	return context as unknown as TestContext;
+}
