@@ -1,18 +1,13 @@
 import { sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { findByLeadIds, type FeedLead } from './feed';
-import { callTrafficLight, type CallFailure } from './transport';
+import { callTrafficLight, retryDelayMs, type CallFailure } from './transport';
 import type { LeadForm } from './validation';
 
 export interface DeliveryPolicy {
 	timeoutMs: number;
 	/** Extra attempts after a failure that proves the lead did not arrive. */
 	retryAttempts: number;
-}
-
-/** Waits before each resend of a provably undelivered lead: 1 s, 2 s, 4 s, … capped at 8 s. */
-export function retryDelayMs(attempt: number): number {
-	return Math.min(1000 * 2 ** (attempt - 1), 8000);
 }
 
 /** Waits before each feed check after an unknown outcome; gives Traffic Light time to store a slow lead. */

@@ -1,6 +1,6 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { callTrafficLight, type CallFailure } from './transport';
+import { callTrafficLight, retryDelayMs, type CallFailure } from './transport';
 
 /** A lead as the feed returns it. Only `id` and `status` are known for sure; the rest is passed through. */
 export type FeedLead = IDataObject;
@@ -20,18 +20,22 @@ function leadsOf(body: IDataObject): FeedLead[] | null {
 	return null;
 }
 
+/**
+ * Reads the lead feed. Reading changes nothing, so any failure but a refusal
+ * (errmsg) may be retried, up to `retryAttempts` times with backoff.
+ */
 export async function readFeed(
 	this: IExecuteFunctions,
 	baseUrl: string,
 	query: Record<string, string | string[]>,
 	timeoutMs: number,
+	retryAttempts = 0,
 ): Promise<FeedResult> {
-	const result = await callTrafficLight.call(this, baseUrl, {
-		method: 'GET',
-		path: '/api/lead/feed',
-		query,
-		timeoutMs,
-	});
+	let result = await callTrafficLight.call(this, baseUrl, { method: 'GET', path: '/api/lead/feed', query, timeoutMs });
+	for (let attempt = 1; !result.ok && result.failure.kind !== 'errmsg' && attempt <= retryAttempts; attempt++) {
+		await sleep(retryDelayMs(attempt));
+		result = await callTrafficLight.call(this, baseUrl, { method: 'GET', path: '/api/lead/feed', query, timeoutMs });
+	}
 	if (!result.ok) return result;
 	const leads = leadsOf(result.body);
 	if (leads === null) {
@@ -59,12 +63,13 @@ export async function findByLeadIds(
 	baseUrl: string,
 	leadIds: string[],
 	timeoutMs: number,
+	retryAttempts = 0,
 ): Promise<LeadIdLookup> {
 	const found = new Map<string, FeedLead>();
 	const unique = [...new Set(leadIds)];
 	for (let start = 0; start < unique.length; start += FEED_BATCH_SIZE) {
 		const batch = unique.slice(start, start + FEED_BATCH_SIZE);
-		const result = await readFeed.call(this, baseUrl, { id2: batch }, timeoutMs);
+		const result = await readFeed.call(this, baseUrl, { id2: batch }, timeoutMs, retryAttempts);
 		if (!result.ok) return result;
 		const carriesId2 = result.leads.every((lead) => lead.id2 !== undefined && lead.id2 !== null);
 		if (carriesId2) {
@@ -81,7 +86,7 @@ export async function findByLeadIds(
 			continue;
 		}
 		for (const leadId of batch) {
-			const single = await readFeed.call(this, baseUrl, { id2: [leadId] }, timeoutMs);
+			const single = await readFeed.call(this, baseUrl, { id2: [leadId] }, timeoutMs, retryAttempts);
 			if (!single.ok) return single;
 			if (single.leads.length > 0) found.set(leadId, single.leads[0]);
 		}

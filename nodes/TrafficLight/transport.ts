@@ -26,6 +26,11 @@ export interface CallOptions {
 	timeoutMs: number;
 }
 
+/** Waits before each retry of a call that provably changed nothing: 1 s, 2 s, 4 s, … capped at 8 s. */
+export function retryDelayMs(attempt: number): number {
+	return Math.min(1000 * 2 ** (attempt - 1), 8000);
+}
+
 // Statuses that a server or proxy sends before it has taken the request in:
 // 429 (rate limited) and 503 (unavailable). Other 5xx and 502/504 from a
 // proxy may come after Traffic Light already stored the lead.

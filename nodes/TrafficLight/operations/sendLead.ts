@@ -97,9 +97,14 @@ export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecution
 	const lookupFailures = new Map<string, CallFailure>();
 	const toCheck = prepared.flatMap((p) => (p.ok && p.skipDuplicates && p.leadId ? [p.leadId] : []));
 	if (toCheck.length > 0) {
-		const firstChecked = prepared.find((p) => p.ok && p.skipDuplicates && p.leadId);
-		const timeoutMs = firstChecked && firstChecked.ok ? firstChecked.timeoutMs : DEFAULTS.timeoutSeconds * 1000;
-		const lookup = await findByLeadIds.call(this, baseUrl, toCheck, timeoutMs);
+		const batchOptions = readOptions(this, 0);
+		const lookup = await findByLeadIds.call(
+			this,
+			baseUrl,
+			toCheck,
+			timeoutMsOf(batchOptions),
+			retryAttemptsOf(batchOptions),
+		);
 		if (lookup.ok) for (const [id, lead] of lookup.found) existing.set(id, lead);
 		else for (const id of toCheck) lookupFailures.set(id, lookup.failure);
 	}

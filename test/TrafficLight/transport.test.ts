@@ -1,0 +1,86 @@
+import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/apiErrors';
+import { classifyAnswer, classifyThrown, toQueryString } from '../../nodes/TrafficLight/transport';
+import { ERRMSG } from '../mock/trafficLightMock';
+
+describe('classifyAnswer: the body decides, whatever the status', () => {
+	it('JSON with an id is a success', () => {
+		expect(classifyAnswer(200, '{"id": 42}')).toEqual({ ok: true, statusCode: 200, body: { id: 42 } });
+	});
+
+	it.each([200, 400, 500])('errmsg with HTTP %i is a refusal that proves nothing was created', (status) => {
+		expect(classifyAnswer(status, '{"errmsg":"offer not found"}')).toEqual({
+			ok: false,
+			failure: { kind: 'errmsg', notDelivered: true, statusCode: status, errmsg: 'offer not found' },
+		});
+	});
+
+	it.each([
+		[429, true],
+		[503, true],
+		[500, false],
+		[502, false],
+		[504, false],
+		[404, false],
+	])('HTTP %i without errmsg: notDelivered = %s', (status, notDelivered) => {
+		const result = classifyAnswer(status, '<html>oops</html>');
+		expect(result).toMatchObject({ ok: false, failure: { kind: 'http', statusCode: status, notDelivered } });
+	});
+
+	it('a 200 that is not JSON may hide a stored lead', () => {
+		expect(classifyAnswer(200, '<html><body>Maintenance</body></html>')).toMatchObject({
+			ok: false,
+			failure: { kind: 'nonJson', notDelivered: false, detail: '<html><body>Maintenance</body></html>' },
+		});
+		expect(classifyAnswer(200, '')).toMatchObject({ ok: false, failure: { kind: 'nonJson', detail: 'an empty body' } });
+		expect(classifyAnswer(200, '[1,2]')).toMatchObject({ ok: false, failure: { kind: 'nonJson' } });
+	});
+
+	it('reads an already parsed object and a Buffer', () => {
+		expect(classifyAnswer(200, { id: 1 })).toMatchObject({ ok: true, body: { id: 1 } });
+		expect(classifyAnswer(200, Buffer.from('{"id":2}'))).toMatchObject({ ok: true, body: { id: 2 } });
+	});
+});
+
+describe('classifyThrown: what a transport error says about the lead', () => {
+	const wrapped = (code: string, message = 'x') => ({ message: 'wrapped', cause: Object.assign(new Error(message), { code }) });
+
+	it.each([
+		['ECONNREFUSED', 'refused', true],
+		['ENOTFOUND', 'dns', true],
+		['EAI_AGAIN', 'dns', true],
+		['ECONNABORTED', 'timeout', false],
+		['ETIMEDOUT', 'timeout', false],
+		['ECONNRESET', 'connectionLost', false],
+		['EPIPE', 'connectionLost', false],
+		['ERR_CANCELED', 'cancelled', false],
+		['EHOSTUNREACH', 'network', false],
+	])('%s → %s (notDelivered %s)', (code, kind, notDelivered) => {
+		expect(classifyThrown(wrapped(code))).toMatchObject({ kind, notDelivered });
+	});
+
+	it('recognises axios timeout and socket hang up messages without a code', () => {
+		expect(classifyThrown(new Error('timeout of 1000ms exceeded'))).toMatchObject({ kind: 'timeout' });
+		expect(classifyThrown(new Error('socket hang up'))).toMatchObject({ kind: 'connectionLost' });
+	});
+});
+
+describe('errmsg table', () => {
+	it('has a specific fix for each of the eight known messages', () => {
+		const fixes = Object.values(ERRMSG).map((message) => {
+			expect(isKnownErrmsg(message)).toBe(true);
+			return fixForErrmsg(message);
+		});
+		expect(new Set(fixes).size).toBe(8);
+		expect(fixForErrmsg('offer not found')).toMatch(/Offer ID is wrong, or the offer has no geo/);
+	});
+
+	it('points a key problem at the credential and anything else at the message', () => {
+		expect(fixForErrmsg('incorrect api key')).toMatch(/API key/);
+		expect(fixForErrmsg('Access denied')).toMatch(/API key/);
+		expect(fixForErrmsg('something new')).toMatch(/refused the request with this message/);
+	});
+});
+
+it('toQueryString sends arrays the way PHP reads them', () => {
+	expect(toQueryString({ 'id2': ['a b', 'c'], key: 'k' })).toBe('id2%5B%5D=a+b&id2%5B%5D=c&key=k');
+});
