@@ -1,7 +1,7 @@
 /**
  * What each known Traffic Light `errmsg` means for the user and what to do.
  * The eight messages come from Traffic Light's own landing kit (see
- * docs/traffic-light-api-notes.md); anything else is shown as Traffic Light
+ * docs/traffic-light-node.md); anything else is shown as Traffic Light
  * wrote it with a generic hint.
  */
 const KNOWN_ERRMSG_FIXES: Record<string, string> = {
