@@ -33,8 +33,42 @@ for (const file of files) {
 }
 if (pkg.dependencies && Object.keys(pkg.dependencies).length) problems.push('package.json has runtime dependencies');
 
-if (problems.length) {
-	console.error(`npm pack check failed (${packed.filename}):\n- ${problems.join('\n- ')}`);
-	process.exit(1);
+async function lintShippedJs() {
+	// n8n's scanner also lints every .js file of the tarball with the community
+	// rules and no-console (compiled code must not smuggle in setTimeout, process…).
+	const { ESLint } = require('eslint');
+	const communityNodes = require('@n8n/eslint-plugin-community-nodes');
+	const { recommended } = communityNodes.configs;
+	const eslint = new ESLint({
+		cwd: root,
+		overrideConfigFile: true,
+		allowInlineConfig: false,
+		overrideConfig: [
+			{
+				files: ['**/*.js'],
+				languageOptions: { sourceType: 'commonjs', ecmaVersion: 2022 },
+				plugins: recommended.plugins,
+				rules: { ...recommended.rules, 'no-console': 'error' },
+			},
+		],
+	});
+	const shipped = [...files].filter((f) => f.endsWith('.js'));
+	const results = await eslint.lintFiles(shipped);
+	for (const result of results) {
+		for (const message of result.messages) {
+			if (message.severity === 2) problems.push(`${path.relative(root, result.filePath)}:${message.line} ${message.message} (${message.ruleId})`);
+		}
+	}
+	return shipped.length;
 }
-console.log(`npm pack check passed: ${packed.filename}, ${files.size} files, ${(packed.size / 1024).toFixed(1)} kB; every "n8n" path present, no test code.`);
+
+lintShippedJs().then((linted) => {
+	if (problems.length) {
+		console.error(`npm pack check failed (${packed.filename}):\n- ${problems.join('\n- ')}`);
+		process.exit(1);
+	}
+	console.log(
+		`npm pack check passed: ${packed.filename}, ${files.size} files, ${(packed.size / 1024).toFixed(1)} kB; ` +
+			`every "n8n" path present, no test code, ${linted} shipped .js files clean under the scanner's rules.`,
+	);
+});
