@@ -1,0 +1,173 @@
+/**
+ * Tolerant converters from the text a webhook sender put in a URL to typed
+ * values. None of them throws: a value that cannot be read returns `null`
+ * plus a reason, which the caller turns into a `warnings` entry.
+ *
+ * The formats come from ../shared/research/klientiks.md §4 (Klientiks does
+ * not document what its placeholders render as, so several spellings are
+ * accepted) and traffic-light-api.md §3 (`{created_at}` is ISO 8601, UTC).
+ */
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const fail = <T>(reason: string): Parsed<T> => ({ ok: false, reason });
+
+/** Digits only → a number when it is a safe integer; anything else stays text (an id is never mangled). */
+export function parseId(text: string): number | string {
+	const trimmed = text.trim();
+	if (/^\d{1,15}$/.test(trimmed)) return Number(trimmed);
+	return trimmed;
+}
+
+const TRUE_WORDS = new Set(['1', 'true', 't', 'yes', 'y', 'on', 'да', 'д']);
+const FALSE_WORDS = new Set(['0', 'false', 'f', 'no', 'n', 'off', 'нет', 'н', '']);
+
+/**
+ * PHP renders `false` as an empty string and PostgreSQL as `f`, so both an
+ * empty value and `f` mean false; Russian «да/нет» are accepted too.
+ */
+export function parseBoolean(text: string): Parsed<boolean> {
+	const word = text.trim().toLowerCase();
+	if (TRUE_WORDS.has(word)) return ok(true);
+	if (FALSE_WORDS.has(word)) return ok(false);
+	return fail(`is not a yes/no value (expected 1/0, true/false, t/f, yes/no or да/нет)`);
+}
+
+/**
+ * Money as people and exports write it: `1 500,50 руб.`, `1500.5₽`, `1,500.50`.
+ * Spaces of every kind, currency words and signs are dropped; with both `,`
+ * and `.` present the last one is the decimal separator.
+ */
+export function parseMoney(text: string): Parsed<number> {
+	let cleaned = text
+		.replace(/[\s\u00A0\u2007\u202F\u2009']/g, '')
+		.replace(/(руб(лей|ля|ль)?\.?|р\.|₽|rub\.?|rur\.?)$/iu, '')
+		.replace(/^(₽)/u, '');
+	if (cleaned === '') return fail('is empty');
+	const lastComma = cleaned.lastIndexOf(',');
+	const lastDot = cleaned.lastIndexOf('.');
+	if (lastComma !== -1 && lastDot !== -1) {
+		const decimal = lastComma > lastDot ? ',' : '.';
+		const thousands = decimal === ',' ? '.' : ',';
+		cleaned = cleaned.split(thousands).join('').replace(decimal, '.');
+	} else if (lastComma !== -1) {
+		// A Russian amount uses the comma as the decimal separator ("1500,50");
+		// only several comma groups ("1,500,000") are read as thousands.
+		const thousandsOnly = /^[-+]?\d{1,3}(,\d{3}){2,}$/.test(cleaned);
+		cleaned = thousandsOnly ? cleaned.split(',').join('') : cleaned.replace(',', '.');
+	}
+	if (!/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(cleaned)) return fail('is not an amount of money');
+	const value = Number(cleaned);
+	return Number.isFinite(value) ? ok(value) : fail('is not an amount of money');
+}
+
+/** Any number written with `.` or `,` as the decimal separator. */
+export function parseNumber(text: string): Parsed<number> {
+	const cleaned = text.trim().replace(/[\s\u00A0\u202F]/g, '').replace(',', '.');
+	if (!/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(cleaned)) return fail('is not a number');
+	return ok(Number(cleaned));
+}
+
+/** Digits only; an 11-digit Russian number written with a leading 8 gets 7 instead. */
+export function normalizePhone(text: string): string | null {
+	const digits = text.replace(/\D/g, '');
+	if (digits === '') return null;
+	if (digits.length === 11 && digits.startsWith('8')) return `7${digits.slice(1)}`;
+	return digits;
+}
+
+function pad(value: number, width = 2): string {
+	return String(value).padStart(width, '0');
+}
+
+function isRealDate(year: number, month: number, day: number): boolean {
+	if (month < 1 || month > 12 || day < 1) return false;
+	const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+	return day <= daysInMonth;
+}
+
+/** `HH:MM`, `H:MM`, `HH:MM:SS`, `HH:MM:SS.ffffff` → `HH:MM:SS[.ffffff]`. */
+export function parseTime(text: string): Parsed<string> {
+	const match = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/.exec(text.trim());
+	if (!match) return fail('is not a time (expected HH:MM or HH:MM:SS)');
+	const [, h, m, s, fraction] = match;
+	const hours = Number(h);
+	const minutes = Number(m);
+	const seconds = s === undefined ? 0 : Number(s);
+	if (hours > 23 || minutes > 59 || seconds > 59) return fail('is not a valid time of day');
+	return ok(`${pad(hours)}:${pad(minutes)}:${pad(seconds)}${fraction ? `.${fraction}` : ''}`);
+}
+
+export interface DateValue {
+	/** `YYYY-MM-DD` */
+	date: string;
+	/** `HH:MM:SS[.ffffff]` when the text had a time part. */
+	time: string | null;
+	/** `Z` or `±HH:MM` when the text had an offset. */
+	offset: string | null;
+	/** ISO 8601: `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SS[.f][offset]` when there was a time. */
+	iso: string;
+}
+
+/**
+ * Dates as Klientiks' API and exports write them (`2025-03-15`,
+ * `2025-03-15 14:30:00.295301`, `15.03.2025`, `15.03.2025 14:30`) and as
+ * Traffic Light writes `{created_at}` (`2015-06-12T17:50:39+00:00`).
+ */
+export function parseDate(text: string): Parsed<DateValue> {
+	const trimmed = text.trim();
+	const match =
+		/^(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[./](\d{1,2})[./](\d{4}))(?:(?:[T\s]+)(\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i.exec(
+			trimmed,
+		);
+	if (!match) return fail('is not a date (expected YYYY-MM-DD or DD.MM.YYYY, optionally with a time)');
+	const year = Number(match[1] ?? match[6]);
+	const month = Number(match[2] ?? match[5]);
+	const day = Number(match[3] ?? match[4]);
+	if (!isRealDate(year, month, day)) return fail('is not a real calendar date');
+	const date = `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+	let time: string | null = null;
+	if (match[7] !== undefined) {
+		const parsedTime = parseTime(match[7]);
+		if (!parsedTime.ok) return fail(parsedTime.reason);
+		time = parsedTime.value;
+	}
+	let offset: string | null = null;
+	if (match[8] !== undefined) {
+		const raw = match[8].toUpperCase();
+		if (raw === 'Z') offset = 'Z';
+		else {
+			const digits = raw.replace(':', '');
+			const hours = Number(digits.slice(1, 3));
+			const minutes = digits.length > 3 ? Number(digits.slice(3, 5)) : 0;
+			if (hours > 14 || minutes > 59) return fail('has an impossible time-zone offset');
+			offset = `${digits[0]}${pad(hours)}:${pad(minutes)}`;
+		}
+	}
+	const iso = time === null ? date : `${date}T${time}${offset ?? ''}`;
+	return ok({ date, time, offset, iso });
+}
+
+/**
+ * A moment in time as a UTC ISO string (`2015-06-12T17:50:39.000Z`) when the
+ * text carries an offset — or carries none and `assumeUtc` says what it is
+ * (Traffic Light's `{created_at}` is "always UTC"). Otherwise the local ISO
+ * form from `parseDate` (Klientiks sends its account's local time).
+ */
+export function parseTimestamp(text: string, assumeUtc = false): Parsed<string> {
+	const parsed = parseDate(text);
+	if (!parsed.ok) return parsed;
+	const { iso, time, offset } = parsed.value;
+	if (time === null || (offset === null && !assumeUtc)) return ok(iso);
+	const instant = new Date(offset === null ? `${iso}Z` : iso);
+	return Number.isNaN(instant.getTime()) ? ok(iso) : ok(instant.toISOString());
+}
+
+/** `Стрижка, Укладка; Маникюр` → `['Стрижка', 'Укладка', 'Маникюр']`. */
+export function splitList(text: string): string[] {
+	return text
+		.split(/[,;\n\r|]+/)
+		.map((item) => item.trim())
+		.filter((item) => item !== '');
+}

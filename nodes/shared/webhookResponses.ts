@@ -1,0 +1,36 @@
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+/**
+ * The three answers a trigger gives. Both senders only look at the status
+ * code (Traffic Light retries every minute until it sees 200), so the bodies
+ * are short JSON meant for a person testing with curl.
+ *
+ * The webhook descriptions set `responseData: ''`: without it n8n answers the
+ * literal text `firstEntryJson` and ignores `webhookResponse`
+ * (research n8n-nodes.md §2.4).
+ */
+
+/** 200 and an execution. */
+export function acceptCall(json: IDataObject, answer: IDataObject): IWebhookResponseData {
+	return {
+		webhookResponse: { received: true, ...answer },
+		workflowData: [[{ json, pairedItem: { item: 0 } }]],
+	};
+}
+
+/** 200 and no execution: the sender stops retrying, the workflow does not run. */
+export function ignoreCall(reason: string): IWebhookResponseData {
+	return { webhookResponse: { received: true, ignored: true, reason } };
+}
+
+/**
+ * 403 and no execution. n8n sends `webhookResponse` with the webhook's fixed
+ * status code, so a different code has to be written on the response object
+ * directly, after which n8n must be told not to answer again.
+ */
+export function rejectCall(context: IWebhookFunctions, reason: string): IWebhookResponseData {
+	const response = context.getResponseObject();
+	response.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8' });
+	response.end(JSON.stringify({ received: false, error: reason }));
+	return { noWebhookResponse: true };
+}
