@@ -1,0 +1,192 @@
+import {
+	NodeConnectionTypes,
+	type IHookFunctions,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { escapeNoticeText, pasteLineNotices } from '../shared/notices';
+import { checkSecretToken, SECRET_TOKEN_PARAMETER, SECRET_TOKEN_PLACEHOLDER } from '../shared/secretToken';
+import { ParameterReader, readIncomingRequest } from '../shared/webhookRequest';
+import { acceptCall, ignoreCall, rejectCall } from '../shared/webhookResponses';
+import {
+	buildCustomItem,
+	buildPresetItem,
+	decideEvent,
+	EVENT_MARKER_PARAMETER,
+	readEventMarker,
+} from './eventItem';
+import { CUSTOM_EVENT, EVENT_PRESETS, templatePairs } from './presets';
+
+const EVENTS_PARAMETER = 'events';
+const TOKEN_PARAMETER = 'secretToken';
+
+const eventOptions = [...EVENT_PRESETS, CUSTOM_EVENT]
+	.map(({ name, value, description }) => ({ name, value, description }))
+	.sort((a, b) => a.name.localeCompare(b.name));
+
+/** One paste-ready line per event, built from the preset table; the editor shows the selected ones. */
+const pasteLines: INodeProperties[] = [
+	...EVENT_PRESETS.flatMap((preset) =>
+		pasteLineNotices({
+			id: preset.value,
+			selector: { parameter: EVENTS_PARAMETER, value: preset.value },
+			tokenParameter: TOKEN_PARAMETER,
+			lead: `${preset.name} — in Klientiks choose this event; after the webhook URL append`,
+			marker: [EVENT_MARKER_PARAMETER, preset.value],
+			pairs: templatePairs(preset),
+		}),
+	),
+	...pasteLineNotices({
+		id: CUSTOM_EVENT.value,
+		selector: { parameter: EVENTS_PARAMETER, value: CUSTOM_EVENT.value },
+		tokenParameter: TOKEN_PARAMETER,
+		lead:
+			'Custom — after the webhook URL append this start, then parameters of your own ' +
+			'(a name of your own may replace "custom"; every parameter reaches the output)',
+		marker: [EVENT_MARKER_PARAMETER, CUSTOM_EVENT.value],
+		pairs: [['your_parameter', '{{klientiks_placeholder}}']],
+	}),
+];
+
+export class KlientiksTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Klientiks Trigger',
+		name: 'klientiksTrigger',
+		icon: { light: 'file:klientiksTrigger.svg', dark: 'file:klientiksTrigger.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
+		description: 'Starts the workflow when Klientiks CRM reports a new client, appointment, invoice or paid visit',
+		defaults: {
+			name: 'Klientiks Trigger',
+		},
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		webhooks: [
+			{
+				name: 'default',
+				// n8n registers one webhook per comma-separated method on the same path.
+				// Klientiks' method is undocumented, so both are accepted.
+				httpMethod: 'GET,POST',
+				// Answer at once: Klientiks must not wait for the workflow.
+				responseMode: 'onReceived',
+				// Empty, so n8n sends our `webhookResponse`; left out, n8n would answer the
+				// literal text "firstEntryJson".
+				responseData: '',
+				path: 'webhook',
+			},
+		],
+		triggerPanel: {
+			header: 'Waiting for a call from Klientiks',
+			executionsHelp: {
+				inactive:
+					"While you build the workflow, click 'Listen for test event', paste the Test URL (followed by the event's line) into Klientiks and make the event happen there. For real use, activate the workflow and paste the Production URL instead.",
+				active:
+					'The workflow is active: every call Klientiks makes to the Production URL starts an execution. The Test URL only works while you listen for a test event.',
+			},
+			activationHint:
+				'Once the workflow is active, Klientiks calls to the Production URL start it automatically.',
+		},
+		properties: [
+			{
+				displayName: escapeNoticeText(
+					'In Klientiks open Settings → Event handlers (klientiks.ru/clientix/admin/eventHandlers), click "Add event webhook", ' +
+						'choose the event and fill "Request address" with the webhook URL shown above followed by that event\'s line below. ' +
+						'Test URL: works only while you click "Listen for test event", for one call. ' +
+						'Production URL: works only while the workflow is active — use it for real events.',
+				),
+				name: 'setupNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Events',
+				name: EVENTS_PARAMETER,
+				type: 'multiOptions',
+				required: true,
+				default: [],
+				options: eventOptions,
+				description:
+					'Klientiks events that start the workflow. Calls for other events are answered with 200 and start nothing.',
+			},
+			{
+				displayName: 'Secret Token',
+				name: TOKEN_PARAMETER,
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+				description: `Recommended. Any long random text. Calls without it get 403 and start nothing. In the lines below it appears as ${SECRET_TOKEN_PLACEHOLDER}: replace that with this value when you paste into Klientiks. It never reaches the output.`,
+			},
+			{
+				displayName:
+					'No Secret Token set: anyone who learns the webhook URL can start this workflow. Setting one is recommended.',
+				name: 'noTokenNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { [TOKEN_PARAMETER]: [''] } },
+			},
+			...pasteLines,
+			{
+				displayName: escapeNoticeText(
+					'Each item has a leadId built from the Klientiks id (e.g. klx-appointment-123). Map it into the Traffic Light node\'s Lead ID: ' +
+						'the same Klientiks event always gives the same id, so a repeated call is recognised as a duplicate. ' +
+						'A timestamp or random id would be new on every call and defeat any duplicate check.',
+				),
+				name: 'leadIdNotice',
+				type: 'notice',
+				default: '',
+			},
+		],
+	};
+
+	/**
+	 * Klientiks has no API to register webhooks: the user pastes the URL by
+	 * hand. The lifecycle methods therefore do nothing and report the webhook
+	 * as existing (n8n's own TheHive Trigger does the same).
+	 */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const request = readIncomingRequest(this);
+
+		const expectedToken = String(this.getNodeParameter(TOKEN_PARAMETER, '') ?? '');
+		const tokenCheck = checkSecretToken(expectedToken, request.tokenValues);
+		if (tokenCheck === 'missing' || tokenCheck === 'wrong') {
+			return rejectCall(this, `The ${SECRET_TOKEN_PARAMETER} parameter is ${tokenCheck}.`);
+		}
+
+		const selectedParameter = this.getNodeParameter(EVENTS_PARAMETER, []);
+		const selected = Array.isArray(selectedParameter) ? selectedParameter.map(String) : [];
+
+		const reader = new ParameterReader(request.values);
+		const decision = decideEvent(selected, readEventMarker(reader));
+		switch (decision.action) {
+			case 'ignore':
+				return ignoreCall(decision.reason);
+			case 'preset':
+				return acceptCall(buildPresetItem(decision.preset, request, reader), {
+					event: decision.preset.value,
+				});
+			case 'custom': {
+				const item = buildCustomItem(decision.marker, request, reader);
+				return acceptCall(item, { event: item.event });
+			}
+		}
+	}
+}
