@@ -24,12 +24,12 @@ async function buildAndPack(outDir, { build = true, log = () => {} } = {}) {
 	}
 	fs.mkdirSync(outDir, { recursive: true });
 	log('packing it (npm pack)');
-	const out = await runTracked('npm-pack', process.execPath, [npm, 'pack', '--json', '--ignore-scripts', `--pack-destination=${outDir}`], {
+	await runTracked('npm-pack', process.execPath, [npm, 'pack', '--ignore-scripts', `--pack-destination=${outDir}`], {
 		cwd: REPO_ROOT,
 		env,
 	});
-	const json = JSON.parse(out.slice(out.indexOf('[')));
-	const tarball = path.join(outDir, json[0].filename);
+	const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+	const tarball = path.join(outDir, `${pkg.name.replace(/^@/, '').replace('/', '-')}-${pkg.version}.tgz`);
 	if (!fs.existsSync(tarball)) throw new Error(`npm pack reported ${tarball} but it is not there`);
 	return tarball;
 }

@@ -1,0 +1,114 @@
+'use strict';
+// The workflows a run imports: the two example files exactly as shipped
+// (only the secret token filled in), plus test-only variants derived from
+// them, so the suite proves the examples and exercises every event.
+const { readExample, ourType } = require('./environment');
+
+const EXAMPLE_FILES = {
+	main: 'klientiks-to-traffic-light.json',
+	error: 'error-email-alert.json',
+};
+
+const IDS = Object.freeze({
+	main: 'klxLeadsToTL0001',
+	error: 'klxErrorEmail001',
+	allEvents: 'klxE2eAllEvents1',
+	postback: 'klxE2ePostback01',
+});
+
+const WEBHOOK_IDS = Object.freeze({
+	allEvents: '3f9d7a1e-6c2b-4e58-a0d4-5c1e0000e2e1',
+	postback: '3f9d7a1e-6c2b-4e58-a0d4-5c1e0000e2e2',
+});
+
+/** n8n 2.x runs an error workflow only when it is published; 1.x loads it by id. */
+const EXAMPLE_IDS = {
+	activate(version) {
+		return Number(version.split('.')[0]) >= 2 ? [IDS.main, IDS.error] : [IDS.main];
+	},
+};
+
+function nodeOfType(workflow, typeName) {
+	const node = workflow.nodes.find((n) => n.type === ourType(typeName));
+	if (!node) throw new Error(`workflow ${workflow.name} has no ${typeName} node`);
+	return node;
+}
+
+function triggerPath(workflow) {
+	return `${nodeOfType(workflow, 'klientiksTrigger').webhookId}/webhook`;
+}
+
+/** Production webhook path of the main example (`<webhookId>/webhook`). */
+function mainWebhookPath() {
+	return triggerPath(readExample(EXAMPLE_FILES.main));
+}
+
+/** The examples as shipped, with the trigger's secret token set. */
+function exampleWorkflows({ token = require('./klientiksCalls').DEMO_TOKEN } = {}) {
+	const main = readExample(EXAMPLE_FILES.main);
+	nodeOfType(main, 'klientiksTrigger').parameters.secretToken = token;
+	return [main, readExample(EXAMPLE_FILES.error)];
+}
+
+/**
+ * Test-only: the main example with every preset selected, a phone fallback for
+ * "Visit Paid" (whose Klientiks template has no phone: the user adds
+ * client_phone={{client.phone}} by hand) and a short send timeout so the
+ * "no answer" case does not wait 30 s.
+ */
+function allEventsWorkflow({ token, timeoutSeconds }) {
+	const wf = readExample(EXAMPLE_FILES.main);
+	wf.id = IDS.allEvents;
+	wf.name = 'E2E: every Klientiks event → Traffic Light';
+	const trigger = nodeOfType(wf, 'klientiksTrigger');
+	trigger.webhookId = WEBHOOK_IDS.allEvents;
+	trigger.parameters = { ...trigger.parameters, events: ['appointment_created', 'client_added', 'invoice_created', 'visit_paid'], secretToken: token };
+	const send = nodeOfType(wf, 'trafficLight');
+	send.parameters.phone = '={{ $json.client.phoneNormalized || $json.client.phone || $json.parameters.client_phone }}';
+	send.parameters.options = { timeout: timeoutSeconds };
+	wf.nodes = wf.nodes.map((n) => ({ ...n, id: n.id.replace(/.{4}$/, (s) => `e${s.slice(1)}`) }));
+	return wf;
+}
+
+/** Test-only: Traffic Light status postbacks into a workflow (issue 6). */
+function postbackWorkflow({ token, statuses }) {
+	return {
+		id: IDS.postback,
+		name: 'E2E: Traffic Light postbacks',
+		active: false,
+		nodes: [
+			{
+				id: '9a1c7e3d-5b2f-4d8a-b6e0-3c4f5a6b0001',
+				name: 'Traffic Light Trigger',
+				type: ourType('trafficLightTrigger'),
+				typeVersion: 1,
+				position: [0, 0],
+				webhookId: WEBHOOK_IDS.postback,
+				parameters: { statuses, secretToken: token },
+			},
+		],
+		connections: {},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+function e2eWorkflows({ token, postbackToken, postbackStatuses, timeoutSeconds }) {
+	return [
+		...exampleWorkflows({ token }),
+		allEventsWorkflow({ token, timeoutSeconds }),
+		postbackWorkflow({ token: postbackToken, statuses: postbackStatuses }),
+	];
+}
+
+module.exports = {
+	IDS,
+	WEBHOOK_IDS,
+	EXAMPLE_IDS,
+	EXAMPLE_FILES,
+	mainWebhookPath,
+	exampleWorkflows,
+	allEventsWorkflow,
+	postbackWorkflow,
+	e2eWorkflows,
+	triggerPath,
+};
