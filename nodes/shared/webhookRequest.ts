@@ -48,10 +48,10 @@ function rawQueryOf(request: RequestLike, parsedQuery: unknown): string {
 				? request.url
 				: undefined;
 	if (url !== undefined) {
+		// Everything after the first "?" is data, "#" included: clients never send a
+		// fragment, so a "#" here is a value the sender forgot to escape.
 		const questionMark = url.indexOf('?');
-		if (questionMark === -1) return '';
-		const hash = url.indexOf('#', questionMark);
-		return url.slice(questionMark + 1, hash === -1 ? undefined : hash);
+		return questionMark === -1 ? '' : url.slice(questionMark + 1);
 	}
 	if (!isRecord(parsedQuery)) return '';
 	const parts: string[] = [];

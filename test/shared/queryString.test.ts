@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+
+import {
+	decodeBytes,
+	decodeWindows1251,
+	hasControlCharacters,
+	isValidUtf8,
+	parseQueryString,
+} from '../../nodes/shared/queryString';
+
+const pairsOf = (input: string | Uint8Array) => parseQueryString(input).pairs.map(({ key, value }) => [key, value]);
+
+describe('parseQueryString', () => {
+	it('decodes UTF-8 percent-encoding', () => {
+		const parsed = parseQueryString('name=%D0%98%D0%B2%D0%B0%D0%BD&city=%D0%9C%D0%BE%D1%81%D0%BA%D0%B2%D0%B0');
+		expect(pairsOf('name=%D0%98%D0%B2%D0%B0%D0%BD')).toEqual([['name', 'Иван']]);
+		expect(parsed.encoding).toBe('utf-8');
+		expect(parsed.warnings).toEqual([]);
+	});
+
+	it('decodes Windows-1251 percent-encoding when the bytes are not UTF-8', () => {
+		const parsed = parseQueryString('client_name=%C8%E2%E0%ED&x=%D1%E5%F0%E3%E5%E9%20%A8%F1%E8%EA');
+		expect(parsed.pairs.map((p) => p.value)).toEqual(['Иван', 'Сергей Ёсик']);
+		expect(parsed.encoding).toBe('windows-1251');
+		expect(parsed.warnings).toEqual([]);
+	});
+
+	it('reads + as a space and %2B as a plus', () => {
+		expect(pairsOf('name=Ivan+Petrov&phone=%2B7+999')).toEqual([
+			['name', 'Ivan Petrov'],
+			['phone', '+7 999'],
+		]);
+	});
+
+	it('keeps a malformed escape as text and reports it', () => {
+		const parsed = parseQueryString('a=100%&b=%G1&c=%4');
+		expect(parsed.pairs.map((p) => p.value)).toEqual(['100%', '%G1', '%4']);
+		expect(parsed.warnings).toHaveLength(3);
+		expect(parsed.warnings[0]).toMatch(/"a".*malformed percent escape/);
+	});
+
+	it('reports control characters and keeps the value', () => {
+		const parsed = parseQueryString('a=x%00y&b=tab%09ok');
+		expect(parsed.pairs[0].value).toBe('x\u0000y');
+		expect(parsed.warnings).toEqual([expect.stringMatching(/"a".*control characters/)]);
+	});
+
+	it('skips empty segments, keeps keys without "=" and splits on the first "="', () => {
+		expect(pairsOf('&a=1&&flag&b=x=y&')).toEqual([
+			['a', '1'],
+			['flag', ''],
+			['b', 'x=y'],
+		]);
+	});
+
+	it('keeps keys with dots and brackets literally', () => {
+		expect(pairsOf('appointment.time=10:00&sub%5B1%5D=x')).toEqual([
+			['appointment.time', '10:00'],
+			['sub[1]', 'x'],
+		]);
+	});
+
+	it('keeps each pair exactly as it arrived, for the raw field', () => {
+		expect(parseQueryString('a=%C8&b=+x').pairs.map((p) => p.rawPair)).toEqual(['a=%C8', 'b=+x']);
+	});
+
+	it('reads a byte buffer (form body) with raw Windows-1251 or UTF-8 bytes', () => {
+		const cp1251 = Uint8Array.from([0x6e, 0x3d, 0xc8, 0xe2, 0xe0, 0xed, 0x26, 0x6b, 0x3d, 0x31]);
+		expect(pairsOf(cp1251)).toEqual([
+			['n', 'Иван'],
+			['k', '1'],
+		]);
+		expect(pairsOf(new TextEncoder().encode('n=Иван+Иванов'))).toEqual([['n', 'Иван Иванов']]);
+	});
+
+	it('takes non-ASCII characters in a string as already-decoded text', () => {
+		expect(pairsOf('name=Иван')).toEqual([['name', 'Иван']]);
+	});
+
+	it('reports the encoding of the whole input: any Windows-1251 value wins', () => {
+		expect(parseQueryString('a=1').encoding).toBe('ascii');
+		expect(parseQueryString('a=%D0%98&b=1').encoding).toBe('utf-8');
+		expect(parseQueryString('a=%D0%98&b=%C8').encoding).toBe('windows-1251');
+	});
+});
+
+describe('decodeWindows1251', () => {
+	it('matches the WHATWG windows-1251 decoder for every byte', () => {
+		const reference = new TextDecoder('windows-1251');
+		for (let byte = 0; byte < 256; byte++) {
+			const bytes = Uint8Array.of(byte);
+			expect([byte, decodeWindows1251(bytes)]).toEqual([byte, reference.decode(bytes)]);
+		}
+	});
+});
+
+describe('isValidUtf8', () => {
+	it('agrees with a fatal TextDecoder on random bytes', () => {
+		const fatal = new TextDecoder('utf-8', { fatal: true });
+		const referenceValid = (bytes: Uint8Array) => {
+			try {
+				fatal.decode(bytes);
+				return true;
+			} catch {
+				return false;
+			}
+		};
+		fc.assert(
+			fc.property(fc.uint8Array({ maxLength: 12 }), (bytes) => isValidUtf8(bytes) === referenceValid(bytes)),
+			{ numRuns: 20000 },
+		);
+		fc.assert(
+			fc.property(fc.string({ unit: 'binary' }), (text) => isValidUtf8(new TextEncoder().encode(text))),
+			{ numRuns: 2000 },
+		);
+	});
+
+	it('rejects overlong forms, surrogates and code points above U+10FFFF', () => {
+		expect(isValidUtf8(Uint8Array.of(0xc0, 0x80))).toBe(false);
+		expect(isValidUtf8(Uint8Array.of(0xe0, 0x80, 0x80))).toBe(false);
+		expect(isValidUtf8(Uint8Array.of(0xed, 0xa0, 0x80))).toBe(false);
+		expect(isValidUtf8(Uint8Array.of(0xf4, 0x90, 0x80, 0x80))).toBe(false);
+		expect(isValidUtf8(Uint8Array.of(0xd0))).toBe(false);
+		expect(isValidUtf8(Uint8Array.of(0xf0, 0x9f, 0x98, 0x80))).toBe(true);
+	});
+});
+
+describe('decodeBytes', () => {
+	it('names the encoding it used', () => {
+		expect(decodeBytes(Uint8Array.of(0x41))).toEqual({ text: 'A', encoding: 'ascii' });
+		expect(decodeBytes(Uint8Array.of(0xd0, 0x98))).toEqual({ text: 'И', encoding: 'utf-8' });
+		expect(decodeBytes(Uint8Array.of(0xc8))).toEqual({ text: 'И', encoding: 'windows-1251' });
+	});
+});
+
+describe('hasControlCharacters', () => {
+	it('flags C0/C1 controls but not tab, CR, LF', () => {
+		expect(hasControlCharacters('a\tb\r\nc')).toBe(false);
+		expect(hasControlCharacters('a\u0001')).toBe(true);
+		expect(hasControlCharacters('a\u0098')).toBe(true);
+		expect(hasControlCharacters('Ђ')).toBe(false);
+	});
+});

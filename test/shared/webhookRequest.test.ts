@@ -1,0 +1,153 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { ParameterReader, readIncomingRequest, setOwn } from '../../nodes/shared/webhookRequest';
+import { acceptCall, ignoreCall, rejectCall } from '../../nodes/shared/webhookResponses';
+import { fakeWebhookContext } from './webhookContext';
+
+const read = (call: Parameters<typeof fakeWebhookContext>[0]) => readIncomingRequest(fakeWebhookContext(call).context);
+
+describe('readIncomingRequest', () => {
+	it('decodes the raw query string, not the pre-parsed one', () => {
+		const request = read({
+			query: 'name=%C8%E2%E0%ED',
+			// What Node's querystring makes of cp1251: replacement characters.
+			parsedQuery: { name: '\uFFFD\uFFFD\uFFFD\uFFFD' },
+		});
+		expect(request.values.get('name')).toEqual(['Иван']);
+		expect(request.encoding).toBe('windows-1251');
+	});
+
+	it('falls back to the parsed query when the request has no URL', () => {
+		const request = read({ withoutUrl: true, parsedQuery: { a: 'Иван', b: ['1', '2'] } });
+		expect(request.values.get('a')).toEqual(['Иван']);
+		expect(request.values.get('b')).toEqual(['1', '2']);
+		expect(request.rawQuery).toBe('a=%D0%98%D0%B2%D0%B0%D0%BD&b=1&b=2');
+	});
+
+	it('takes the method from the request', () => {
+		expect(read({ method: 'post' }).method).toBe('POST');
+	});
+
+	it('removes the secret token from the values and from the raw query', () => {
+		const request = read({ query: 'event=x&token=s3cr3t&a=1&tok%65n=again' });
+		expect(request.tokenValues).toEqual(['s3cr3t', 'again']);
+		expect(request.values.has('token')).toBe(false);
+		expect(request.rawQuery).toBe('event=x&a=1');
+		expect(JSON.stringify([...request.values])).not.toContain('s3cr3t');
+	});
+
+	it('merges a form body, decoded from its raw bytes, before the query (query wins on repeats)', () => {
+		const request = read({
+			method: 'POST',
+			query: 'a=from-query',
+			headers: { 'content-type': 'application/x-www-form-urlencoded; charset=windows-1251' },
+			rawBody: Uint8Array.from([...Buffer.from('a=from-body&name='), 0xc8, 0xe2, 0xe0, 0xed]),
+			body: { a: 'from-body', name: '\uFFFD\uFFFD\uFFFD\uFFFD' },
+		});
+		expect(request.values.get('a')).toEqual(['from-body', 'from-query']);
+		expect(request.values.get('name')).toEqual(['Иван']);
+		expect(request.encoding).toBe('windows-1251');
+	});
+
+	it('merges a JSON body as n8n parsed it', () => {
+		const request = read({
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: { client_id: 5, deleted: false, nested: { x: 1 }, token: 'secret' },
+		});
+		expect(request.values.get('client_id')).toEqual([5]);
+		expect(request.values.get('nested')).toEqual([{ x: 1 }]);
+		expect(request.tokenValues).toEqual(['secret']);
+	});
+
+	it('reads a text body as a query string', () => {
+		const request = read({ method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'a=1&b=%D0%98' });
+		expect(request.values.get('b')).toEqual(['И']);
+	});
+
+	it('ignores a body that is neither an object nor text, with a warning', () => {
+		const request = read({ method: 'POST', body: [1, 2] });
+		expect(request.values.size).toBe(0);
+		expect(request.warnings).toEqual(['The request body is not an object or form data; it was ignored.']);
+	});
+
+	it('collects decoding warnings from query and body', () => {
+		const request = read({ query: 'a=%ZZ', method: 'POST', body: 'b=%' });
+		expect(request.warnings).toHaveLength(2);
+	});
+});
+
+describe('ParameterReader', () => {
+	const reader = (entries: Array<[string, unknown[]]>) => new ParameterReader(new Map(entries));
+
+	it('returns the last value of a repeated parameter and warns once', () => {
+		const r = reader([['a', ['1', '2']]]);
+		expect(r.text('a')).toBe('2');
+		expect(r.text('a')).toBe('2');
+		expect(r.warnings).toEqual(['Parameter "a" was sent 2 times; the last value is used.']);
+	});
+
+	it('turns unfilled placeholders and non-plain values into null with warnings', () => {
+		const r = reader([
+			['p', ['{{client.phone}}']],
+			['o', [{ x: 1 }]],
+			['n', [5]],
+			['b', [true]],
+		]);
+		expect(r.text('p')).toBeNull();
+		expect(r.text('o')).toBeNull();
+		expect(r.text('n')).toBe('5');
+		expect(r.text('b')).toBe('true');
+		expect(r.text('missing')).toBeNull();
+		expect(r.warnings).toEqual([
+			'Parameter "p" holds the unfilled placeholder {{client.phone}}; it was read as null.',
+			'Parameter "o" is not a plain value; it was read as null.',
+		]);
+	});
+
+	it('gives every parameter for the output: arrays for repeats, null for placeholders', () => {
+		const r = reader([
+			['a', ['1']],
+			['b', ['1', '{sub1}']],
+		]);
+		expect(r.allParameters()).toEqual({ a: '1', b: ['1', null] });
+		expect(r.warnings).toEqual(['Parameter "b" holds the unfilled placeholder {sub1}; it was read as null.']);
+	});
+
+	it('keeps a parameter named __proto__ as data without touching the prototype', () => {
+		const all = reader([['__proto__', ['x']]]).allParameters();
+		expect(Object.getPrototypeOf(all)).toBe(Object.prototype);
+		expect(Object.keys(all)).toEqual(['__proto__']);
+		expect(JSON.stringify(all)).toBe('{"__proto__":"x"}');
+	});
+});
+
+describe('setOwn', () => {
+	it('defines an enumerable own property', () => {
+		const target: IDataObject = {};
+		setOwn(target, 'constructor', 1);
+		expect(Object.keys(target)).toEqual(['constructor']);
+	});
+});
+
+describe('webhook responses', () => {
+	it('accepts with one item and a small JSON answer', () => {
+		expect(acceptCall({ a: 1 }, { event: 'x' })).toEqual({
+			webhookResponse: { received: true, event: 'x' },
+			workflowData: [[{ json: { a: 1 }, pairedItem: { item: 0 } }]],
+		});
+	});
+
+	it('ignores without workflow data, so n8n starts no execution', () => {
+		const result = ignoreCall('why');
+		expect(result).toEqual({ webhookResponse: { received: true, ignored: true, reason: 'why' } });
+		expect(result.workflowData).toBeUndefined();
+	});
+
+	it('rejects with 403 written on the response and tells n8n not to answer again', () => {
+		const { context, response } = fakeWebhookContext({});
+		expect(rejectCall(context, 'nope')).toEqual({ noWebhookResponse: true });
+		expect(response.writeHead).toHaveBeenCalledWith(403, { 'Content-Type': 'application/json; charset=utf-8' });
+		expect(JSON.parse(response.end.mock.calls[0][0])).toEqual({ received: false, error: 'nope' });
+	});
+});
