@@ -9,7 +9,12 @@
 /** The secret token `npm start` configures; the e2e suite uses its own. */
 const DEMO_TOKEN = 'demo-secret-token-change-me';
 
-/** One realistic parameter set per event preset. `n` makes ids unique per call. */
+/**
+ * One realistic parameter set per event preset. `n` makes ids unique per call.
+ * @param {string} event
+ * @param {number} [n]
+ * @returns {Array<[string, string]>}
+ */
 function eventParams(event, n = 1) {
 	const id = (base) => String(base + n);
 	switch (event) {
@@ -104,7 +109,12 @@ function encodeCp1251(pairs) {
 	return pairs.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
 }
 
-/** A full URL for one call; `token` appended last, as the user adds it to the template. */
+/**
+ * A full URL for one call; `token` appended last, as the user adds it to the template.
+ * @param {string} webhookUrl
+ * @param {Array<[string, string]>} pairs
+ * @param {{token?: string, encoding?: 'utf-8'|'windows-1251'|string}} [options]
+ */
 function callUrl(webhookUrl, pairs, { token, encoding = 'utf-8' } = {}) {
 	const all = token === undefined ? pairs : [...pairs, ['token', token]];
 	const query = encoding === 'windows-1251' ? encodeCp1251(all) : encodeUtf8(all);
