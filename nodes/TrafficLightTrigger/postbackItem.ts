@@ -1,0 +1,57 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { parseId, parseTimestamp } from '../shared/values';
+import type { IncomingRequest, ParameterReader } from '../shared/webhookRequest';
+import { normalizeStatus, POSTBACK_STATUSES, STATUS_MARKER_PARAMETER } from './statuses';
+
+export type StatusDecision = { action: 'accept'; status: string } | { action: 'ignore'; reason: string };
+
+/** Only the selected statuses start the workflow; everything else is answered 200 so Traffic Light stops retrying. */
+export function decideStatus(selected: readonly string[], reader: ParameterReader): StatusDecision {
+	const marker = reader.nonEmptyText(STATUS_MARKER_PARAMETER);
+	if (marker === null) {
+		return { action: 'ignore', reason: 'The request has no "status" parameter.' };
+	}
+	const status = normalizeStatus(marker);
+	if (!POSTBACK_STATUSES.some((option) => option.value === status)) {
+		return { action: 'ignore', reason: `Status ${JSON.stringify(status.slice(0, 60))} is not a known postback status.` };
+	}
+	if (!selected.includes(status)) {
+		return { action: 'ignore', reason: `Status "${status}" is not selected in the trigger.` };
+	}
+	return { action: 'accept', status };
+}
+
+/**
+ * One postback as an item: the status, Traffic Light's order id (`{id}`),
+ * your own lead id (`{id2}`, the Lead ID you sent), the creation time as ISO
+ * UTC, every parameter as received, and warnings.
+ */
+export function buildPostbackItem(status: string, request: IncomingRequest, reader: ParameterReader): IDataObject {
+	const idText = reader.nonEmptyText('id');
+	if (idText === null) reader.warn('No Traffic Light order id: "id" is missing or empty, so trafficLightId is null.');
+	const leadId = reader.nonEmptyText('id2');
+	if (leadId === null) {
+		reader.warn(
+			'No lead id: "id2" is missing or empty (Traffic Light fills {id2} only when the lead was sent with a Lead ID).',
+		);
+	}
+	const createdAtRaw = reader.text('created_at');
+	let createdAt: string | null = null;
+	if (createdAtRaw !== null && createdAtRaw.trim() !== '') {
+		const parsed = parseTimestamp(createdAtRaw, true);
+		if (parsed.ok) createdAt = parsed.value;
+		else reader.warn(`Parameter "created_at" (${JSON.stringify(createdAtRaw.slice(0, 60))}) ${parsed.reason}; createdAt is null.`);
+	}
+	const parameters = reader.allParameters();
+	return {
+		status,
+		trafficLightId: idText === null ? null : parseId(idText),
+		leadId,
+		createdAt,
+		createdAtRaw,
+		parameters,
+		warnings: [...request.warnings, ...reader.warnings],
+		raw: { method: request.method, query: request.rawQuery, encoding: request.encoding },
+	};
+}

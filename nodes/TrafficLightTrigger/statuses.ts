@@ -1,0 +1,67 @@
+/**
+ * Traffic Light postbacks, as data (../shared/research/traffic-light-api.md §3).
+ *
+ * Traffic Light calls one URL per status, set in the profile or per stream,
+ * by GET or POST with the data in the query string, and repeats the call
+ * every minute for a week until it gets HTTP 200. It sends no status name of
+ * its own that we know of (the `{status}` macro's values are not
+ * documented), so every line carries a `status=` marker the user pastes.
+ */
+
+export type PostbackStatus = 'new' | 'confirmed' | 'hold' | 'canceled' | 'trash';
+
+export interface StatusOption {
+	value: PostbackStatus;
+	name: string;
+	description: string;
+}
+
+export const POSTBACK_STATUSES: readonly StatusOption[] = [
+	{ value: 'new', name: 'New', description: 'A new order was created' },
+	{
+		value: 'confirmed',
+		name: 'Confirmed',
+		description: 'The order was confirmed, also after being on hold',
+	},
+	{ value: 'hold', name: 'Hold', description: 'The order was put on hold' },
+	{
+		value: 'canceled',
+		name: 'Canceled',
+		description: 'The order was canceled (Traffic Light also uses this URL for trash when no Trash URL is set)',
+	},
+	{ value: 'trash', name: 'Trash', description: 'The order was marked as trash' },
+];
+
+/** Spellings a hand-edited URL may use for the same status. */
+export const STATUS_ALIASES: Readonly<Record<string, PostbackStatus>> = {
+	held: 'hold',
+	cancelled: 'canceled',
+};
+
+/** The query parameter that carries the status marker. */
+export const STATUS_MARKER_PARAMETER = 'status';
+
+/** Macros Traffic Light documents for postbacks: `[query key, macro]`. */
+export const DOCUMENTED_MACROS: ReadonlyArray<readonly [string, string]> = [
+	['id', '{id}'],
+	['id2', '{id2}'],
+	['created_at', '{created_at}'],
+];
+
+/**
+ * Macros named after the stream link parameters. Not documented by Traffic
+ * Light: `{sub1}` is reported to work by third-party guides, the rest are
+ * inferred from the link parameter names. Unexpanded ones arrive literally
+ * and become null with a warning.
+ */
+export const INFERRED_STREAM_MACROS: ReadonlyArray<readonly [string, string]> = [
+	...['sub1', 'sub2', 'sub3', 'sub4', 'sub5', 'web_id'].map((key) => [key, `{${key}}`] as const),
+	...['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'].map(
+		(key) => [key, `{${key}}`] as const,
+	),
+];
+
+export function normalizeStatus(marker: string): string {
+	const lower = marker.trim().toLowerCase();
+	return STATUS_ALIASES[lower] ?? lower;
+}
