@@ -6,9 +6,11 @@
  * Source: the seed guide's four templates (../shared/research/klientiks.md
  * §1.3), with its two typos fixed — `appointment.time={{appointment_time}}`
  * had key and placeholder swapped, `{appointment.status}}` lacked a brace —
- * plus an `event=` marker first (Klientiks sends no event name of its own)
- * and `invoice_id={{id}}` for invoices (the invoice is the root object of
- * that event, so `{{id}}` should be its id; inferred, not documented).
+ * plus an `event=` marker first (Klientiks sends no event name of its own),
+ * `invoice_id={{id}}` for invoices (the invoice is the root object of that
+ * event, so `{{id}}` should be its id) and the client's name and phone for
+ * paid visits (a lead needs a phone; Invoice Created shows `client.*` is
+ * available in such events). The additions are inferred, not documented.
  *
  * Klientiks names of the events (its «Событие» list):
  *   client_added        «Добавление клиента»
@@ -130,6 +132,8 @@ export const EVENT_PRESETS: readonly EventPreset[] = [
 		description: "A client's visit was marked as paid",
 		fields: [
 			f('client_id', 'client_id', 'client', 'id', 'id'),
+			f('client_name', 'client.name', 'client', 'name', 'text'),
+			f('client_phone', 'client.phone', 'client', 'phone', 'phone'),
 			f('appointment_id', 'appointment.id', 'appointment', 'id', 'id'),
 			f('appointment_account_id', 'appointment.account_id', 'appointment', 'accountId', 'id'),
 			f('appointment_created', 'appointment.created', 'appointment', 'created', 'timestamp'),

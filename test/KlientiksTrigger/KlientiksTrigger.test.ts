@@ -324,14 +324,14 @@ describe('Invoice Created', () => {
 describe('Visit Paid', () => {
 	it('outputs the visit with its timestamp and a lead id from the visit id', async () => {
 		const { item } = await call(
-			'event=visit_paid&client_id=42&appointment_id=555&appointment_account_id=21947' +
+			'event=visit_paid&client_id=42&client_name=Anna&client_phone=8-999-000-11-22&appointment_id=555&appointment_account_id=21947' +
 				'&appointment_created=2021-09-28+19%3A26%3A04.295301&appointment_appointment_id=777' +
 				'&appointment_status=finished&appointment_paid=true',
 		);
 		expect(item).toMatchObject({
 			event: 'visit_paid',
 			leadId: 'klx-visit-555',
-			client: { ...emptyClient, id: 42 },
+			client: { ...emptyClient, id: 42, name: 'Anna', phone: '8-999-000-11-22', phoneNormalized: '79990001122' },
 			appointment: {
 				id: 555,
 				accountId: 21947,
