@@ -58,7 +58,7 @@ describe('buildLeadForm: required fields', () => {
 
 describe('buildLeadForm: optional fields', () => {
 	it('maps every optional field to its Traffic Light form name', () => {
-		const additionalFields: Record<string, unknown> = {};
+		const additionalFields: Record<string, string | number> = {};
 		for (const spec of OPTIONAL_LEAD_FIELDS) additionalFields[spec.param] = spec.type === 'number' ? 5 : `v-${spec.param}`;
 		additionalFields.ipAddress = '203.0.113.7';
 		additionalFields.email = 'anna@example.com';

@@ -110,16 +110,21 @@ class TrafficLightMock {
 		this.port = 0;
 		/** @type {Set<import('node:net').Socket>} */
 		this.sockets = new Set();
-		this.reset();
-	}
-
-	reset() {
 		/** @type {RecordedRequest[]} */
 		this.requests = [];
 		/** @type {StoredLead[]} */
 		this.leads = [];
 		this.nextLeadId = this.firstLeadId;
 		/** @type {MockMode} */
+		this.mode = { kind: 'normal' };
+		this.seq = 0;
+	}
+
+	/** Forgets every request and lead, and goes back to normal answers. */
+	reset() {
+		this.requests = [];
+		this.leads = [];
+		this.nextLeadId = this.firstLeadId;
 		this.mode = { kind: 'normal' };
 		this.seq = 0;
 	}
