@@ -179,7 +179,7 @@ export function defineRealN8nSuite(version: string): void {
 		});
 
 		// ---------- issue 5, item 3 ----------
-		const expectations: Record<string, { leadId: (n: number) => string; name: string | null; phone: string; check: (out: Json, n: number) => void }> = {
+		const expectations: Record<string, { leadId: (n: number) => string; name: string; phone: string; check: (out: Json, n: number) => void }> = {
 			appointment_created: {
 				leadId: (n) => `klx-appointment-${918200 + n}`,
 				name: 'Анна Сергеевна Иванова',
@@ -215,9 +215,8 @@ export function defineRealN8nSuite(version: string): void {
 			},
 			visit_paid: {
 				leadId: (n) => `klx-visit-${3300000 + n}`,
-				name: null,
-				// Taken as typed from the extra client_phone parameter: the trigger only normalises its own fields.
-				phone: '+7 905 555-00-11',
+				name: 'Елена Викторовна Кузнецова',
+				phone: '79055550011',
 				check: (out, n) => {
 					expect(out.appointment.id).toBe(3300000 + n);
 					expect(out.appointment.paid).toBe(true);
@@ -230,9 +229,7 @@ export function defineRealN8nSuite(version: string): void {
 			for (const encoding of event === 'appointment_created' ? ['utf-8', 'windows-1251'] : ['utf-8']) {
 				test(`3. ${event} (${encoding}) → one form-encoded lead with the key in the body, and a success execution with the typed trigger output`, async () => {
 					const n = next();
-					let params = eventParams(event, n);
-					// Visit Paid's template has no phone; users add client_phone={{client.phone}} (see workflows.js).
-					if (event === 'visit_paid') params = [...params, ['client_phone', '+7 905 555-00-11']];
+					const params = eventParams(event, n);
 					const { res, execution } = await callAndWait(callUrl(allEventsUrl, params, { token: TOKEN, encoding }), IDS.allEvents);
 					expect(res.status).toBe(200);
 					expect(res.body).toMatchObject({ received: true, event });
@@ -245,7 +242,7 @@ export function defineRealN8nSuite(version: string): void {
 					expect(send.url).not.toContain(API_KEY);
 					expect(send.url).not.toMatch(/[?&]key=/);
 					expect(send.form).toMatchObject({ offer_id: '12345', country: 'RU', phone: want.phone, id: want.leadId(n), sub1: event });
-					if (want.name) expect(send.form.name).toBe(want.name);
+					expect(send.form.name).toBe(want.name);
 					expect(mock.leads).toHaveLength(1);
 
 					expect(execution.status).toBe('success');
@@ -253,7 +250,7 @@ export function defineRealN8nSuite(version: string): void {
 					const out = outputOf(execution, TRIGGER_NODE);
 					expect(out.event).toBe(event);
 					expect(out.leadId).toBe(want.leadId(n));
-					if (want.name) expect(out.client.name).toBe(want.name);
+					expect(out.client.name).toBe(want.name);
 					want.check(out, n);
 					if (encoding === 'windows-1251') expect(out.raw.encoding).toBe('windows-1251');
 					expect(JSON.stringify(out)).not.toContain(TOKEN);

@@ -64,6 +64,8 @@ function eventParams(event, n = 1) {
 			return [
 				['event', 'visit_paid'],
 				['client_id', id(6439700)],
+				['client_name', 'Елена Викторовна Кузнецова'],
+				['client_phone', '+7 905 555-00-11'],
 				['appointment_id', id(3300000)],
 				['appointment_account_id', '21947'],
 				['appointment_created', '2026-12-01 10:15:00.123456'],

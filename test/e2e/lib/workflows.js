@@ -51,10 +51,8 @@ function exampleWorkflows({ token = require('./klientiksCalls').DEMO_TOKEN } = {
 }
 
 /**
- * Test-only: the main example with every preset selected, a phone fallback for
- * "Visit Paid" (whose Klientiks template has no phone: the user adds
- * client_phone={{client.phone}} by hand) and a short send timeout so the
- * "no answer" case does not wait 30 s.
+ * Test-only: the main example with every preset selected and a short send
+ * timeout so the "no answer" case does not wait 30 s.
  */
 function allEventsWorkflow({ token, timeoutSeconds }) {
 	const wf = readExample(EXAMPLE_FILES.main);
@@ -64,7 +62,6 @@ function allEventsWorkflow({ token, timeoutSeconds }) {
 	trigger.webhookId = WEBHOOK_IDS.allEvents;
 	trigger.parameters = { ...trigger.parameters, events: ['appointment_created', 'client_added', 'invoice_created', 'visit_paid'], secretToken: token };
 	const send = nodeOfType(wf, 'trafficLight');
-	send.parameters.phone = '={{ $json.client.phoneNormalized || $json.client.phone || $json.parameters.client_phone }}';
 	send.parameters.options = { timeout: timeoutSeconds };
 	wf.nodes = wf.nodes.map((n) => ({ ...n, id: n.id.replace(/.{4}$/, (s) => `e${s.slice(1)}`) }));
 	return wf;
