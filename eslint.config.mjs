@@ -11,10 +11,9 @@ const community = communityNodes.configs.recommended;
 const shippedCode = ['nodes/**/*.ts', 'credentials/**/*.ts'];
 
 export default tseslint.config(
-	{
-		ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/.work/**'],
-		linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'error' },
-	},
+	// Global ignores only work in an object with no other keys.
+	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/.work/**', '.tmp/**'] },
+	{ linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'error' } },
 	{
 		files: ['**/*.ts', '**/*.mjs', '**/*.js'],
 		extends: [js.configs.recommended, ...tseslint.configs.recommended],
