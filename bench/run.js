@@ -1,0 +1,399 @@
+'use strict';
+// `npm run bench`: our nodes against the generic n8n build, in one run, in a
+// real n8n on 127.0.0.1 (issue 7). See bench/README.md for what is measured
+// and why it is measured that way.
+//
+// Environment:
+//   N8N_VERSION        n8n to run (default 1.123.81 on Node 20, as `npm start`; 2.40.7 runs on Node 24)
+//   BENCH_RUNS         runs per figure (default 3; each figure is their median)
+//   BENCH_CALLS        webhook calls per run and concurrency (default 2000)
+//   BENCH_ITEMS        items in the bulk send (default 1000)
+//   BENCH_RESULTS      where to write the report (default bench/results.md for 1.123.81,
+//                      bench/results-n8n-<version>.md for any other version)
+//
+// Exits non-zero only when a run itself fails (lost or duplicated leads,
+// errors, executions that do not finish); slow is never a failure.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { ensureRuntime, cacheRoot, DEFAULT_VERSION, NODE24_VERSION } = require('../scripts/n8n-runtime');
+const { buildAndPack, REPO_ROOT } = require('../test/e2e/lib/pack');
+const { startEnvironment } = require('../test/e2e/lib/environment');
+const { killLeftovers, runTracked } = require('../test/e2e/lib/processes');
+const { DEFAULT_KEY } = require('../test/mock/trafficLightMock');
+const { MemorySampler } = require('./lib/memory');
+const { newestExecutionId, executionsSince, waitForFinished } = require('./lib/executions');
+const { FLOWS, BULK, TOKEN, SEND_DELAY_MS, allWorkflows, allWorkflowIds, mockOrder, outputOrder } = require('./lib/scenarios');
+const { writeReport, printTables } = require('./lib/report');
+const { median } = require('./lib/stats');
+
+// Outside the repository, next to the cached n8n installs: an n8n user folder
+// holds thousands of files (its editor assets among them) that must not end
+// up under lint or in git.
+const WORK_ROOT = path.join(cacheRoot(), 'bench');
+
+const config = {
+	version: process.env.N8N_VERSION || DEFAULT_VERSION,
+	runs: Number(process.env.BENCH_RUNS || 3),
+	calls: Number(process.env.BENCH_CALLS || 2000),
+	concurrencies: [1, 10, 50],
+	items: Number(process.env.BENCH_ITEMS || 1000),
+	warmupCalls: 200,
+};
+config.resultsFile =
+	process.env.BENCH_RESULTS ||
+	path.join(__dirname, config.version === DEFAULT_VERSION ? 'results.md' : `results-n8n-${config.version}.md`);
+
+const startedAt = Date.now();
+function say(message) {
+	const t = Math.round((Date.now() - startedAt) / 1000);
+	process.stdout.write(`[bench ${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}] ${message}\n`);
+}
+
+/** Problems that make the run a failure (exit 1); collected so one bad run does not hide the others. */
+const failures = [];
+function fail(what, detail) {
+	failures.push({ what, detail });
+	say(`FAILED: ${what}: ${detail}`);
+}
+
+/** Runs bench/lib/load.js (autocannon) in a child process; resolves with its JSON line. */
+function runLoad(options) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [path.join(__dirname, 'lib', 'load.js'), JSON.stringify(options)], {
+			cwd: REPO_ROOT,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let out = '';
+		let err = '';
+		child.stdout.on('data', (c) => (out += c));
+		child.stderr.on('data', (c) => (err += c));
+		const kill = () => child.kill('SIGKILL');
+		process.once('exit', kill);
+		child.on('error', reject);
+		child.on('exit', (code) => {
+			process.removeListener('exit', kill);
+			const line = out.trim().split('\n').pop() ?? '';
+			try {
+				const result = JSON.parse(line);
+				if (code !== 0 || !result.ok) return reject(new Error(`load generator failed: ${result.error ?? `exit ${code}`} ${err.slice(-500)}`));
+				resolve(result);
+			} catch {
+				reject(new Error(`load generator printed no result (exit ${code}): ${out.slice(-300)} ${err.slice(-500)}`));
+			}
+		});
+	});
+}
+
+let nextCallIndex = 1;
+
+/** Median wall time of each node over `count` executions spread over the run (n8n's own run data). */
+async function nodeTimes(n8n, executions, count) {
+	const step = Math.max(1, Math.floor(executions.length / count));
+	const perNode = {};
+	for (let i = 0; i < executions.length && i / step < count; i += step) {
+		const execution = await n8n.execution(executions[i].id);
+		for (const [name, taskRuns] of Object.entries(execution.data?.resultData?.runData ?? {})) {
+			(perNode[name] ??= []).push(taskRuns[0]?.executionTime ?? NaN);
+		}
+	}
+	return Object.fromEntries(Object.entries(perNode).map(([name, times]) => [name, median(times)]));
+}
+
+async function webhookRun(env, flow, connections, amount, { measure = true } = {}) {
+	const { n8n, mock } = env;
+	mock.reset();
+	const sinceId = await newestExecutionId(n8n);
+	const memory = env.memory.start();
+	const loadStart = Date.now();
+	const load = await runLoad({
+		url: n8n.webhookUrl(flow.path),
+		connections,
+		amount,
+		firstIndex: nextCallIndex,
+		token: TOKEN,
+	});
+	nextCallIndex = load.lastIndex + connections + 10;
+	const ok2xx = Object.entries(load.statuses)
+		.filter(([status]) => Number(status) >= 200 && Number(status) < 300)
+		.reduce((sum, [, n]) => sum + n, 0);
+	const waited = await waitForFinished(n8n, flow.workflowId, sinceId, ok2xx, { stallMs: 60000 });
+	const mem = memory.stop();
+	const finished = waited.finished;
+	const lastStop = Math.max(...finished.map((e) => Date.parse(e.stoppedAt)));
+	const statusCounts = {};
+	for (const e of waited.list) statusCounts[e.status] = (statusCounts[e.status] ?? 0) + 1;
+	const leads = mock.leads;
+	const leadIds = new Set(leads.map((l) => l.fields.id));
+	const result = {
+		flow: flow.key,
+		connections,
+		calls: load.responses,
+		callsPerSecond: load.callsPerSecond,
+		p50: load.p50,
+		p95: load.p95,
+		p99: load.p99,
+		max: load.max,
+		// From the first call to the end of the last execution: what the workflow really sustains.
+		processedPerSecond: finished.length / ((lastStop - loadStart) / 1000),
+		executions: waited.list.length,
+		successes: statusCounts.success ?? 0,
+		statusCounts,
+		leads: leads.length,
+		uniqueLeads: leadIds.size,
+		mockRequestsPerLead: leads.length ? mock.requests.length / leads.length : NaN,
+		executionMs: median(finished.map((e) => Date.parse(e.stoppedAt) - Date.parse(e.startedAt))),
+		peakRssMb: mem.peakMb,
+		startRssMb: mem.startMb,
+		runnerPeakRssMb: mem.childrenPeakMb,
+	};
+	if (!measure) return result;
+	if (connections === 1) result.nodeTimes = await nodeTimes(n8n, finished, 20);
+	const what = `webhook ${flow.key} c=${connections}`;
+	if (load.errors || load.timeouts || load.non2xx || ok2xx !== amount) {
+		fail(what, `${amount} calls: ${ok2xx} answered 2xx, non-2xx ${load.non2xx}, errors ${load.errors}, timeouts ${load.timeouts} (${JSON.stringify(load.statuses)})`);
+	}
+	if (!waited.complete || result.successes !== ok2xx || result.executions !== ok2xx) {
+		fail(what, `${ok2xx} accepted calls but ${result.executions} executions, ${result.successes} succeeded (${JSON.stringify(statusCounts)})${waited.complete ? '' : ', still running after 60 s without progress'}`);
+	}
+	if (flow.makesLeads && (result.leads !== ok2xx || result.uniqueLeads !== ok2xx)) {
+		fail(what, `${ok2xx} accepted calls but the mock got ${result.leads} leads (${result.uniqueLeads} distinct Lead IDs)`);
+	}
+	if (!flow.makesLeads && result.leads !== 0) fail(what, `the no-op flow produced ${result.leads} leads`);
+	return result;
+}
+
+async function phaseWebhook(env) {
+	say(`phase 1: webhook → lead — ${FLOWS.length} flows × concurrency ${config.concurrencies.join('/')} × ${config.runs} runs × ${config.calls} calls`);
+	for (const flow of FLOWS) {
+		const warm = await webhookRun(env, flow, 10, config.warmupCalls, { measure: false });
+		say(`  warm-up ${flow.key}: ${warm.calls} calls, ${warm.callsPerSecond.toFixed(0)} calls/s, ${warm.leads} leads`);
+	}
+	env.memory.phase = env.memory.start();
+	const runs = [];
+	for (let run = 0; run < config.runs; run++) {
+		for (const connections of config.concurrencies) {
+			// Rotate the order each run, so no flow always runs first (or after the heaviest one).
+			const order = FLOWS.map((_, i) => FLOWS[(i + run) % FLOWS.length]);
+			for (const flow of order) {
+				const r = await webhookRun(env, flow, connections, config.calls);
+				r.run = run + 1;
+				runs.push(r);
+				say(
+					`  run ${run + 1}/${config.runs} c=${String(connections).padStart(2)} ${flow.key.padEnd(9)} ${r.callsPerSecond.toFixed(0).padStart(5)} calls/s  p50 ${r.p50.toFixed(1)} p95 ${r.p95.toFixed(1)} p99 ${r.p99.toFixed(1)} ms  processed ${r.processedPerSecond.toFixed(0)}/s  leads ${r.leads}/${r.calls}  RSS ${r.peakRssMb.toFixed(0)} MB`,
+				);
+			}
+		}
+	}
+	const phaseMemory = env.memory.phase.stop();
+	return { runs, memory: phaseMemory };
+}
+
+async function bulkRun(env, bulk, runTag) {
+	const { n8n, mock } = env;
+	mock.reset();
+	mock.setMode({ kind: 'slow', delayMs: SEND_DELAY_MS, route: 'send' });
+	const sinceId = await newestExecutionId(n8n);
+	const memory = env.memory.start();
+	const t0 = process.hrtime.bigint();
+	const res = await fetch(`${n8n.webhookUrl(bulk.path)}?items=${config.items}&run=${runTag}`);
+	const body = await res.text();
+	const callMs = Number(process.hrtime.bigint() - t0) / 1e6;
+	const mem = memory.stop();
+	mock.setMode({ kind: 'normal' });
+	const what = `bulk ${bulk.key} run ${runTag}`;
+	const list = await executionsSince(n8n, bulk.workflowId, sinceId);
+	if (res.status !== 200 || list.length !== 1) {
+		fail(what, `HTTP ${res.status} ${body.slice(0, 200)}; ${list.length} executions`);
+		return null;
+	}
+	const execution = await n8n.execution(list[0].id);
+	const runData = execution.data?.resultData?.runData ?? {};
+	const send = runData.Send?.[0];
+	const build = runData['Build 1000 leads']?.[0];
+	const output = send?.data?.main?.[0] ?? [];
+	const atMock = mockOrder(mock, runTag, config.items);
+	const inOutput = outputOrder(output, mock, runTag, config.items, bulk.kind);
+	const result = {
+		config: bulk.key,
+		status: execution.status,
+		nodeMs: send?.executionTime ?? NaN,
+		callMs,
+		buildMs: build?.executionTime ?? NaN,
+		floorMs: Number.isFinite(bulk.inFlightCap) ? Math.ceil(config.items / bulk.inFlightCap) * SEND_DELAY_MS : SEND_DELAY_MS,
+		peakRssMb: mem.peakMb,
+		startRssMb: mem.startMb,
+		runnerPeakRssMb: mem.childrenPeakMb,
+		mock: atMock,
+		output: { items: inOutput.items, mismatched: inOutput.mismatched, errors: inOutput.errors, inOrder: inOutput.inOrder },
+	};
+	if (execution.status !== 'success' || execution.data?.resultData?.error) {
+		fail(what, `execution ${list[0].id} ${execution.status}: ${execution.data?.resultData?.error?.message ?? ''}`);
+	}
+	if (atMock.lost || atMock.duplicated || atMock.foreign || atMock.sends !== config.items) {
+		fail(what, `at the mock: ${atMock.sends} sends, ${atMock.lost} lost, ${atMock.duplicated} duplicated, ${atMock.foreign} unexpected`);
+	}
+	if (!inOutput.inOrder || inOutput.errors) {
+		fail(what, `node output: ${inOutput.items} items, ${inOutput.mismatched} not matching their input/lead, ${inOutput.errors} errors ${JSON.stringify(inOutput.firstProblems)}`);
+	}
+	return result;
+}
+
+async function phaseBulk(env) {
+	say(`phase 2: bulk send — ${config.items} items, mock answers each send after ${SEND_DELAY_MS} ms, ${BULK.length} configurations × ${config.runs} runs`);
+	// One untimed run of each node type first, so the first timed run does not pay for loading code.
+	for (const warm of [BULK.find((b) => b.key === 'tl-c20'), BULK.find((b) => b.key === 'http-batch-20')]) {
+		const r = await bulkRun(env, warm, `warm-${warm.key}`);
+		say(`  warm-up ${warm.key}: ${r ? `${Math.round(r.nodeMs)} ms` : 'failed'}`);
+	}
+	env.memory.phase = env.memory.start();
+	const runs = [];
+	for (let run = 0; run < config.runs; run++) {
+		for (let i = 0; i < BULK.length; i++) {
+			const bulk = BULK[(i + run) % BULK.length];
+			const r = await bulkRun(env, bulk, `r${run + 1}-${bulk.key}`);
+			if (!r) continue;
+			r.run = run + 1;
+			runs.push(r);
+			say(
+				`  run ${run + 1}/${config.runs} ${bulk.key.padEnd(14)} node ${String(Math.round(r.nodeMs)).padStart(6)} ms  call ${String(Math.round(r.callMs)).padStart(6)} ms  in flight ≤${String(r.mock.peakInFlight).padStart(4)}  order at mock ${r.mock.strictOrder ? 'exact' : `max overtaken ${r.mock.maxOvertaken}`}  output ${r.output.inOrder ? 'in order' : 'WRONG'}  RSS ${r.peakRssMb.toFixed(0)} MB`,
+			);
+		}
+	}
+	const phaseMemory = env.memory.phase.stop();
+	return { runs, memory: phaseMemory };
+}
+
+async function micro(packageRoot) {
+	say('phase 3: own CPU per item (in-process micro-benchmark of the compiled package)');
+	const out = await runTracked('bench-micro', process.execPath, [path.join(__dirname, 'micro.js'), packageRoot, '--json'], {
+		cwd: REPO_ROOT,
+		// The unpacked package lives outside the repo; its peer dependency n8n-workflow comes
+		// from the repo's node_modules, the way n8n hands its own copy to community nodes.
+		env: { ...process.env, NODE_PATH: path.join(REPO_ROOT, 'node_modules') },
+	});
+	const result = JSON.parse(out.trim().split('\n').pop());
+	for (const [key, s] of Object.entries(result.results)) say(`  ${key}: ${s.median.toFixed(2)} µs (${s.min.toFixed(2)}–${s.max.toFixed(2)})`);
+	return result;
+}
+
+function machine() {
+	const cpus = os.cpus();
+	return {
+		cpu: cpus[0]?.model?.trim() ?? 'unknown',
+		cores: cpus.length,
+		ramGb: os.totalmem() / 1024 ** 3,
+		os: `${os.type()} ${os.release()}`,
+	};
+}
+
+/** Other n8n or bench processes on the machine skew every number; say so in the report. */
+function otherLoad() {
+	const others = [];
+	for (const entry of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+		try {
+			const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+			if (/n8n\/bin\/n8n start|jest|tsc /.test(cmd)) others.push(cmd.slice(0, 120));
+		} catch {
+			// gone
+		}
+	}
+	return others;
+}
+
+async function main() {
+	const killed = killLeftovers(WORK_ROOT);
+	if (killed) say(`stopped ${killed} process(es) left over from an earlier bench run`);
+	const workDir = path.join(WORK_ROOT, `n8n-${config.version}`);
+	fs.rmSync(workDir, { recursive: true, force: true });
+	fs.mkdirSync(workDir, { recursive: true });
+	if (config.runs < 3) say(`BENCH_RUNS=${config.runs}: fewer than 3 runs per figure — fine for a try, not for the committed results`);
+
+	const tarball = await buildAndPack(path.join(workDir, 'package'), { log: say });
+	// The micro-benchmark loads the compiled code from the tarball just built (= dist/ of this build),
+	// so a rebuild started elsewhere cannot change it mid-run.
+	const unpacked = path.join(workDir, 'unpacked');
+	fs.mkdirSync(unpacked, { recursive: true });
+	await runTracked('tar', 'tar', ['-xzf', tarball, '-C', unpacked], { cwd: workDir, env: process.env });
+	const microResult = await micro(path.join(unpacked, 'package'));
+
+	say(`ensuring n8n ${config.version} is installed`);
+	const runtime = await ensureRuntime(config.version);
+	const loadBefore = otherLoad();
+	if (loadBefore.length) say(`note: other heavy processes are running and will skew the numbers:\n    ${loadBefore.join('\n    ')}`);
+
+	const env = await startEnvironment({
+		runtime,
+		workDir: path.join(workDir, 'n8n'),
+		tarball,
+		apiKey: DEFAULT_KEY,
+		logLevel: 'info',
+		log: say,
+		workflows: ({ mock }) => allWorkflows(mock.baseUrl),
+		activate: allWorkflowIds(),
+	});
+	let webhook;
+	let bulk;
+	try {
+		say(`n8n ${runtime.version} (Node ${runtime.nodeMajor}) up on ${env.n8n.baseUrl}, pid ${env.n8n.proc.pid}`);
+		env.memory = new MemorySampler(env.n8n.proc.pid);
+		webhook = await phaseWebhook(env);
+		// A fresh n8n process for the bulk phase, so its peak memory (VmHWM) is its own.
+		say('restarting n8n for phase 2 (separate peak-memory figure)');
+		await env.n8n.stop();
+		await env.n8n.start();
+		env.memory = new MemorySampler(env.n8n.proc.pid);
+		bulk = await phaseBulk(env);
+	} finally {
+		say('stopping n8n and the mock');
+		await env.stop().catch((error) => fail('stopping the environment', error.message));
+	}
+
+	const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+	const report = {
+		date: new Date(startedAt).toISOString(),
+		durationS: (Date.now() - startedAt) / 1000,
+		machine: machine(),
+		versions: {
+			benchNode: process.version,
+			n8nNode: runtime.nodeMajor === Number(process.versions.node.split('.')[0]) ? process.version : `v${NODE24_VERSION}`,
+			n8n: runtime.version,
+			package: `${pkg.name}@${pkg.version}`,
+			commit: await gitCommit(),
+			autocannon: require('autocannon/package.json').version,
+		},
+		config,
+		otherLoad: [...new Set([...loadBefore, ...otherLoad()])],
+		webhook,
+		bulk,
+		micro: microResult,
+		failures,
+	};
+	fs.writeFileSync(path.join(workDir, 'results.json'), JSON.stringify(report, null, 2));
+	printTables(report, (line) => process.stdout.write(`${line}\n`));
+	writeReport(report, config.resultsFile);
+	say(`wrote ${path.relative(REPO_ROOT, config.resultsFile)} (raw numbers: ${path.join(workDir, 'results.json')})`);
+	if (failures.length) {
+		say(`${failures.length} run(s) FAILED:`);
+		for (const f of failures) say(`  ${f.what}: ${f.detail}`);
+		process.exitCode = 1;
+	}
+}
+
+async function gitCommit() {
+	try {
+		const out = await runTracked('git-rev', 'git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, env: process.env });
+		const dirty = await runTracked('git-status', 'git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT, env: process.env });
+		return `${out.trim()}${dirty.trim() ? ' (with uncommitted changes)' : ''}`;
+	} catch {
+		return 'unknown';
+	}
+}
+
+main().catch((error) => {
+	say(`bench failed: ${error.stack || error}`);
+	process.exitCode = 1;
+});
