@@ -136,7 +136,7 @@ ${line}
 		}
 		leadsSeen = env.mock.leads.length;
 		for (const mail of env.smtp.messages.slice(mailsSeen)) {
-			say(`e-mail to ${mail.to.join(', ')}: ${mail.subject}\n${mail.text.trim().replace(/^/gm, '    ')}`);
+			say(`e-mail to ${mail.to.join(', ')}: ${mail.subject}\n${mail.text.replace(/\r/g, '').trim().replace(/^/gm, '    ')}`);
 		}
 		mailsSeen = env.smtp.messages.length;
 	}, 500);
