@@ -28,6 +28,7 @@ const { newestExecutionId, executionsSince, waitForFinished } = require('./lib/e
 const { FLOWS, BULK, TOKEN, SEND_DELAY_MS, allWorkflows, allWorkflowIds, mockOrder, outputOrder } = require('./lib/scenarios');
 const { writeReport, printTables } = require('./lib/report');
 const { median } = require('./lib/stats');
+const { summarizeProfile } = require('./lib/profileSummary');
 
 // Outside the repository, next to the cached n8n installs: an n8n user folder
 // holds thousands of files (its editor assets among them) that must not end
@@ -40,7 +41,7 @@ const config = {
 	calls: Number(process.env.BENCH_CALLS || 2000),
 	concurrencies: [1, 10, 50],
 	items: Number(process.env.BENCH_ITEMS || 1000),
-	warmupCalls: 200,
+	warmupCalls: 100,
 };
 config.resultsFile =
 	process.env.BENCH_RESULTS ||
@@ -89,6 +90,19 @@ function runLoad(options) {
 
 let nextCallIndex = 1;
 
+/** Resolves when the mock holds `count` leads, or when none has arrived for 60 s. */
+async function leadsArrived(mock, count) {
+	let last = -1;
+	let lastChange = Date.now();
+	while (mock.leads.length < count) {
+		if (mock.leads.length !== last) {
+			last = mock.leads.length;
+			lastChange = Date.now();
+		} else if (Date.now() - lastChange > 60000) return;
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}
+
 /** Median wall time of each node over `count` executions spread over the run (n8n's own run data). */
 async function nodeTimes(n8n, executions, count) {
 	const step = Math.max(1, Math.floor(executions.length / count));
@@ -119,7 +133,10 @@ async function webhookRun(env, flow, connections, amount, { measure = true } = {
 	const ok2xx = Object.entries(load.statuses)
 		.filter(([status]) => Number(status) >= 200 && Number(status) < 300)
 		.reduce((sum, [, n]) => sum + n, 0);
-	const waited = await waitForFinished(n8n, flow.workflowId, sinceId, ok2xx, { stallMs: 60000 });
+	// Wait on the mock first (in-process, free): polling n8n's API while it is still
+	// working through the backlog would take CPU from the executions being measured.
+	if (flow.makesLeads) await leadsArrived(mock, ok2xx);
+	const waited = await waitForFinished(n8n, flow.workflowId, sinceId, ok2xx, { stallMs: 60000, intervalMs: 1000 });
 	const mem = memory.stop();
 	const finished = waited.finished;
 	const lastStop = Math.max(...finished.map((e) => Date.parse(e.stoppedAt)));
@@ -166,7 +183,7 @@ async function webhookRun(env, flow, connections, amount, { measure = true } = {
 }
 
 async function phaseWebhook(env) {
-	say(`phase 1: webhook → lead — ${FLOWS.length} flows × concurrency ${config.concurrencies.join('/')} × ${config.runs} runs × ${config.calls} calls`);
+	say(`phase 1: webhook → lead — ${FLOWS.length} flows × concurrency ${config.concurrencies.join('/')} × ${config.runs} runs × ${config.calls} calls (${FLOWS.filter((f) => f.concurrencies).map((f) => `${f.key} only at ${f.concurrencies.join('/')}`).join(', ')})`);
 	for (const flow of FLOWS) {
 		const warm = await webhookRun(env, flow, 10, config.warmupCalls, { measure: false });
 		say(`  warm-up ${flow.key}: ${warm.calls} calls, ${warm.callsPerSecond.toFixed(0)} calls/s, ${warm.leads} leads`);
@@ -176,7 +193,7 @@ async function phaseWebhook(env) {
 	for (let run = 0; run < config.runs; run++) {
 		for (const connections of config.concurrencies) {
 			// Rotate the order each run, so no flow always runs first (or after the heaviest one).
-			const order = FLOWS.map((_, i) => FLOWS[(i + run) % FLOWS.length]);
+			const order = FLOWS.map((_, i) => FLOWS[(i + run) % FLOWS.length]).filter((f) => !f.concurrencies || f.concurrencies.includes(connections));
 			for (const flow of order) {
 				const r = await webhookRun(env, flow, connections, config.calls);
 				r.run = run + 1;
@@ -266,6 +283,42 @@ async function phaseBulk(env) {
 	return { runs, memory: phaseMemory };
 }
 
+/**
+ * The profile behind the bulk figures: n8n restarted with a sampling CPU
+ * profiler preloaded (idle until signalled), then one extra, untimed bulk run
+ * of each node at the same number of requests in flight, profiled from the
+ * call to its answer. CPU per item by category shows where the time goes.
+ */
+async function profileBulk(env, workDir) {
+	const dir = path.join(workDir, 'profiles');
+	fs.mkdirSync(dir, { recursive: true });
+	say('profiling one more bulk run of each node (V8 CPU profile of the n8n process)');
+	await env.n8n.stop();
+	env.n8n.extraEnv = { NODE_OPTIONS: `--require ${path.join(__dirname, 'lib', 'cpuProfilePreload.js')}`, BENCH_CPU_PROFILE_DIR: dir };
+	await env.n8n.start();
+	env.memory = new MemorySampler(env.n8n.proc.pid);
+	const profiles = [];
+	let count = 0;
+	for (const key of ['tl-c20', 'http-batch-20']) {
+		const bulk = BULK.find((b) => b.key === key);
+		process.kill(env.n8n.proc.pid, 'SIGUSR2');
+		await new Promise((r) => setTimeout(r, 200));
+		const r = await bulkRun(env, bulk, `profile-${key}`);
+		process.kill(env.n8n.proc.pid, 'SIGUSR2');
+		const file = path.join(dir, `profile-${++count}.cpuprofile`);
+		const deadline = Date.now() + 30000;
+		while (!fs.existsSync(file) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
+		if (!fs.existsSync(file)) {
+			say(`  no profile written for ${key}`);
+			continue;
+		}
+		const summary = summarizeProfile(file);
+		profiles.push({ config: key, file, nodeMs: r?.nodeMs ?? NaN, callMs: r?.callMs ?? NaN, items: config.items, ...summary });
+		say(`  ${key}: ${Math.round(summary.busyMs)} ms CPU in n8n's main thread = ${(summary.busyMs / config.items).toFixed(2)} ms per item (profile ${file})`);
+	}
+	return profiles;
+}
+
 async function micro(packageRoot) {
 	say('phase 3: own CPU per item (in-process micro-benchmark of the compiled package)');
 	const out = await runTracked('bench-micro', process.execPath, [path.join(__dirname, 'micro.js'), packageRoot, '--json'], {
@@ -347,6 +400,7 @@ async function main() {
 		await env.n8n.start();
 		env.memory = new MemorySampler(env.n8n.proc.pid);
 		bulk = await phaseBulk(env);
+		bulk.profiles = await profileBulk(env, workDir);
 	} finally {
 		say('stopping n8n and the mock');
 		await env.stop().catch((error) => fail('stopping the environment', error.message));

@@ -37,7 +37,7 @@ function isFinished(execution) {
  * until nothing has changed for `stallMs` (then returns what there is, and
  * the caller reports the shortfall as a failed run).
  */
-async function waitForFinished(n8n, workflowId, sinceId, expected, { stallMs = 60000, onProgress } = {}) {
+async function waitForFinished(n8n, workflowId, sinceId, expected, { stallMs = 60000, intervalMs = 500, onProgress } = {}) {
 	let lastCount = -1;
 	let lastChange = Date.now();
 	for (;;) {
@@ -51,7 +51,7 @@ async function waitForFinished(n8n, workflowId, sinceId, expected, { stallMs = 6
 		} else if (Date.now() - lastChange > stallMs) {
 			return { list, finished, complete: false };
 		}
-		await new Promise((r) => setTimeout(r, 500));
+		await new Promise((r) => setTimeout(r, intervalMs));
 	}
 }
 

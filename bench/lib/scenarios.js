@@ -40,6 +40,8 @@ const FLOWS = [
 	{
 		key: 'oursNoDup',
 		label: 'same, Skip Duplicates off (no feed check)',
+		// Only to explain the difference to the generic flow; one concurrency keeps the run short.
+		concurrencies: [1],
 		derivedFrom: 'webhook-ours.json',
 		workflowId: 'klxBenchOursND01',
 		path: '6c0b1e2a-4d3f-4a8b-9c1d-00000000b004/webhook',
