@@ -36,23 +36,36 @@ export function retryDelayMs(attempt: number): number {
 // proxy may come after Traffic Light already stored the lead.
 const NOT_DELIVERED_STATUSES = new Set([429, 503]);
 
+type ErrorLike = { code?: unknown; httpCode?: unknown; message?: unknown; messages?: unknown; cause?: unknown };
+
+/** The error and its causes: httpRequestWithAuthentication wraps the socket error in a NodeApiError. */
+function errorChain(error: unknown): ErrorLike[] {
+	const chain: ErrorLike[] = [];
+	let current = error as ErrorLike | undefined;
+	for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+		chain.push(current);
+		current = current.cause as ErrorLike | undefined;
+	}
+	return chain;
+}
+
+const SOCKET_CODE = /^E[A-Z_]+$|^ERR_[A-Z_]+$/;
+
 function errorCode(error: unknown): string {
-	// httpRequestWithAuthentication wraps the transport error in NodeApiError; the
-	// socket error code sits on the cause chain.
-	let current = error as { code?: unknown; cause?: unknown } | undefined;
-	for (let depth = 0; current && depth < 5; depth++) {
-		if (typeof current.code === 'string' && /^E[A-Z_]+$|^ERR_/.test(current.code)) return current.code;
-		current = current.cause as typeof current;
+	for (const link of errorChain(error)) {
+		if (typeof link.code === 'string' && SOCKET_CODE.test(link.code)) return link.code;
+		// n8n 1.x keeps no cause: the socket code survives only as the NodeApiError's httpCode.
+		if (typeof link.httpCode === 'string' && SOCKET_CODE.test(link.httpCode)) return link.httpCode;
 	}
 	return '';
 }
 
 function errorText(error: unknown): string {
-	let current = error as { message?: unknown; cause?: unknown } | undefined;
 	const parts: string[] = [];
-	for (let depth = 0; current && depth < 5; depth++) {
-		if (typeof current.message === 'string') parts.push(current.message);
-		current = current.cause as typeof current;
+	for (const link of errorChain(error)) {
+		if (typeof link.message === 'string') parts.push(link.message);
+		// n8n replaces a known socket error's message with its own wording and keeps the original here.
+		if (Array.isArray(link.messages)) parts.push(...link.messages.filter((m): m is string => typeof m === 'string'));
 	}
 	return parts.join(' | ');
 }

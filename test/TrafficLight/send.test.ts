@@ -339,8 +339,8 @@ describe('Lead → Send: duplicates', () => {
 	it('when the duplicate check cannot read the feed, the lead is held back, not sent blindly', async () => {
 		mock.setMode({ kind: 'http5xx', status: 500, route: 'feed' });
 		const error = await runExpectingError(contextFor(mock, sendParameters({ additionalFields: { leadId: 'klx-1' } })));
-		expect(error.message).toBe('Could not check Traffic Light for an existing lead with Lead ID "klx-1" — nothing was sent');
-		expect(error.description).toMatch(/Traffic Light answered HTTP 500 while reading the lead feed/);
+		expect(error.message).toBe('Traffic Light answered HTTP 500 while checking Lead ID "klx-1" for duplicates — nothing was sent');
+		expect(error.description).toMatch(/the lead was held back instead of risking a duplicate\. Sending it again is safe/);
 		expect(sends()).toHaveLength(0);
 	});
 });

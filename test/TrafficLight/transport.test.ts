@@ -58,6 +58,18 @@ describe('classifyThrown: what a transport error says about the lead', () => {
 		expect(classifyThrown(wrapped(code))).toMatchObject({ kind, notDelivered });
 	});
 
+	// n8n 1.x: httpRequestWithAuthentication throws a NodeApiError with no cause; the
+	// socket code is only in httpCode and the original message only in `messages`.
+	it.each([
+		['ECONNREFUSED', 'The service refused the connection - perhaps it is offline', 'connect ECONNREFUSED 127.0.0.1:9', 'refused'],
+		['ECONNABORTED', 'The connection was aborted, perhaps the server is offline', 'timeout of 3000ms exceeded', 'timeout'],
+		['ENOTFOUND', 'The connection cannot be established', 'getaddrinfo ENOTFOUND x.invalid', 'dns'],
+		['ECONNRESET', 'The connection to the server was closed unexpectedly', 'socket hang up', 'connectionLost'],
+	])('n8n 1.x wrapping with httpCode %s → %s', (httpCode, message, original, kind) => {
+		const wrapped1x = { name: 'NodeApiError', httpCode, message, messages: [original], cause: undefined };
+		expect(classifyThrown(wrapped1x)).toMatchObject({ kind });
+	});
+
 	it('recognises axios timeout and socket hang up messages without a code', () => {
 		expect(classifyThrown(new Error('timeout of 1000ms exceeded'))).toMatchObject({ kind: 'timeout' });
 		expect(classifyThrown(new Error('socket hang up'))).toMatchObject({ kind: 'connectionLost' });

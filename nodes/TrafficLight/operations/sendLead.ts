@@ -125,8 +125,9 @@ export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecution
 		if (leadId && item.skipDuplicates) {
 			const lookupFailure = lookupFailures.get(leadId);
 			if (lookupFailure) {
-				const message = `Could not check Traffic Light for an existing lead with Lead ID "${leadId}" — nothing was sent`;
-				const description = `${headline(lookupFailure, timeoutMs, 'request')} while reading the lead feed. Skip Duplicates needs the feed to tell a new lead from a repeated one, so the lead was held back instead of risking a duplicate. Run again when Traffic Light answers, or turn Skip Duplicates off in the node options.`;
+				const message = `${headline(lookupFailure, timeoutMs, 'request')} while checking Lead ID "${leadId}" for duplicates — nothing was sent`;
+				const description =
+					'Skip Duplicates reads the Traffic Light lead feed to tell a new lead from a repeated one; the feed could not be read, so the lead was held back instead of risking a duplicate. Sending it again is safe: run the workflow again when Traffic Light answers, or turn Skip Duplicates off in the node options.';
 				const error = trafficLightError(node, lookupFailure, message, description, i);
 				return { json: { error: message, leadId }, error };
 			}
