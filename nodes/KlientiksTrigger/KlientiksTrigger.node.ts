@@ -9,9 +9,9 @@ import {
 } from 'n8n-workflow';
 
 import { escapeNoticeText, pasteLineNotices } from '../shared/notices';
-import { checkSecretToken, SECRET_TOKEN_PARAMETER, SECRET_TOKEN_PLACEHOLDER } from '../shared/secretToken';
+import { SECRET_TOKEN_PLACEHOLDER } from '../shared/secretToken';
 import { ParameterReader, readIncomingRequest } from '../shared/webhookRequest';
-import { acceptCall, ignoreCall, rejectCall } from '../shared/webhookResponses';
+import { acceptCall, ignoreCall, rejectWithoutToken, selectedValues } from '../shared/webhookResponses';
 import {
 	buildCustomItem,
 	buildPresetItem,
@@ -165,14 +165,9 @@ export class KlientiksTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const request = readIncomingRequest(this);
 
-		const expectedToken = String(this.getNodeParameter(TOKEN_PARAMETER, '') ?? '');
-		const tokenCheck = checkSecretToken(expectedToken, request.tokenValues);
-		if (tokenCheck === 'missing' || tokenCheck === 'wrong') {
-			return rejectCall(this, `The ${SECRET_TOKEN_PARAMETER} parameter is ${tokenCheck}.`);
-		}
-
-		const selectedParameter = this.getNodeParameter(EVENTS_PARAMETER, []);
-		const selected = Array.isArray(selectedParameter) ? selectedParameter.map(String) : [];
+		const rejection = rejectWithoutToken(this, TOKEN_PARAMETER, request);
+		if (rejection) return rejection;
+		const selected = selectedValues(this, EVENTS_PARAMETER);
 
 		const reader = new ParameterReader(request.values);
 		const decision = decideEvent(selected, readEventMarker(reader));

@@ -9,9 +9,9 @@ import {
 } from 'n8n-workflow';
 
 import { buildPasteLine, escapeNoticeText, noticeWithLine, pasteLineNotices } from '../shared/notices';
-import { checkSecretToken, SECRET_TOKEN_PARAMETER, SECRET_TOKEN_PLACEHOLDER } from '../shared/secretToken';
+import { SECRET_TOKEN_PLACEHOLDER } from '../shared/secretToken';
 import { ParameterReader, readIncomingRequest } from '../shared/webhookRequest';
-import { acceptCall, ignoreCall, rejectCall } from '../shared/webhookResponses';
+import { acceptCall, ignoreCall, rejectWithoutToken, selectedValues } from '../shared/webhookResponses';
 import { buildPostbackItem, decideStatus } from './postbackItem';
 import {
 	DOCUMENTED_MACROS,
@@ -154,14 +154,9 @@ export class TrafficLightTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const request = readIncomingRequest(this);
 
-		const expectedToken = String(this.getNodeParameter(TOKEN_PARAMETER, '') ?? '');
-		const tokenCheck = checkSecretToken(expectedToken, request.tokenValues);
-		if (tokenCheck === 'missing' || tokenCheck === 'wrong') {
-			return rejectCall(this, `The ${SECRET_TOKEN_PARAMETER} parameter is ${tokenCheck}.`);
-		}
-
-		const selectedParameter = this.getNodeParameter(STATUSES_PARAMETER, []);
-		const selected = Array.isArray(selectedParameter) ? selectedParameter.map(String) : [];
+		const rejection = rejectWithoutToken(this, TOKEN_PARAMETER, request);
+		if (rejection) return rejection;
+		const selected = selectedValues(this, STATUSES_PARAMETER);
 
 		const reader = new ParameterReader(request.values);
 		const decision = decideStatus(selected, reader);

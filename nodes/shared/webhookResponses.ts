@@ -1,5 +1,8 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { checkSecretToken, SECRET_TOKEN_PARAMETER } from './secretToken';
+import type { IncomingRequest } from './webhookRequest';
+
 /**
  * The three answers a trigger gives. Both senders only look at the status
  * code (Traffic Light retries every minute until it sees 200), so the bodies
@@ -33,4 +36,28 @@ export function rejectCall(context: IWebhookFunctions, reason: string): IWebhook
 	response.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8' });
 	response.end(JSON.stringify({ received: false, error: reason }));
 	return { noWebhookResponse: true };
+}
+
+/**
+ * The 403 answer for a call without the Secret Token set in the node's
+ * `tokenParameter`, or null when the call may go on. Checked before anything
+ * else, so an outsider learns nothing about events or statuses.
+ */
+export function rejectWithoutToken(
+	context: IWebhookFunctions,
+	tokenParameter: string,
+	request: IncomingRequest,
+): IWebhookResponseData | null {
+	const expected = String(context.getNodeParameter(tokenParameter, '') ?? '');
+	const check = checkSecretToken(expected, request.tokenValues);
+	if (check === 'missing' || check === 'wrong') {
+		return rejectCall(context, `The ${SECRET_TOKEN_PARAMETER} parameter is ${check}.`);
+	}
+	return null;
+}
+
+/** The values chosen in a multi-select parameter (events, statuses). */
+export function selectedValues(context: IWebhookFunctions, parameter: string): string[] {
+	const selected = context.getNodeParameter(parameter, []);
+	return Array.isArray(selected) ? selected.map(String) : [];
 }
