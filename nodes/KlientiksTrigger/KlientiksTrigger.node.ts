@@ -1,6 +1,5 @@
 import {
 	NodeConnectionTypes,
-	type IHookFunctions,
 	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
@@ -8,6 +7,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { manuallyPastedWebhook } from '../shared/manualWebhook';
 import { escapeNoticeText, pasteLineNotices } from '../shared/notices';
 import { SECRET_TOKEN_PLACEHOLDER } from '../shared/secretToken';
 import { ParameterReader, readIncomingRequest } from '../shared/webhookRequest';
@@ -143,24 +143,7 @@ export class KlientiksTrigger implements INodeType {
 		],
 	};
 
-	/**
-	 * Klientiks has no API to register webhooks: the user pastes the URL by
-	 * hand. The lifecycle methods therefore do nothing and report the webhook
-	 * as existing (n8n's own TheHive Trigger does the same).
-	 */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = manuallyPastedWebhook;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const request = readIncomingRequest(this);

@@ -1,6 +1,5 @@
 import {
 	NodeConnectionTypes,
-	type IHookFunctions,
 	type INodeProperties,
 	type INodeType,
 	type INodeTypeDescription,
@@ -9,6 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { buildPasteLine, escapeNoticeText, noticeWithLine, pasteLineNotices } from '../shared/notices';
+import { manuallyPastedWebhook } from '../shared/manualWebhook';
 import { SECRET_TOKEN_PLACEHOLDER } from '../shared/secretToken';
 import { ParameterReader, readIncomingRequest } from '../shared/webhookRequest';
 import { acceptCall, ignoreCall, rejectWithoutToken, selectedValues } from '../shared/webhookResponses';
@@ -132,24 +132,7 @@ export class TrafficLightTrigger implements INodeType {
 		],
 	};
 
-	/**
-	 * Postback URLs are pasted into Traffic Light by hand; there is no API to
-	 * register them. The lifecycle methods therefore do nothing and report the
-	 * webhook as existing (n8n's own TheHive Trigger does the same).
-	 */
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = manuallyPastedWebhook;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const request = readIncomingRequest(this);
