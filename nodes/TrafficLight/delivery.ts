@@ -1,7 +1,7 @@
 import { sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { findByLeadIds, type FeedLead } from './feed';
-import { callTrafficLight, retryDelayMs, type CallFailure } from './transport';
+import { callTrafficLight, retryDelayMs, type CallFailure, type TrafficLightConnection } from './transport';
 import type { LeadForm } from './validation';
 
 export interface DeliveryPolicy {
@@ -63,7 +63,7 @@ function trafficLightIdOf(body: IDataObject): string | number | undefined {
  */
 export async function deliverLead(
 	this: IExecuteFunctions,
-	baseUrl: string,
+	connection: TrafficLightConnection,
 	form: LeadForm,
 	policy: DeliveryPolicy,
 ): Promise<DeliveryOutcome> {
@@ -71,7 +71,7 @@ export async function deliverLead(
 	let failure: CallFailure;
 	for (;;) {
 		attempts++;
-		const result = await callTrafficLight.call(this, baseUrl, {
+		const result = await callTrafficLight.call(this, connection, {
 			method: 'POST',
 			path: '/api/lead/send',
 			form,
@@ -105,7 +105,7 @@ export async function deliverLead(
 	let feedFailure: CallFailure | undefined;
 	for (const delay of FEED_CHECK_DELAYS_MS) {
 		await sleep(delay);
-		const lookup = await findByLeadIds.call(this, baseUrl, [leadId], policy.timeoutMs);
+		const lookup = await findByLeadIds.call(this, connection, [leadId], policy.timeoutMs);
 		if (!lookup.ok) {
 			feedFailure = lookup.failure;
 			continue;

@@ -1,6 +1,6 @@
 import { sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { callTrafficLight, retryDelayMs, type CallFailure } from './transport';
+import { callTrafficLight, retryDelayMs, type CallFailure, type TrafficLightConnection } from './transport';
 
 /** A lead as the feed returns it. Only `id` and `status` are known for sure; the rest is passed through. */
 export type FeedLead = IDataObject;
@@ -26,15 +26,15 @@ function leadsOf(body: IDataObject): FeedLead[] | null {
  */
 export async function readFeed(
 	this: IExecuteFunctions,
-	baseUrl: string,
+	connection: TrafficLightConnection,
 	query: Record<string, string | string[]>,
 	timeoutMs: number,
 	retryAttempts = 0,
 ): Promise<FeedResult> {
-	let result = await callTrafficLight.call(this, baseUrl, { method: 'GET', path: '/api/lead/feed', query, timeoutMs });
+	let result = await callTrafficLight.call(this, connection, { method: 'GET', path: '/api/lead/feed', query, timeoutMs });
 	for (let attempt = 1; !result.ok && result.failure.kind !== 'errmsg' && attempt <= retryAttempts; attempt++) {
 		await sleep(retryDelayMs(attempt));
-		result = await callTrafficLight.call(this, baseUrl, { method: 'GET', path: '/api/lead/feed', query, timeoutMs });
+		result = await callTrafficLight.call(this, connection, { method: 'GET', path: '/api/lead/feed', query, timeoutMs });
 	}
 	if (!result.ok) return result;
 	const leads = leadsOf(result.body);
@@ -60,7 +60,7 @@ export type LeadIdLookup = { ok: true; found: Map<string, FeedLead> } | { ok: fa
  */
 export async function findByLeadIds(
 	this: IExecuteFunctions,
-	baseUrl: string,
+	connection: TrafficLightConnection,
 	leadIds: string[],
 	timeoutMs: number,
 	retryAttempts = 0,
@@ -69,7 +69,7 @@ export async function findByLeadIds(
 	const unique = [...new Set(leadIds)];
 	for (let start = 0; start < unique.length; start += FEED_BATCH_SIZE) {
 		const batch = unique.slice(start, start + FEED_BATCH_SIZE);
-		const result = await readFeed.call(this, baseUrl, { id2: batch }, timeoutMs, retryAttempts);
+		const result = await readFeed.call(this, connection, { id2: batch }, timeoutMs, retryAttempts);
 		if (!result.ok) return result;
 		const carriesId2 = result.leads.every((lead) => lead.id2 !== undefined && lead.id2 !== null);
 		if (carriesId2) {
@@ -86,7 +86,7 @@ export async function findByLeadIds(
 			continue;
 		}
 		for (const leadId of batch) {
-			const single = await readFeed.call(this, baseUrl, { id2: [leadId] }, timeoutMs, retryAttempts);
+			const single = await readFeed.call(this, connection, { id2: [leadId] }, timeoutMs, retryAttempts);
 			if (!single.ok) return single;
 			if (single.leads.length > 0) found.set(leadId, single.leads[0]);
 		}

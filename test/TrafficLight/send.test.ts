@@ -396,6 +396,14 @@ describe('Lead → Send: many items, failures and concurrency', () => {
 		expect(mock.leads).toHaveLength(16);
 	});
 
+	it('reads the credential once per execution, not once per request', async () => {
+		const ctx = contextFor(mock, sendParameters({ additionalFields: (i: number) => ({ leadId: `klx-${i}` }) }), { items: items(6) });
+		await run(ctx);
+		expect(mock.requests).toHaveLength(7);
+		expect(ctx.credentialReads).toBe(1);
+		expect(mock.requests.every((r) => (r.method === 'POST' ? r.form.key : r.query.key) === DEFAULT_KEY)).toBe(true);
+	});
+
 	it('the key appears in no output item and no error, whatever happens', async () => {
 		mock.setMode({ kind: 'http5xx', status: 500, times: 1 });
 		const out = await run(contextFor(mock, sendParameters({ options: { concurrency: 1 } }), { items: items(3), continueOnFail: true }));

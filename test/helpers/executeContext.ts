@@ -27,6 +27,8 @@ export interface ContextOptions {
 export interface TestContext extends IExecuteFunctions {
 	/** Every request options object the node handed to the helper, after the credential was applied. */
 	sentRequests: IDataObject[];
+	/** How often the node asked n8n for the credential (each read is a database query and a decryption in n8n). */
+	credentialReads: number;
 }
 
 export function createExecuteContext(options: ContextOptions): TestContext {
@@ -67,11 +69,13 @@ export function createExecuteContext(options: ContextOptions): TestContext {
 
 	const context = {
 		sentRequests,
+		credentialReads: 0,
 		getInputData: () => items,
 		getNode: () => node,
 		getNodeParameter,
 		continueOnFail: () => options.continueOnFail ?? false,
 		getCredentials: async () => {
+			context.credentialReads++;
 			if (!credentials) throw new Error('Node "Traffic Light" does not have any credentials set');
 			return credentials;
 		},

@@ -7,7 +7,7 @@ import {
 
 import { readError } from '../errors';
 import { FEED_BATCH_SIZE, readFeed, type FeedLead } from '../feed';
-import { getBaseUrl } from '../transport';
+import { openConnection } from '../transport';
 import { readOptions, timeoutMsOf } from '../options';
 import { mapEachItem } from './perItem';
 
@@ -77,12 +77,12 @@ function queriesFor(ctx: IExecuteFunctions, itemIndex: number): Array<Record<str
 }
 
 export async function getLeadStatuses(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const baseUrl = await getBaseUrl.call(this);
+	const connection = await openConnection.call(this);
 	return await mapEachItem(this, async (i) => {
 		const timeoutMs = timeoutMsOf(readOptions(this, i));
 		const leads: IDataObject[] = [];
 		for (const query of queriesFor(this, i)) {
-			const result = await readFeed.call(this, baseUrl, query, timeoutMs);
+			const result = await readFeed.call(this, connection, query, timeoutMs);
 			if (!result.ok) throw readError(this.getNode(), result.failure, timeoutMs, 'lead feed', i);
 			leads.push(...result.leads.map(leadJson));
 		}

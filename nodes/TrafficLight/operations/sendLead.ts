@@ -10,7 +10,7 @@ import { runWithConcurrency } from '../concurrency';
 import { deliverLead, type DeliveryOutcome } from '../delivery';
 import { deliveryDescription, headline, trafficLightError } from '../errors';
 import { findByLeadIds, type FeedLead } from '../feed';
-import { getBaseUrl, type CallFailure } from '../transport';
+import { openConnection, type CallFailure } from '../transport';
 import { buildLeadForm, type LeadForm } from '../validation';
 import { concurrencyOf, DEFAULTS, readOptions, retryAttemptsOf, timeoutMsOf } from '../options';
 
@@ -90,7 +90,7 @@ export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecution
 	const continueOnFail = this.continueOnFail();
 	const node = this.getNode();
 	const prepared = items.map((_, i) => prepare(this, i));
-	const baseUrl = await getBaseUrl.call(this);
+	const connection = await openConnection.call(this);
 
 	// One batched feed look-up for every Lead ID of the run, before any send.
 	const existing = new Map<string, FeedLead>();
@@ -100,7 +100,7 @@ export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecution
 		const batchOptions = readOptions(this, 0);
 		const lookup = await findByLeadIds.call(
 			this,
-			baseUrl,
+			connection,
 			toCheck,
 			timeoutMsOf(batchOptions),
 			retryAttemptsOf(batchOptions),
@@ -146,7 +146,7 @@ export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecution
 			}
 		}
 
-		const outcome = await deliverLead.call(this, baseUrl, form, { timeoutMs, retryAttempts: item.retryAttempts });
+		const outcome = await deliverLead.call(this, connection, form, { timeoutMs, retryAttempts: item.retryAttempts });
 		if (outcome.delivered) return { json: deliveredJson(form, outcome), delivered: true };
 		const message = headline(outcome.failure, timeoutMs, 'lead');
 		const description = deliveryDescription(outcome, leadId, timeoutMs);
