@@ -136,7 +136,7 @@ async function webhookRun(env, flow, connections, amount, { measure = true } = {
 	// Wait on the mock first (in-process, free): polling n8n's API while it is still
 	// working through the backlog would take CPU from the executions being measured.
 	if (flow.makesLeads) await leadsArrived(mock, ok2xx);
-	const waited = await waitForFinished(n8n, flow.workflowId, sinceId, ok2xx, { stallMs: 60000, intervalMs: 1000 });
+	const waited = await waitForFinished(n8n, flow.workflowId, sinceId, ok2xx, { stallMs: 60000, intervalMs: 300 });
 	const mem = memory.stop();
 	const finished = waited.finished;
 	const lastStop = Math.max(...finished.map((e) => Date.parse(e.stoppedAt)));
@@ -188,7 +188,7 @@ async function phaseWebhook(env) {
 		const warm = await webhookRun(env, flow, 10, config.warmupCalls, { measure: false });
 		say(`  warm-up ${flow.key}: ${warm.calls} calls, ${warm.callsPerSecond.toFixed(0)} calls/s, ${warm.leads} leads`);
 	}
-	env.memory.phase = env.memory.start();
+	const phaseMemory = new MemorySampler(env.n8n.proc.pid).start();
 	const runs = [];
 	for (let run = 0; run < config.runs; run++) {
 		for (const connections of config.concurrencies) {
@@ -204,8 +204,7 @@ async function phaseWebhook(env) {
 			}
 		}
 	}
-	const phaseMemory = env.memory.phase.stop();
-	return { runs, memory: phaseMemory };
+	return { runs, memory: phaseMemory.stop() };
 }
 
 async function bulkRun(env, bulk, runTag) {
@@ -265,7 +264,7 @@ async function phaseBulk(env) {
 		const r = await bulkRun(env, warm, `warm-${warm.key}`);
 		say(`  warm-up ${warm.key}: ${r ? `${Math.round(r.nodeMs)} ms` : 'failed'}`);
 	}
-	env.memory.phase = env.memory.start();
+	const phaseMemory = new MemorySampler(env.n8n.proc.pid).start();
 	const runs = [];
 	for (let run = 0; run < config.runs; run++) {
 		for (let i = 0; i < BULK.length; i++) {
@@ -279,8 +278,7 @@ async function phaseBulk(env) {
 			);
 		}
 	}
-	const phaseMemory = env.memory.phase.stop();
-	return { runs, memory: phaseMemory };
+	return { runs, memory: phaseMemory.stop() };
 }
 
 /**

@@ -1,5 +1,6 @@
 'use strict';
-// Resident memory of the n8n process, read from /proc while a scenario runs.
+// Resident memory of the n8n process, read from /proc while a scenario runs
+// (one sampler per window: a phase and the scenarios inside it each have their own).
 // VmHWM is the kernel's own peak since the process started; VmRSS sampled
 // every 100 ms gives the peak inside one scenario. Task-runner children (the
 // Code node runs there in n8n 1.x/2.x) are sampled too and reported apart.

@@ -158,7 +158,7 @@ function memoryTable(report) {
 	]) {
 		const m = report[phase]?.memory;
 		if (!m) continue;
-		rows.push([label, round(m.startMb, 0), round(m.peakMb, 0), round(m.hwmMb, 0), round(m.childrenPeakMb, 0)]);
+		rows.push([label, round(m.startMb, 0), round(m.peakMb, 0), round(m.hwmMb, 0), m.childrenPeakMb > 0 ? round(m.childrenPeakMb, 0) : 'none running']);
 	}
 	return table(['phase', 'RSS at start MB', 'peak RSS sampled MB (100 ms)', 'VmHWM at end MB (peak since process start)', 'task runner peak MB'], rows);
 }
@@ -190,13 +190,28 @@ function verdicts(report) {
 		`- **Every call produced its lead:** ${allLeads ? 'yes' : 'NO'} — ${wr.filter((r) => r.flow !== 'noop').reduce((s, r) => s + r.leads, 0)} leads counted at the mock for ${wr.filter((r) => r.flow !== 'noop').reduce((s, r) => s + r.calls, 0)} calls to the lead-making flows, each after its execution had finished.`,
 	);
 	const worse = perC.filter((r) => r.processed.max < 1 || r.calls.max < 1 || r.p95.min > 1);
+	const noDupCs = [...new Set(wr.filter((r) => r.flow === 'oursNoDup').map((r) => r.connections))];
+	const noDup = noDupCs.map((c) => {
+		const atC = (r) => r.connections === c;
+		return {
+			c,
+			vsGeneric: pairedRatio(wr, 'flow', 'oursNoDup', 'generic', 'processedPerSecond', atC),
+			dupCost: pairedRatio(wr, 'flow', 'ours', 'oursNoDup', 'processedPerSecond', atC),
+		};
+	});
 	lines.push(
 		`- **Webhook path, ours vs generic** (per-run ratios ours/generic): ` +
 			perC.map((r) => `c=${r.c}: processed/s ${describe(r.processed, true)}, calls/s ${describe(r.calls, true)}, p95 ${describe(r.p95, false)}`).join('; ') +
 			'. ' +
 			(worse.length === 0
 				? 'No run showed our flow consistently behind the generic build.'
-				: `Our flow is consistently behind at c=${worse.map((r) => r.c).join(', ')}; see "Where the webhook time goes" for the profile.`),
+				: `Our flow is consistently behind at c=${worse.map((r) => r.c).join(', ')}; see "Where the webhook time goes" for the profile.`) +
+			noDup
+				.map(
+					(r) =>
+						` With Skip Duplicates off (c=${r.c}) our flow vs generic, processed/s: ${describe(r.vsGeneric, true)}; the duplicate check itself (ours with it ÷ ours without): ${describe(r.dupCost, true)}.`,
+				)
+				.join(''),
 	);
 	// Bulk target: ≥5× faster than HTTP Request defaults.
 	const br = report.bulk.runs;
@@ -214,14 +229,15 @@ function verdicts(report) {
 	const equalLoad = [
 		['tl-c20', 'http-batch-20'],
 		['tl-c50', 'http-batch-50'],
-	].map(([ours, http]) => ({ ours, http, x: pairedRatio(br, 'config', http, ours, 'nodeMs') }));
+	].map(([ours, http]) => ({ ours, http, x: pairedRatio(br, 'config', ours, http, 'nodeMs') }));
+	const slowerAtEqualLoad = equalLoad.some((e) => e.x.median > 1);
 	const profiles = report.bulk.profiles ?? [];
 	const prof = (key) => profiles.find((p) => p.config === key);
 	const po = prof('tl-c20');
 	const ph = prof('http-batch-20');
 	const profileText =
-		po && ph
-			? ` The CPU profile (section 2, last table) shows why: n8n's single JavaScript thread spends ${round(po.busyMs / po.items, 2)} ms per item on our node's run against ${round(ph.busyMs / ph.items, 2)} ms for HTTP Request's, and with 20 requests in flight the work of the items cannot overlap on that thread. ` +
+		po && ph && slowerAtEqualLoad
+			? ` Where our node loses at equal load, the CPU profile (section 2, last table) shows why: n8n's single JavaScript thread spends ${round(po.busyMs / po.items, 2)} ms per item on our node's run against ${round(ph.busyMs / ph.items, 2)} ms for HTTP Request's, and with 20 requests in flight the work of the items cannot overlap on that thread. ` +
 				Object.entries(po.byCategory)
 					.map(([c, ms]) => ({ c, d: (ms - (ph.byCategory[c] ?? 0)) / po.items }))
 					.filter((x) => x.d > 0.05)
@@ -240,7 +256,7 @@ function verdicts(report) {
 					(httpDefaultMs / 5 < bestFloor
 						? `, more than a fifth of ${round(httpDefaultMs, 0)} ms — so no setting of our node can reach 5× against an API that answers in ${SEND_DELAY_MS} ms; only an API that punishes ${httpDefaultInFlight} parallel requests (rate limits, refused connections) would. `
 						: '. ') +
-					`At equal load on the API, HTTP Request time ÷ ours: ${equalLoad.map((e) => `${bulkByKey[e.ours].label.replace(/ \(.*\)$/, '')} vs ${bulkByKey[e.http].label}: ×${round(e.x.median, 2)} (runs ${round(e.x.min, 2)}–${round(e.x.max, 2)})`).join('; ')}.` +
+					`At equal load on the API our node took ${equalLoad.map((e) => `×${round(e.x.median, 2)} the time of HTTP Request at concurrency ${bulkByKey[e.ours].concurrency} vs ${bulkByKey[e.http].label.replace(/^HTTP Request, /, '')} (runs ${round(e.x.min, 2)}–${round(e.x.max, 2)})`).join(', and ')}.` +
 					profileText),
 	);
 	const oursOk = br.filter((r) => bulkByKey[r.config].kind === 'ours').every((r) => !r.mock.lost && !r.mock.duplicated && r.output.inOrder);
@@ -282,7 +298,7 @@ function markdown(report) {
 		'',
 		'## 1. Webhook → lead',
 		'',
-		'Every call is a realistic Klientiks "appointment created" GET (Cyrillic names, `+7 (999) 123-45-67`-style phone, the secret token) with its own appointment id, sent to the production webhook URL. All flows answer on receipt. The generic flow POSTs the same form (same fields, key in the form body) to the same mock; the no-op is a core Webhook node alone.',
+		'Every call is a realistic Klientiks "appointment created" GET (Cyrillic names, `+7 (999) 123-45-67`-style phone, the secret token) with its own appointment id, sent to the production webhook URL. All flows answer on receipt. The generic flow POSTs the same form (same fields, key in the form body) to the same mock, and does less: no secret-token check, no decoding of cp1251 or typing of the values, no duplicate check, the API key typed into the workflow. The no-op is a core Webhook node alone.',
 		'',
 		...webhookTables(report),
 		'¹ processed/s = calls ÷ (time from the first call to the end of the last execution): what the workflow sustains, since an answer on receipt only says the call was accepted. ² median of stoppedAt − startedAt of the run\'s executions.',
@@ -297,7 +313,7 @@ function markdown(report) {
 		'',
 		...nodeTimeRows(report),
 		'',
-		'Our own code in those nodes costs microseconds (section 3); the rest is n8n around it (parameters and expressions, the credential, the HTTP helper) and the wait for the mock. Our Send node makes one more request per lead than the generic flow by default — the feed check that makes a repeated Klientiks call a duplicate instead of a second lead (Skip Duplicates) — which the "Skip Duplicates off" row isolates.',
+		'Our own code in those nodes costs microseconds (section 3). The Send node\'s wall time is mostly n8n work it asks for, and waiting: (1) by default it reads the lead feed for the Lead ID before sending (Skip Duplicates — what makes a repeated Klientiks call a duplicate instead of a second lead): one more request per lead, 2 mock requests per lead instead of 1; the "Skip Duplicates off" row isolates it. (2) It loads the Traffic Light credential from n8n\'s database and decrypts it once per execution for the base URL and again for every request, because n8n\'s `httpRequestWithAuthentication` calls `getCredentials` each time it is not handed decrypted credentials — 2 loads per lead, 3 with the feed check; on SQLite these queries queue behind the saving of other executions. The generic HTTP Request has the key typed into its parameters and touches no credential (also why its key is visible to anyone who can open the workflow).',
 		'',
 		'## 2. Bulk send: 1,000 leads',
 		'',
