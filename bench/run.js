@@ -25,7 +25,7 @@ const { killLeftovers, runTracked } = require('../test/e2e/lib/processes');
 const { DEFAULT_KEY } = require('../test/mock/trafficLightMock');
 const { MemorySampler } = require('./lib/memory');
 const { newestExecutionId, executionsSince, waitForFinished } = require('./lib/executions');
-const { FLOWS, BULK, TOKEN, SEND_DELAY_MS, allWorkflows, allWorkflowIds, mockOrder, outputOrder } = require('./lib/scenarios');
+const { FLOWS, BULK, TOKEN, SEND_DELAY_MS, allWorkflows, allWorkflowIds, mockOrder, outputOrder, schedule } = require('./lib/scenarios');
 const { writeReport, printTables } = require('./lib/report');
 const { median } = require('./lib/stats');
 const { summarizeProfile } = require('./lib/profileSummary');
@@ -242,7 +242,8 @@ async function bulkRun(env, bulk, runTag) {
 		peakRssMb: mem.peakMb,
 		startRssMb: mem.startMb,
 		runnerPeakRssMb: mem.childrenPeakMb,
-		mock: atMock,
+		schedule: schedule(send?.startTime ?? NaN, send?.executionTime ?? NaN, atMock),
+		mock: { ...atMock, feedAt: undefined },
 		output: { items: inOutput.items, mismatched: inOutput.mismatched, errors: inOutput.errors, inOrder: inOutput.inOrder },
 	};
 	if (execution.status !== 'success' || execution.data?.resultData?.error) {
@@ -274,7 +275,7 @@ async function phaseBulk(env) {
 			r.run = run + 1;
 			runs.push(r);
 			say(
-				`  run ${run + 1}/${config.runs} ${bulk.key.padEnd(14)} node ${String(Math.round(r.nodeMs)).padStart(6)} ms  call ${String(Math.round(r.callMs)).padStart(6)} ms  in flight ≤${String(r.mock.peakInFlight).padStart(4)}  order at mock ${r.mock.strictOrder ? 'exact' : `max overtaken ${r.mock.maxOvertaken}`}  output ${r.output.inOrder ? 'in order' : 'WRONG'}  RSS ${r.peakRssMb.toFixed(0)} MB`,
+				`  run ${run + 1}/${config.runs} ${bulk.key.padEnd(14)} node ${String(Math.round(r.nodeMs)).padStart(6)} ms (first send after ${Math.round(r.schedule.beforeFirstSendMs)} ms)  call ${String(Math.round(r.callMs)).padStart(6)} ms  in flight ≤${String(r.mock.peakInFlight).padStart(4)}  order at mock ${r.mock.strictOrder ? 'exact' : `max overtaken ${r.mock.maxOvertaken}`}  output ${r.output.inOrder ? 'in order' : 'WRONG'}  RSS ${r.peakRssMb.toFixed(0)} MB`,
 			);
 		}
 	}

@@ -105,7 +105,7 @@ function bulkTable(report) {
 	const { runs } = report.bulk;
 	const items = report.config.items;
 	return table(
-		['configuration', 'node wall time ms', 'whole call ms ³', `floor ms ⁴`, 'HTTP defaults ÷ this', 'peak in flight at mock', 'order at mock ⁵', 'output order', 'lost / duplicated', 'peak RSS MB'],
+		['configuration', 'node wall time ms', 'of which before the first send ⁶', 'first → last send at the mock', 'whole call ms ³', `floor ms ⁴`, 'HTTP defaults ÷ this', 'peak in flight at mock', 'order at mock ⁵', 'output order', 'lost / duplicated', 'peak RSS MB'],
 		BULK.map((b) => {
 			const mine = runs.filter((r) => r.config === b.key);
 			const orderAtMock = mine.every((r) => r.mock.strictOrder)
@@ -114,6 +114,8 @@ function bulkTable(report) {
 			return [
 				b.label,
 				withSpread(pick(mine, () => true, 'nodeMs'), 0),
+				withSpread(pick(mine, () => true, (r) => r.schedule?.beforeFirstSendMs), 0),
+				withSpread(pick(mine, () => true, (r) => r.schedule?.sendingMs), 0),
 				withSpread(pick(mine, () => true, 'callMs'), 0),
 				String(Number.isFinite(b.inFlightCap) ? Math.ceil(items / b.inFlightCap) * SEND_DELAY_MS : SEND_DELAY_MS),
 				b.key === 'http-default' ? '1' : withSpread(pairedRatio(runs, 'config', 'http-default', b.key, 'nodeMs'), 2),
@@ -125,6 +127,12 @@ function bulkTable(report) {
 			];
 		}),
 	);
+}
+
+function feedNote(report) {
+	const ours = report.bulk.runs.filter((r) => bulkByKey[r.config]?.kind === 'ours' && r.schedule);
+	if (!ours.length) return 'no data';
+	return `${median(ours.map((r) => r.schedule.feedLookups))} look-ups of up to 50 ids, ${round(median(ours.map((r) => r.schedule.feedLookupsMs)), 0)} ms in total; reading the parameters before the first look-up: ${round(median(ours.map((r) => r.schedule.beforeFirstRequestMs)), 0)} ms`;
 }
 
 function profileTable(report) {
@@ -231,20 +239,17 @@ function verdicts(report) {
 		['tl-c50', 'http-batch-50'],
 	].map(([ours, http]) => ({ ours, http, x: pairedRatio(br, 'config', ours, http, 'nodeMs') }));
 	const slowerAtEqualLoad = equalLoad.some((e) => e.x.median > 1);
+	const sched = (key, field) => median(br.filter((r) => r.config === key && r.schedule).map((r) => r.schedule[field]));
+	const scheduleText = slowerAtEqualLoad
+		? ` The difference is before the first lead leaves (columns ⁶ and "first → last send"): our node first reads the parameters of all ${report.config.items} items (${round(sched('tl-c20', 'beforeFirstRequestMs'), 0)} ms) and checks their Lead IDs against the lead feed (${round(sched('tl-c20', 'feedLookupsMs'), 0)} ms), so its first send reaches the mock ${round(sched('tl-c20', 'beforeFirstSendMs'), 0)} ms after the node starts, against ${round(sched('http-batch-20', 'beforeFirstSendMs'), 0)} ms for HTTP Request, which reads each item's parameters just before sending it. From first to last send, our node took ${equalLoad.map((e) => `${round(sched(e.ours, 'sendingMs'), 0)} ms vs ${round(sched(e.http, 'sendingMs'), 0)} ms (k = ${bulkByKey[e.ours].concurrency})`).join(' and ')}.`
+		: '';
 	const profiles = report.bulk.profiles ?? [];
 	const prof = (key) => profiles.find((p) => p.config === key);
 	const po = prof('tl-c20');
 	const ph = prof('http-batch-20');
 	const profileText =
-		po && ph && slowerAtEqualLoad
-			? ` Where our node loses at equal load, the CPU profile (section 2, last table) shows why: n8n's single JavaScript thread spends ${round(po.busyMs / po.items, 2)} ms per item on our node's run against ${round(ph.busyMs / ph.items, 2)} ms for HTTP Request's, and with 20 requests in flight the work of the items cannot overlap on that thread. ` +
-				Object.entries(po.byCategory)
-					.map(([c, ms]) => ({ c, d: (ms - (ph.byCategory[c] ?? 0)) / po.items }))
-					.filter((x) => x.d > 0.05)
-					.sort((a, b) => b.d - a.d)
-					.map((x) => `${x.c}: +${round(x.d, 2)} ms`)
-					.join(', ') +
-				' per item compared with HTTP Request.'
+		po && ph
+			? ` CPU of n8n's main thread over one profiled call (Code node and saving included): ${round(po.busyMs / po.items, 2)} ms per item with our node, ${round(ph.busyMs / ph.items, 2)} ms with HTTP Request (last table of section 2).`
 			: '';
 	lines.push(
 		`- **Bulk target (our node ≥ 5× faster than HTTP Request at its defaults): ${met ? 'MET' : 'MISSED'}.** ` +
@@ -257,6 +262,7 @@ function verdicts(report) {
 						? `, more than a fifth of ${round(httpDefaultMs, 0)} ms — so no setting of our node can reach 5× against an API that answers in ${SEND_DELAY_MS} ms; only an API that punishes ${httpDefaultInFlight} parallel requests (rate limits, refused connections) would. `
 						: '. ') +
 					`At equal load on the API our node took ${equalLoad.map((e) => `×${round(e.x.median, 2)} the time of HTTP Request at concurrency ${bulkByKey[e.ours].concurrency} vs ${bulkByKey[e.http].label.replace(/^HTTP Request, /, '')} (runs ${round(e.x.min, 2)}–${round(e.x.max, 2)})`).join(', and ')}.` +
+					scheduleText +
 					profileText),
 	);
 	const oursOk = br.filter((r) => bulkByKey[r.config].kind === 'ours').every((r) => !r.mock.lost && !r.mock.duplicated && r.output.inOrder);
@@ -315,13 +321,13 @@ function markdown(report) {
 		'',
 		'Our own code in those nodes costs microseconds (section 3). The Send node\'s wall time is mostly n8n work it asks for, and waiting: (1) by default it reads the lead feed for the Lead ID before sending (Skip Duplicates — what makes a repeated Klientiks call a duplicate instead of a second lead): one more request per lead, 2 mock requests per lead instead of 1; the "Skip Duplicates off" row isolates it. (2) It loads the Traffic Light credential from n8n\'s database and decrypts it once per execution for the base URL and again for every request, because n8n\'s `httpRequestWithAuthentication` calls `getCredentials` each time it is not handed decrypted credentials — 2 loads per lead, 3 with the feed check; on SQLite these queries queue behind the saving of other executions. The generic HTTP Request has the key typed into its parameters and touches no credential (also why its key is visible to anyone who can open the workflow).',
 		'',
-		'## 2. Bulk send: 1,000 leads',
+		`## 2. Bulk send: ${c.items.toLocaleString('en')} leads`,
 		'',
 		`A webhook call (\`?items=${c.items}\`) starts a workflow whose Code node builds ${c.items} leads and hands them to one sending node; the webhook answers when the last node has finished, so the call is timed end to end, and n8n's own run data gives the sending node's wall time. The mock answers each lead after ${SEND_DELAY_MS} ms (its lead-feed look-ups answer at once).`,
 		'',
 		...bulkTable(report),
 		'',
-		`³ the webhook call: Code node + sending node + n8n saving the ${c.items}-item execution. ⁴ ⌈${c.items}/in-flight limit⌉ × ${SEND_DELAY_MS} ms: no node holding at most that many requests in flight can finish sooner. ⁵ "overtaken": how many later items reached the mock before an earlier one; 0 = exact input order.`,
+		`³ the webhook call: Code node + sending node + n8n saving the ${c.items}-item execution. ⁴ ⌈${c.items}/in-flight limit⌉ × ${SEND_DELAY_MS} ms: no node holding at most that many requests in flight can finish sooner. ⁵ "overtaken": how many later items reached the mock before an earlier one; 0 = exact input order. ⁶ from the node's start (n8n's run data) to the first lead send reaching the mock (same machine clock): our node first reads the parameters of every item, then checks all Lead IDs against the lead feed (${feedNote(report)}); HTTP Request reads each item's parameters right before sending it.`,
 		'',
 		...(report.bulk.profiles?.length
 			? [

@@ -219,6 +219,32 @@ function mockOrder(mock, tag, count) {
 		maxOvertaken,
 		peakInFlight,
 		firstToLastSendMs: times.length ? times[times.length - 1] - times[0] : NaN,
+		firstSendAt: times.length ? times[0] : NaN,
+		lastSendAt: times.length ? times[times.length - 1] : NaN,
+		feedAt: mock.requestsTo('feed').map((r) => r.receivedAt),
+	};
+}
+
+/**
+ * The sending node's run on one time line (n8n and the mock share the
+ * machine's clock): from the node's start to its first lead-feed look-up
+ * (reading every item's parameters), the look-ups, then from the first send
+ * to the last, then to the node's end (the last answer and the output).
+ */
+function schedule(nodeStartMs, nodeMs, atMock) {
+	const start = nodeStartMs;
+	const feeds = atMock.feedAt;
+	const firstFeed = feeds.length ? Math.min(...feeds) : NaN;
+	const lastFeed = feeds.length ? Math.max(...feeds) : NaN;
+	return {
+		beforeFirstSendMs: atMock.firstSendAt - start,
+		// Parameters are read for all items before the first request our node makes.
+		beforeFirstRequestMs: (feeds.length ? firstFeed : atMock.firstSendAt) - start,
+		feedLookupsMs: feeds.length ? atMock.firstSendAt - firstFeed : 0,
+		feedLookups: feeds.length,
+		lastFeedToFirstSendMs: feeds.length ? atMock.firstSendAt - lastFeed : NaN,
+		sendingMs: atMock.lastSendAt - atMock.firstSendAt,
+		afterLastSendMs: start + nodeMs - atMock.lastSendAt,
 	};
 }
 
@@ -249,4 +275,4 @@ function outputOrder(output, mock, tag, count, kind) {
 	return { items: output.length, missing: count - output.length, mismatched, errors, inOrder: output.length === count && mismatched === 0, firstProblems };
 }
 
-module.exports = { FLOWS, BULK, TOKEN, SEND_DELAY_MS, allWorkflows, allWorkflowIds, mockOrder, outputOrder, WORKFLOW_DIR };
+module.exports = { FLOWS, BULK, TOKEN, SEND_DELAY_MS, allWorkflows, allWorkflowIds, mockOrder, outputOrder, schedule, WORKFLOW_DIR };
