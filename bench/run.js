@@ -48,6 +48,8 @@ config.resultsFile =
 	path.join(__dirname, config.version === DEFAULT_VERSION ? 'results.md' : `results-n8n-${config.version}.md`);
 
 const startedAt = Date.now();
+/** pids of the n8n processes this benchmark started (not "other load"). */
+const ownN8nPids = [];
 function say(message) {
 	const t = Math.round((Date.now() - startedAt) / 1000);
 	process.stdout.write(`[bench ${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}] ${message}\n`);
@@ -118,6 +120,7 @@ async function nodeTimes(n8n, executions, count) {
 
 async function webhookRun(env, flow, connections, amount, { measure = true } = {}) {
 	const { n8n, mock } = env;
+	noteOtherLoad();
 	mock.reset();
 	const sinceId = await newestExecutionId(n8n);
 	const memory = env.memory.start();
@@ -209,6 +212,7 @@ async function phaseWebhook(env) {
 
 async function bulkRun(env, bulk, runTag) {
 	const { n8n, mock } = env;
+	noteOtherLoad();
 	mock.reset();
 	mock.setMode({ kind: 'slow', delayMs: SEND_DELAY_MS, route: 'send' });
 	const sinceId = await newestExecutionId(n8n);
@@ -295,6 +299,7 @@ async function profileBulk(env, workDir) {
 	await env.n8n.stop();
 	env.n8n.extraEnv = { NODE_OPTIONS: `--require ${path.join(__dirname, 'lib', 'cpuProfilePreload.js')}`, BENCH_CPU_PROFILE_DIR: dir };
 	await env.n8n.start();
+	ownN8nPids.push(env.n8n.proc.pid);
 	env.memory = new MemorySampler(env.n8n.proc.pid);
 	const profiles = [];
 	let count = 0;
@@ -341,11 +346,21 @@ function machine() {
 	};
 }
 
+/** Other heavy processes seen at any run of this benchmark (checked before each run). */
+const otherLoadSeen = new Set();
+function noteOtherLoad() {
+	for (const cmd of otherLoad()) {
+		if (!otherLoadSeen.has(cmd)) say(`note: another heavy process is running and will skew the numbers: ${cmd}`);
+		otherLoadSeen.add(cmd);
+	}
+}
+
 /** Other n8n or bench processes on the machine skew every number; say so in the report. */
 function otherLoad() {
+	const mine = new Set(ownN8nPids);
 	const others = [];
 	for (const entry of fs.readdirSync('/proc')) {
-		if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+		if (!/^\d+$/.test(entry) || Number(entry) === process.pid || mine.has(Number(entry))) continue;
 		try {
 			const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
 			if (/n8n\/bin\/n8n start|jest|tsc /.test(cmd)) others.push(cmd.slice(0, 120));
@@ -374,8 +389,7 @@ async function main() {
 
 	say(`ensuring n8n ${config.version} is installed`);
 	const runtime = await ensureRuntime(config.version);
-	const loadBefore = otherLoad();
-	if (loadBefore.length) say(`note: other heavy processes are running and will skew the numbers:\n    ${loadBefore.join('\n    ')}`);
+	noteOtherLoad();
 
 	const env = await startEnvironment({
 		runtime,
@@ -391,12 +405,14 @@ async function main() {
 	let bulk;
 	try {
 		say(`n8n ${runtime.version} (Node ${runtime.nodeMajor}) up on ${env.n8n.baseUrl}, pid ${env.n8n.proc.pid}`);
+		ownN8nPids.push(env.n8n.proc.pid);
 		env.memory = new MemorySampler(env.n8n.proc.pid);
 		webhook = await phaseWebhook(env);
 		// A fresh n8n process for the bulk phase, so its peak memory (VmHWM) is its own.
 		say('restarting n8n for phase 2 (separate peak-memory figure)');
 		await env.n8n.stop();
 		await env.n8n.start();
+		ownN8nPids.push(env.n8n.proc.pid);
 		env.memory = new MemorySampler(env.n8n.proc.pid);
 		bulk = await phaseBulk(env);
 		bulk.profiles = await profileBulk(env, workDir);
@@ -419,7 +435,7 @@ async function main() {
 			autocannon: require('autocannon/package.json').version,
 		},
 		config,
-		otherLoad: [...new Set([...loadBefore, ...otherLoad()])],
+		otherLoad: [...otherLoadSeen],
 		webhook,
 		bulk,
 		micro: microResult,
