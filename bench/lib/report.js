@@ -339,7 +339,7 @@ function markdown(report) {
 			: []),
 		'## 3. Own CPU per item',
 		'',
-		`In-process micro-benchmark of the compiled package (bench/micro.js; Node ${report.micro.node}; ${report.micro.runs} timed runs of 50,000–200,000 calls after a warm-up):`,
+		`In-process micro-benchmark of the compiled package (bench/micro.js; Node ${report.micro.node}; each benchmark in a fresh process, ${report.micro.runs} timed runs of 50,000–200,000 calls after a warm-up):`,
 		'',
 		...microTable(report),
 		'',
