@@ -185,12 +185,14 @@ describe('Lead → Send: failures that prove nothing arrived are retried', () =>
 		expect(sleepMock.mock.calls).toEqual([[1000], [2000]]);
 	});
 
-	it('host not found is reported as such', async () => {
-		const ctx = contextFor(mock, sendParameters({ options: { retryAttempts: 0 } }), {
+	it('host not found is reported as such, and retried like a refused connection (nothing was sent)', async () => {
+		const ctx = contextFor(mock, sendParameters({ options: { retryAttempts: 1 } }), {
 			credentials: { apiKey: DEFAULT_KEY, baseUrl: 'http://no-such-host.invalid' },
 		});
 		const error = await runExpectingError(ctx);
 		expect(error.message).toBe('Could not connect to Traffic Light (host name not found)');
+		expect(error.description).toMatch(/not delivered \(tried 2 times\); sending it again is safe/);
+		expect(sleepMock.mock.calls).toEqual([[1000]]);
 	});
 });
 
@@ -318,6 +320,45 @@ describe('Lead → Send: duplicates', () => {
 		expect(out[0].json).toMatchObject({ duplicate: false, trafficLightId: mock.leads[0].id });
 		expect(out[1].json).toMatchObject({ duplicate: true, duplicateOf: 'thisRun', trafficLightId: mock.leads[0].id });
 		expect(out[1].pairedItem).toEqual({ item: 1 });
+	});
+
+	it('same Lead ID, the first send has an unknown outcome: the second is held back, not sent', async () => {
+		mock.setMode({ kind: 'hang' });
+		const original = mock.route.bind(mock);
+		mock.route = (record, res) => {
+			original(record, res);
+			// From the first send on, the feed fails too: the first item's outcome stays unknown.
+			if (record.path === '/api/lead/send') mock.setMode({ kind: 'http5xx', status: 500, route: 'feed' });
+		};
+		const out = await run(
+			contextFor(mock, sendParameters({ additionalFields: { leadId: 'klx-appointment-6' }, options: { timeout: 0.3 } }), {
+				items: items(2),
+				continueOnFail: true,
+			}),
+		);
+		expect(sends()).toHaveLength(1);
+		expect(out[0].json).toMatchObject({ leadId: 'klx-appointment-6', outcome: 'stillUnknown' });
+		expect(out[1].error).toBeInstanceOf(NodeOperationError);
+		expect(out[1].json).toMatchObject({ leadId: 'klx-appointment-6', outcome: 'heldBack' });
+		expect(out[1].json.error).toBe(
+			'Lead ID "klx-appointment-6" was held back: item 0 of this run sent the same Lead ID and its outcome is unknown — nothing was sent for this item',
+		);
+		expect((out[1].error?.context as { itemIndex: number }).itemIndex).toBe(1);
+		expect(out[1].pairedItem).toEqual({ item: 1 });
+	});
+
+	it('same Lead ID, the first send was rejected: the second is sent (nothing reached Traffic Light)', async () => {
+		mock.setMode({ kind: 'errmsg', errmsg: 'incorrect customer phone', times: 1 });
+		const out = await run(
+			contextFor(mock, sendParameters({ additionalFields: { leadId: 'klx-appointment-7' } }), {
+				items: items(2),
+				continueOnFail: true,
+			}),
+		);
+		expect(sends()).toHaveLength(2);
+		expect(out[0].json).toMatchObject({ outcome: 'notDelivered' });
+		expect(out[1].json).toMatchObject({ duplicate: false, trafficLightId: mock.leads[0].id, leadId: 'klx-appointment-7' });
+		expect(mock.leads).toHaveLength(1);
 	});
 
 	it('Skip Duplicates off sends every item', async () => {

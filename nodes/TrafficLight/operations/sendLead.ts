@@ -7,18 +7,46 @@ import {
 } from 'n8n-workflow';
 
 import { runWithConcurrency } from '../concurrency';
-import { deliverLead, type DeliveryOutcome } from '../delivery';
+import { deliverLead, type DeliveryOutcome, type Resolution } from '../delivery';
 import { deliveryDescription, headline, trafficLightError } from '../errors';
 import { findByLeadIds, type FeedLead } from '../feed';
 import { openConnection, type CallFailure } from '../transport';
 import { buildLeadForm, type LeadForm } from '../validation';
-import { concurrencyOf, DEFAULTS, readOptions, retryAttemptsOf, timeoutMsOf } from '../options';
+import {
+	concurrencyOf,
+	DEFAULTS,
+	readOptions,
+	retryAttemptsOf,
+	timeoutMsOf,
+	type NodeOptions,
+} from '../options';
 
 type Prepared =
 	| { ok: true; form: LeadForm; leadId?: string; timeoutMs: number; retryAttempts: number; skipDuplicates: boolean }
 	| { ok: false; error: NodeOperationError };
 
-type ItemResult = { json: IDataObject; error?: NodeApiError | NodeOperationError; delivered?: boolean };
+type ItemResult = {
+	json: IDataObject;
+	error?: NodeApiError | NodeOperationError;
+	delivered?: boolean;
+	resolution?: Resolution;
+};
+
+/** Outcomes after which the lead is known to be absent from Traffic Light, so sending it again cannot duplicate it. */
+const PROVEN_NOT_DELIVERED: ReadonlySet<Resolution> = new Set<Resolution>(['notDelivered', 'notFoundInFeed']);
+
+/**
+ * Concurrency, and the timeout and retries of the batched duplicate check, apply to the whole run:
+ * they come from the first item. If its options cannot be read, the defaults apply to the run and
+ * the first item fails on its own in prepare().
+ */
+function runOptions(ctx: IExecuteFunctions): NodeOptions {
+	try {
+		return readOptions(ctx, 0);
+	} catch {
+		return {};
+	}
+}
 
 function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
 	try {
@@ -97,7 +125,7 @@ export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecution
 	const lookupFailures = new Map<string, CallFailure>();
 	const toCheck = prepared.flatMap((p) => (p.ok && p.skipDuplicates && p.leadId ? [p.leadId] : []));
 	if (toCheck.length > 0) {
-		const batchOptions = readOptions(this, 0);
+		const batchOptions = runOptions(this);
 		const lookup = await findByLeadIds.call(
 			this,
 			connection,
@@ -143,6 +171,14 @@ export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecution
 						json: duplicateJson(leadId, { trafficLightId: earlier.json.trafficLightId, status: null }, 'thisRun'),
 					};
 				}
+				if (earlier && !(earlier.resolution && PROVEN_NOT_DELIVERED.has(earlier.resolution))) {
+					const message = `Lead ID "${leadId}" was held back: item ${first} of this run sent the same Lead ID and its outcome is unknown — nothing was sent for this item`;
+					const error = new NodeOperationError(node, message, {
+						itemIndex: i,
+						description: `Sending it now could create a duplicate. Check with Lead → Get Status by Lead ID "${leadId}"; if Traffic Light does not have the lead, run the workflow again.`,
+					});
+					return { json: { error: message, leadId, outcome: 'heldBack' }, error };
+				}
 			}
 		}
 
@@ -154,10 +190,11 @@ export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecution
 		return {
 			json: { error: message, description, leadId: leadId ?? null, outcome: outcome.resolution, attempts: outcome.attempts },
 			error,
+			resolution: outcome.resolution,
 		};
 	};
 
-	const limit = concurrencyOf(readOptions(this, 0));
+	const limit = concurrencyOf(runOptions(this));
 	const results = await runWithConcurrency(
 		items.length,
 		limit,
