@@ -96,6 +96,24 @@ describe('Lead → Get Status', () => {
 		expect(out).toHaveLength(1);
 	});
 
+	it('an n8n error raised while reading an item\'s parameters is tagged with that item', async () => {
+		const ctx = contextFor(
+			mock,
+			statusParameters({
+				lookupBy: 'leadId',
+				leadIds: (i: number) => {
+					// What a failing parameter read can throw: an n8n error that does not name the item.
+					if (i === 1) throw new NodeOperationError(ctx.getNode(), 'Lead IDs could not be read');
+					return 'x';
+				},
+			}),
+			{ items: items(2) },
+		);
+		const error = await runExpectingError(ctx);
+		expect(error.message).toBe('Lead IDs could not be read');
+		expect((error.context as { itemIndex: number }).itemIndex).toBe(1);
+	});
+
 	it('a wrong key in the feed says so', async () => {
 		const ctx = contextFor(mock, statusParameters({ lookupBy: 'leadId', leadIds: 'x' }));
 		(await ctx.getCredentials('trafficLightApi')).apiKey = 'bad';

@@ -25,6 +25,8 @@ export async function mapEachItem(
 				thrown instanceof NodeApiError || thrown instanceof NodeOperationError
 					? thrown
 					: new NodeOperationError(ctx.getNode(), thrown as Error, { itemIndex: i });
+			// n8n names the failing item from this; errors from parameter reads do not always carry it.
+			error.context.itemIndex ??= i;
 			if (!ctx.continueOnFail()) throw error;
 			out.push({ json: { error: error.message }, error, pairedItem: { item: i } });
 		}
