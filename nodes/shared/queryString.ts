@@ -98,6 +98,28 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
 	return true;
 }
 
+/**
+ * Windows-1251 gives every byte a character, so bytes that are not valid UTF-8
+ * always decode to *something*. What betrays damaged UTF-8 (cut off, or mixed
+ * with stray bytes) is that it still holds UTF-8 Cyrillic pairs (0xD0/0xD1 and
+ * a continuation byte); in real Windows-1251 text those are «Р»/«С» followed
+ * by punctuation or «Ё», which two times over is very unlikely.
+ */
+export function looksLikeDamagedUtf8(bytes: Uint8Array): boolean {
+	let cyrillicPairs = 0;
+	for (let i = 0; i + 1 < bytes.length; i++) {
+		if ((bytes[i] === 0xd0 || bytes[i] === 0xd1) && (bytes[i + 1] & 0xc0) === 0x80) {
+			cyrillicPairs++;
+			i++;
+		}
+	}
+	return cyrillicPairs >= 2;
+}
+
+function readFromDamagedUtf8(decoded: DecodedText, bytes: Uint8Array): boolean {
+	return decoded.encoding === 'windows-1251' && looksLikeDamagedUtf8(bytes);
+}
+
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export interface DecodedText {
@@ -245,6 +267,11 @@ export function parseQueryString(input: string | Uint8Array, sourceName = 'query
 		if (malformed > 0) {
 			warnings.push(
 				`Parameter ${describe(key.text)} in the ${sourceName} has ${malformed} malformed percent escape(s); the "%" was kept as text.`,
+			);
+		}
+		if (readFromDamagedUtf8(key, keyBytes.bytes) || readFromDamagedUtf8(value, valueBytes.bytes)) {
+			warnings.push(
+				`Parameter ${describe(key.text)} in the ${sourceName} is not valid UTF-8 yet holds UTF-8 Cyrillic: probably cut-off or damaged UTF-8. It was read as Windows-1251 and may be garbled.`,
 			);
 		}
 		if (hasControlCharacters(key.text) || hasControlCharacters(value.text)) {

@@ -39,6 +39,18 @@ describe('parseQueryString', () => {
 		expect(parsed.warnings[0]).toMatch(/"a".*malformed percent escape/);
 	});
 
+	it('reports UTF-8 that is cut off or damaged, which would otherwise pass as Windows-1251', () => {
+		// «Анна» in UTF-8 with its last byte cut off, and with a stray byte in the middle.
+		const parsed = parseQueryString('a=%D0%90%D0%BD%D0%BD%D0&b=%D0%90%FF%D0%BD%D0%BD%D0%B0');
+		expect(parsed.encoding).toBe('windows-1251');
+		expect(parsed.warnings).toEqual([
+			expect.stringMatching(/"a".*not valid UTF-8 yet holds UTF-8 Cyrillic/),
+			expect.stringMatching(/"b".*not valid UTF-8 yet holds UTF-8 Cyrillic/),
+		]);
+		// Real Windows-1251 Cyrillic (with «Ё» and «№») is not flagged.
+		expect(parseQueryString('c=%D1%E5%F0%E3%E5%E9%20%A8%F1%E8%EA%20%B9%205').warnings).toEqual([]);
+	});
+
 	it('reports control characters and keeps the value', () => {
 		const parsed = parseQueryString('a=x%00y&b=tab%09ok');
 		expect(parsed.pairs[0].value).toBe('x\u0000y');
