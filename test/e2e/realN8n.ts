@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { ERRMSG } from '../mock/trafficLightMock';
-import { startEnvironment, PACKAGE_NAME, ourType } from './lib/environment';
+import { startEnvironment, PACKAGE_NAME, ourType, CREDENTIALS } from './lib/environment';
 import { callUrl, eventParams } from './lib/klientiksCalls';
 import { waitFor } from './lib/net';
 import { e2eWorkflows, IDS, triggerPath, WEBHOOK_IDS, exampleWorkflows } from './lib/workflows';
@@ -69,6 +69,7 @@ export function defineRealN8nSuite(version: string): void {
 		let mainUrl = '';
 		let allEventsUrl = '';
 		let postbackUrl = '';
+		let noDuplicateCheckUrl = '';
 		let seq = 1000;
 		const next = () => ++seq;
 
@@ -90,7 +91,7 @@ export function defineRealN8nSuite(version: string): void {
 						postbackStatuses: POSTBACK_STATUSES,
 						timeoutSeconds: SEND_TIMEOUT_S,
 					}),
-				activate: [IDS.main, IDS.allEvents, IDS.postback, ...(Number(version.split('.')[0]) >= 2 ? [IDS.error] : [])],
+				activate: [IDS.main, IDS.allEvents, IDS.noDuplicateCheck, IDS.postback, ...(Number(version.split('.')[0]) >= 2 ? [IDS.error] : [])],
 			});
 			n8n = env.n8n;
 			mock = env.mock;
@@ -98,6 +99,7 @@ export function defineRealN8nSuite(version: string): void {
 			mainUrl = n8n.webhookUrl(triggerPath(exampleWorkflows()[0]));
 			allEventsUrl = n8n.webhookUrl(`${WEBHOOK_IDS.allEvents}/webhook`);
 			postbackUrl = n8n.webhookUrl(`${WEBHOOK_IDS.postback}/webhook`);
+			noDuplicateCheckUrl = n8n.webhookUrl(`${WEBHOOK_IDS.noDuplicateCheck}/webhook`);
 		}, 600000);
 
 		afterAll(async () => {
@@ -166,7 +168,7 @@ export function defineRealN8nSuite(version: string): void {
 
 		// ---------- issue 5, item 2 ----------
 		test('2. credentials and workflows imported with the n8n CLI are live', async () => {
-			for (const id of [IDS.main, IDS.allEvents, IDS.postback]) {
+			for (const id of [IDS.main, IDS.allEvents, IDS.noDuplicateCheck, IDS.postback]) {
 				const wf = await n8n.publicApi(`/workflows/${id}`);
 				expect(wf.active).toBe(true);
 			}
@@ -176,6 +178,26 @@ export function defineRealN8nSuite(version: string): void {
 			expect(send.type).toBe(ourType('trafficLight'));
 			// The credential was matched by name and id to the one import:credentials created.
 			expect(send.credentials.trafficLightApi).toEqual({ id: 'klxTrafficLight1', name: 'Traffic Light account' });
+		});
+
+		// ---------- issue 3: the credential's Test button ----------
+		test('3 (issue 3). the credential test in n8n tells the right API key from a wrong one', async () => {
+			const testWith = async (apiKey: string) => {
+				const res = await n8n.rest('POST', '/rest/credentials/test', {
+					credentials: { ...CREDENTIALS.trafficLight, data: { apiKey, baseUrl: `${mock.baseUrl}/` } },
+				});
+				return res.json.data as { status: string; message: string };
+			};
+			expect(await testWith(API_KEY)).toMatchObject({ status: 'OK' });
+			const wrong = await testWith('not-the-key');
+			expect(wrong.status).toBe('Error');
+			expect(wrong.message).toMatch(/did not accept this API key/);
+			// The cheapest authenticated call, with the key in the query of a GET, and a trailing "/" on the Base URL tolerated.
+			expect(mock.requests.map((r: Json) => [r.method, r.path, r.query.key])).toEqual([
+				['GET', '/api/lead/feed', API_KEY],
+				['GET', '/api/lead/feed', 'not-the-key'],
+			]);
+			expect(mock.leads).toHaveLength(0);
 		});
 
 		// ---------- issue 5, item 3 ----------
@@ -372,21 +394,44 @@ export function defineRealN8nSuite(version: string): void {
 			expect(outputOf(execution, SEND_NODE)).toMatchObject({ confirmedAfterTimeout: true, trafficLightId: mock.leads[0].id, duplicate: false });
 		});
 
-		test('8. a refused connection is retried: exactly one lead once Traffic Light is back', async () => {
+		/** Calls the workflow while Traffic Light refuses connections, brings it back after 500 ms, returns the execution. */
+		async function callWhileRefused(url: string, workflowId: string) {
 			await mock.stop();
-			const before = (await executionsOf(IDS.allEvents)).length;
-			const res = await get(callUrl(allEventsUrl, eventParams('appointment_created', next()), { token: TOKEN }));
+			const before = (await executionsOf(workflowId)).length;
+			const res = await get(url);
 			expect(res.status).toBe(200);
 			// Let the first attempt hit the closed port (the execution starts on receipt), then come back.
 			await new Promise((r) => setTimeout(r, 500));
 			const backAt = Date.now();
 			await mock.start(env.mockPort);
-			const finished = await n8n.waitForExecutions(IDS.allEvents, before + 1, { timeoutMs: 120000 });
+			const finished = await n8n.waitForExecutions(workflowId, before + 1, { timeoutMs: 120000 });
 			const newest = finished.sort((a: Json, b: Json) => Number(b.id) - Number(a.id))[0];
 			const execution = await n8n.execution(newest.id);
-			expect(execution.status).toBe('success');
-			// It started while the port was closed, so it must have been refused at least once.
+			// Guards the scenario: the execution began while the port was closed.
 			expect(new Date(execution.startedAt).getTime()).toBeLessThan(backAt);
+			return execution;
+		}
+
+		test('8. a refused connection is retried: exactly one lead once Traffic Light is back', async () => {
+			const execution = await callWhileRefused(
+				callUrl(noDuplicateCheckUrl, eventParams('appointment_created', next()), { token: TOKEN }),
+				IDS.noDuplicateCheck,
+			);
+			expect(execution.status).toBe('success');
+			// Skip Duplicates is off here, so the send itself met the closed port and was sent again.
+			expect(outputOf(execution, SEND_NODE).attempts).toBeGreaterThanOrEqual(2);
+			expect(mock.leads).toHaveLength(1);
+			expect(sends()).toHaveLength(1);
+		});
+
+		test('8. a refused connection during the duplicate check is retried too, then the lead is sent once', async () => {
+			const execution = await callWhileRefused(
+				callUrl(allEventsUrl, eventParams('appointment_created', next()), { token: TOKEN }),
+				IDS.allEvents,
+			);
+			expect(execution.status).toBe('success');
+			expect(outputOf(execution, SEND_NODE)).toMatchObject({ duplicate: false, attempts: 1 });
+			expect(mock.requestsTo('feed').length).toBeGreaterThanOrEqual(1);
 			expect(mock.leads).toHaveLength(1);
 			expect(sends()).toHaveLength(1);
 		});
@@ -451,7 +496,7 @@ export function defineRealN8nSuite(version: string): void {
 			// Every execution, with data, through n8n's own API. (The triggers' secret
 			// tokens are checked per case in the trigger output: they legitimately sit
 			// in the workflow's own parameters, which executions carry along.)
-			for (const id of [IDS.main, IDS.allEvents, IDS.error, IDS.postback]) {
+			for (const id of [IDS.main, IDS.allEvents, IDS.noDuplicateCheck, IDS.error, IDS.postback]) {
 				const list = await executionsOf(id);
 				for (const summary of list.slice(-60)) {
 					const full = await n8n.execution(summary.id);

@@ -14,11 +14,13 @@ const IDS = Object.freeze({
 	error: 'klxErrorEmail001',
 	allEvents: 'klxE2eAllEvents1',
 	postback: 'klxE2ePostback01',
+	noDuplicateCheck: 'klxE2eNoDupChk1',
 });
 
 const WEBHOOK_IDS = Object.freeze({
 	allEvents: '3f9d7a1e-6c2b-4e58-a0d4-5c1e0000e2e1',
 	postback: '3f9d7a1e-6c2b-4e58-a0d4-5c1e0000e2e2',
+	noDuplicateCheck: '3f9d7a1e-6c2b-4e58-a0d4-5c1e0000e2e3',
 });
 
 /** n8n 2.x runs an error workflow only when it is published; 1.x loads it by id. */
@@ -67,6 +69,21 @@ function allEventsWorkflow({ token, timeoutSeconds }) {
 	return wf;
 }
 
+/**
+ * Test-only: the all-events variant with Skip Duplicates off, so that the send
+ * itself is the first request to Traffic Light (with the check on, a closed
+ * port refuses the feed look-up first and the send never meets it).
+ */
+function noDuplicateCheckWorkflow({ token, timeoutSeconds }) {
+	const wf = allEventsWorkflow({ token, timeoutSeconds });
+	wf.id = IDS.noDuplicateCheck;
+	wf.name = 'E2E: Klientiks → Traffic Light without the duplicate check';
+	nodeOfType(wf, 'klientiksTrigger').webhookId = WEBHOOK_IDS.noDuplicateCheck;
+	nodeOfType(wf, 'trafficLight').parameters.options = { timeout: timeoutSeconds, skipDuplicates: false };
+	wf.nodes = wf.nodes.map((n) => ({ ...n, id: n.id.replace(/.{4}$/, (s) => `d${s.slice(1)}`) }));
+	return wf;
+}
+
 /** Test-only: Traffic Light status postbacks into a workflow (issue 6). */
 function postbackWorkflow({ token, statuses }) {
 	return {
@@ -93,6 +110,7 @@ function e2eWorkflows({ token, postbackToken, postbackStatuses, timeoutSeconds }
 	return [
 		...exampleWorkflows({ token }),
 		allEventsWorkflow({ token, timeoutSeconds }),
+		noDuplicateCheckWorkflow({ token, timeoutSeconds }),
 		postbackWorkflow({ token: postbackToken, statuses: postbackStatuses }),
 	];
 }
