@@ -119,10 +119,14 @@ export function defineRealN8nSuite(version: string): void {
 			return list.sort((a: Json, b: Json) => Number(a.id) - Number(b.id));
 		}
 
-		/** Sends a call and waits for the one execution it starts; returns the execution with data. */
-		async function callAndWait(url: string, workflowId: string, timeoutMs = 60000) {
+		/**
+		 * Sends a call and waits for the one execution it starts; returns the execution with data.
+		 * `meanwhile` runs after the call was answered, while the execution may still be going.
+		 */
+		async function callAndWait(url: string, workflowId: string, timeoutMs = 60000, meanwhile?: () => Promise<void>) {
 			const before = (await executionsOf(workflowId)).length;
 			const res = await get(url);
+			await meanwhile?.();
 			const finished = await n8n.waitForExecutions(workflowId, before + 1, { timeoutMs });
 			const newest = finished.sort((a: Json, b: Json) => Number(b.id) - Number(a.id))[0];
 			return { res, execution: await n8n.execution(newest.id) };
@@ -397,16 +401,14 @@ export function defineRealN8nSuite(version: string): void {
 		/** Calls the workflow while Traffic Light refuses connections, brings it back after 500 ms, returns the execution. */
 		async function callWhileRefused(url: string, workflowId: string) {
 			await mock.stop();
-			const before = (await executionsOf(workflowId)).length;
-			const res = await get(url);
+			let backAt = 0;
+			const { res, execution } = await callAndWait(url, workflowId, 120000, async () => {
+				// Let the first attempt hit the closed port (the execution starts on receipt), then come back.
+				await new Promise((r) => setTimeout(r, 500));
+				backAt = Date.now();
+				await mock.start(env.mockPort);
+			});
 			expect(res.status).toBe(200);
-			// Let the first attempt hit the closed port (the execution starts on receipt), then come back.
-			await new Promise((r) => setTimeout(r, 500));
-			const backAt = Date.now();
-			await mock.start(env.mockPort);
-			const finished = await n8n.waitForExecutions(workflowId, before + 1, { timeoutMs: 120000 });
-			const newest = finished.sort((a: Json, b: Json) => Number(b.id) - Number(a.id))[0];
-			const execution = await n8n.execution(newest.id);
 			// Guards the scenario: the execution began while the port was closed.
 			expect(new Date(execution.startedAt).getTime()).toBeLessThan(backAt);
 			return execution;
