@@ -10,8 +10,8 @@ import {
 import { manuallyPastedWebhook } from '../shared/manualWebhook';
 import { escapeNoticeText, pasteLineNotices } from '../shared/notices';
 import { SECRET_TOKEN_PLACEHOLDER } from '../shared/secretToken';
-import { ParameterReader, readIncomingRequest } from '../shared/webhookRequest';
-import { acceptCall, ignoreCall, rejectWithoutToken, selectedValues } from '../shared/webhookResponses';
+import { ParameterReader } from '../shared/webhookRequest';
+import { acceptCall, ignoreCall, readAuthorizedCall, selectedValues } from '../shared/webhookResponses';
 import {
 	buildCustomItem,
 	buildPresetItem,
@@ -146,13 +146,12 @@ export class KlientiksTrigger implements INodeType {
 	webhookMethods = manuallyPastedWebhook;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const request = readIncomingRequest(this);
-
-		const rejection = rejectWithoutToken(this, TOKEN_PARAMETER, request);
-		if (rejection) return rejection;
+		const call = readAuthorizedCall(this, TOKEN_PARAMETER);
+		if ('rejection' in call) return call.rejection;
+		const { request } = call;
 		const selected = selectedValues(this, EVENTS_PARAMETER);
 
-		const reader = new ParameterReader(request.values);
+		const reader = new ParameterReader(request.values, request.warnings);
 		const decision = decideEvent(selected, readEventMarker(reader));
 		switch (decision.action) {
 			case 'ignore':

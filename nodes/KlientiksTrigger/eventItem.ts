@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { setOwn, type IncomingRequest, type ParameterReader } from '../shared/webhookRequest';
+import { requestSummary, setOwn, type IncomingRequest, type ParameterReader } from '../shared/webhookRequest';
 import {
 	normalizePhone,
 	parseBoolean,
@@ -147,17 +147,26 @@ function combineStart(appointment: IDataObject, rule: NonNullable<EventPreset['c
 	else if (typeof time === 'string') appointment[rule.into] = `${date}T${time}`;
 }
 
-function leadIdSlug(marker: string): string {
-	const slug = marker
-		.toLowerCase()
-		.replace(/[^a-z0-9_-]+/g, '-')
-		.replace(/^-+|-+$/g, '')
-		.slice(0, 40);
-	return slug === '' ? CUSTOM_EVENT.value : slug;
+const SLUG_LENGTH = 40;
+
+/** Leading and trailing dashes removed by index: `/-+$/` would rescan every run of dashes (quadratic). */
+function trimDashes(text: string): string {
+	let start = 0;
+	let end = text.length;
+	while (start < end && text[start] === '-') start++;
+	while (end > start && text[end - 1] === '-') end--;
+	return text.slice(start, end);
 }
 
-function requestSummary(request: IncomingRequest): IDataObject {
-	return { method: request.method, query: request.rawQuery, encoding: request.encoding };
+/** `My Event!` → `my-event`; only the marker's start is looked at, however long the marker is. */
+function leadIdSlug(marker: string): string {
+	const slug = trimDashes(
+		marker
+			.slice(0, SLUG_LENGTH * 2)
+			.toLowerCase()
+			.replace(/[^a-z0-9_-]+/g, '-'),
+	).slice(0, SLUG_LENGTH);
+	return slug === '' ? CUSTOM_EVENT.value : slug;
 }
 
 /**
@@ -207,7 +216,7 @@ export function buildPresetItem(
 	const item: IDataObject = { event: preset.value, leadId };
 	for (const [name, value] of Object.entries(entities)) item[name] = value;
 	item.parameters = parameters;
-	item.warnings = [...request.warnings, ...reader.warnings];
+	item.warnings = reader.warnings;
 	item.raw = requestSummary(request);
 	return item;
 }
@@ -237,7 +246,7 @@ export function buildCustomItem(
 	}
 	const item: IDataObject = { event, leadId };
 	setOwn(item, 'parameters', reader.allParameters());
-	item.warnings = [...request.warnings, ...reader.warnings];
+	item.warnings = reader.warnings;
 	item.raw = requestSummary(request);
 	return item;
 }

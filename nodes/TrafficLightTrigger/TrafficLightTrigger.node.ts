@@ -10,8 +10,8 @@ import {
 import { buildPasteLine, escapeNoticeText, noticeWithLine, pasteLineNotices } from '../shared/notices';
 import { manuallyPastedWebhook } from '../shared/manualWebhook';
 import { SECRET_TOKEN_PLACEHOLDER } from '../shared/secretToken';
-import { ParameterReader, readIncomingRequest } from '../shared/webhookRequest';
-import { acceptCall, ignoreCall, rejectWithoutToken, selectedValues } from '../shared/webhookResponses';
+import { ParameterReader } from '../shared/webhookRequest';
+import { acceptCall, ignoreCall, readAuthorizedCall, selectedValues } from '../shared/webhookResponses';
 import { buildPostbackItem, decideStatus } from './postbackItem';
 import {
 	DOCUMENTED_MACROS,
@@ -135,13 +135,12 @@ export class TrafficLightTrigger implements INodeType {
 	webhookMethods = manuallyPastedWebhook;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const request = readIncomingRequest(this);
-
-		const rejection = rejectWithoutToken(this, TOKEN_PARAMETER, request);
-		if (rejection) return rejection;
+		const call = readAuthorizedCall(this, TOKEN_PARAMETER);
+		if ('rejection' in call) return call.rejection;
+		const { request } = call;
 		const selected = selectedValues(this, STATUSES_PARAMETER);
 
-		const reader = new ParameterReader(request.values);
+		const reader = new ParameterReader(request.values, request.warnings);
 		const decision = decideStatus(selected, reader);
 		if (decision.action === 'ignore') return ignoreCall(decision.reason);
 		return acceptCall(buildPostbackItem(decision.status, request, reader), { status: decision.status });

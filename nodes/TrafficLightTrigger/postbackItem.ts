@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { parseId, parseTimestamp } from '../shared/values';
-import type { IncomingRequest, ParameterReader } from '../shared/webhookRequest';
+import { requestSummary, type IncomingRequest, type ParameterReader } from '../shared/webhookRequest';
 import { normalizeStatus, POSTBACK_STATUSES, STATUS_MARKER_PARAMETER } from './statuses';
 
 export type StatusDecision = { action: 'accept'; status: string } | { action: 'ignore'; reason: string };
@@ -51,7 +51,7 @@ export function buildPostbackItem(status: string, request: IncomingRequest, read
 		createdAt,
 		createdAtRaw,
 		parameters,
-		warnings: [...request.warnings, ...reader.warnings],
-		raw: { method: request.method, query: request.rawQuery, encoding: request.encoding },
+		warnings: reader.warnings,
+		raw: requestSummary(request),
 	};
 }

@@ -6,6 +6,9 @@
  */
 const UNFILLED_PLACEHOLDER = /^\s*\{{1,2}\s*[\p{L}\p{N}_.\-[\]]+\s*\}{1,2}\s*$/u;
 
+/** Longer than any placeholder name either sender has: such text is data, and the pattern never sees it. */
+const MAX_PLACEHOLDER_LENGTH = 100;
+
 export function isUnfilledPlaceholder(value: string): boolean {
-	return UNFILLED_PLACEHOLDER.test(value);
+	return value.length <= MAX_PLACEHOLDER_LENGTH && UNFILLED_PLACEHOLDER.test(value);
 }

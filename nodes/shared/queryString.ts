@@ -10,22 +10,10 @@
  * of crashing.
  */
 
+import { preview, REQUEST_LIMITS } from './limits';
+
 /** Which text encoding the bytes of a request turned out to be in. */
 export type DetectedEncoding = 'ascii' | 'utf-8' | 'windows-1251';
-
-export interface DecodedPair {
-	key: string;
-	value: string;
-	/** The pair exactly as it appeared in the input (still percent-encoded). */
-	rawPair: string;
-}
-
-export interface ParsedQuery {
-	pairs: DecodedPair[];
-	/** Human-readable problems found while decoding (malformed escapes, invalid bytes). */
-	warnings: string[];
-	encoding: DetectedEncoding;
-}
 
 const AMPERSAND = 0x26;
 const EQUALS = 0x3d;
@@ -116,10 +104,6 @@ export function looksLikeDamagedUtf8(bytes: Uint8Array): boolean {
 	return cyrillicPairs >= 2;
 }
 
-function readFromDamagedUtf8(decoded: DecodedText, bytes: Uint8Array): boolean {
-	return decoded.encoding === 'windows-1251' && looksLikeDamagedUtf8(bytes);
-}
-
 const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export interface DecodedText {
@@ -203,84 +187,226 @@ export function combineEncodings(a: DetectedEncoding, b: DetectedEncoding): Dete
 	return ENCODING_RANK[a] >= ENCODING_RANK[b] ? a : b;
 }
 
-interface Segment {
-	raw: string;
-	bytes: Uint8Array;
+/**
+ * The end of a byte run that a cut at `end` leaves as whole UTF-8 characters:
+ * a multi-byte sequence cut in two would make valid UTF-8 look like
+ * Windows-1251. For Windows-1251 bytes this drops at most three bytes.
+ */
+function wholeCharactersEnd(bytes: Uint8Array, end: number): number {
+	let lead = end - 1;
+	while (lead >= 0 && end - lead < 4 && (bytes[lead] & 0xc0) === 0x80) lead--;
+	if (lead < 0 || bytes[lead] < 0xc0) return end;
+	const length = bytes[lead] >= 0xf0 ? 4 : bytes[lead] >= 0xe0 ? 3 : 2;
+	return end - lead >= length ? end : lead;
+}
+
+export interface DecodedComponent extends DecodedText {
+	malformedEscapes: number;
+	/** Read as Windows-1251 although it holds UTF-8 Cyrillic pairs. */
+	damagedUtf8: boolean;
+	/** Longer than the limit it was decoded with; `text` holds its start. */
+	cut: boolean;
 }
 
 /**
- * Splits the input on `&`. A string from Node's HTTP server holds only ASCII
- * (Node rejects raw non-ASCII bytes in a request line); any other character
- * is taken as already-decoded text and encoded as UTF-8. A byte buffer (a
- * form body) is split as bytes, so raw Windows-1251 text survives.
+ * Percent-decodes and decodes one key or value, keeping at most `maxChars`
+ * characters. Bytes past what `maxChars` characters can take (4 bytes each)
+ * are never turned into text, so a 16 MB value costs one pass over its bytes.
  */
-function splitSegments(input: string | Uint8Array): Segment[] {
-	const encoder = new TextEncoder();
-	if (typeof input === 'string') {
-		return input
-			.split('&')
-			.filter((raw) => raw.length > 0)
-			.map((raw) => ({ raw, bytes: encoder.encode(raw) }));
+export function decodeComponent(raw: Uint8Array, maxChars: number): DecodedComponent {
+	// A character is at most 4 bytes, each at most 3 characters (`%XX`) as sent:
+	// what lies past maxChars × 12 is never looked at. The cut backs off an
+	// escape it would split.
+	let sent = raw;
+	let cut = false;
+	if (raw.length > maxChars * 12) {
+		let end = maxChars * 12;
+		if (raw[end - 1] === PERCENT) end -= 1;
+		else if (raw[end - 2] === PERCENT) end -= 2;
+		sent = raw.subarray(0, end);
+		cut = true;
 	}
-	const segments: Segment[] = [];
-	let start = 0;
-	while (start <= input.length) {
-		let end = input.indexOf(AMPERSAND, start);
-		if (end === -1) end = input.length;
-		const bytes = input.subarray(start, end);
-		start = end + 1;
-		if (bytes.length === 0) continue;
-		let raw = '';
-		for (const byte of bytes) raw += String.fromCharCode(byte);
-		segments.push({ raw, bytes });
+	const { bytes: all, malformedEscapes } = percentDecode(sent);
+	let bytes = all;
+	if (cut || all.length > maxChars * 4) {
+		bytes = all.subarray(0, wholeCharactersEnd(all, Math.min(all.length, maxChars * 4)));
+		cut = true;
 	}
-	return segments;
+	const decoded = decodeBytes(bytes);
+	let text = decoded.text;
+	if (text.length > maxChars) {
+		// Never end on the first half of a surrogate pair.
+		const end = text.charCodeAt(maxChars - 1) >= 0xd800 && text.charCodeAt(maxChars - 1) <= 0xdbff ? maxChars - 1 : maxChars;
+		text = text.slice(0, end);
+		cut = true;
+	}
+	const damagedUtf8 = decoded.encoding === 'windows-1251' && looksLikeDamagedUtf8(bytes);
+	return { text, encoding: decoded.encoding, malformedEscapes, damagedUtf8, cut };
 }
 
-function describe(text: string): string {
-	const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-	return JSON.stringify(shown);
+export interface QueryLimits {
+	/** Pairs decoded; the rest are only counted. */
+	maxPairs: number;
+	maxKeyLength: number;
+	maxValueLength: number;
+}
+
+const NO_LIMITS: QueryLimits = { maxPairs: Infinity, maxKeyLength: Infinity, maxValueLength: Infinity };
+
+/** The first index from `start` on that is not "&": a run of empty segments costs one tight loop. */
+function skipAmpersands(input: string | Uint8Array, start: number): number {
+	let i = start;
+	if (typeof input === 'string') {
+		while (i < input.length && input.charCodeAt(i) === AMPERSAND) i++;
+	} else {
+		while (i < input.length && input[i] === AMPERSAND) i++;
+	}
+	return i;
+}
+
+/**
+ * Calls `onSegment` for each non-empty `&`-separated segment, by index
+ * (never by splitting the whole input at once), until it returns false.
+ * Returns whether non-empty segments were left unvisited: they are not
+ * counted, so a call past the limit costs no pass over the rest of it.
+ */
+function forEachSegment(input: string | Uint8Array, onSegment: (start: number, end: number) => boolean): boolean {
+	let start = 0;
+	let visiting = true;
+	while (start < input.length) {
+		start = skipAmpersands(input, start);
+		if (start >= input.length) break;
+		if (!visiting) return true;
+		let end = typeof input === 'string' ? input.indexOf('&', start) : input.indexOf(AMPERSAND, start);
+		if (end === -1) end = input.length;
+		visiting = onSegment(start, end);
+		start = end + 1;
+	}
+	return false;
+}
+
+const textEncoder = new TextEncoder();
+
+/**
+ * A string from Node's HTTP server holds only ASCII (Node rejects raw
+ * non-ASCII bytes in a request line); any other character is taken as
+ * already-decoded text and encoded as UTF-8. A byte buffer (a form body) is
+ * used as bytes, so raw Windows-1251 text survives.
+ */
+function segmentBytes(input: string | Uint8Array, start: number, end: number): Uint8Array {
+	return typeof input === 'string' ? textEncoder.encode(input.slice(start, end)) : input.subarray(start, end);
+}
+
+export interface DecodedPair {
+	key: string;
+	value: string;
+	/** What the pair's bytes were read as (the less plain of key and value). */
+	encoding: DetectedEncoding;
+	/** The value was read as Windows-1251 while holding UTF-8 Cyrillic. */
+	damagedUtf8: boolean;
+	/** The pair exactly as it appeared in a string input (still percent-encoded); absent for byte input. */
+	rawPair?: string;
+}
+
+export interface ParsedQuery {
+	pairs: DecodedPair[];
+	/** Human-readable problems found while decoding (malformed escapes, invalid bytes, cut values). */
+	warnings: string[];
+	encoding: DetectedEncoding;
+	/** There were more non-empty pairs than `limits.maxPairs`; those were not read. */
+	pairsLeftOut: boolean;
 }
 
 /**
  * Parses `a=1&b=%D0%98` (no leading `?`) into decoded pairs. Never throws.
  * Empty segments (`a=1&&b=2`) are skipped; a segment without `=` is a key
- * with an empty value.
+ * with an empty value. Work is linear in the input and output is bounded by
+ * `limits`.
  */
-export function parseQueryString(input: string | Uint8Array, sourceName = 'query string'): ParsedQuery {
+export function parseQueryString(
+	input: string | Uint8Array,
+	sourceName = 'query string',
+	limits: QueryLimits = NO_LIMITS,
+): ParsedQuery {
 	const pairs: DecodedPair[] = [];
 	const warnings: string[] = [];
 	let encoding: DetectedEncoding = 'ascii';
 
-	for (const { raw, bytes: segment } of splitSegments(input)) {
+	// Of a text segment, only what a bounded key and value can take is encoded to bytes.
+	const longestSegment = (limits.maxKeyLength + limits.maxValueLength + 1) * 12;
+	const pairsLeftOut = forEachSegment(input, (start, end) => {
+		const segment = segmentBytes(input, start, Math.min(end, start + longestSegment));
 		const equalsAt = segment.indexOf(EQUALS);
 		const rawKey = equalsAt === -1 ? segment : segment.subarray(0, equalsAt);
 		const rawValue = equalsAt === -1 ? new Uint8Array(0) : segment.subarray(equalsAt + 1);
 
-		const keyBytes = percentDecode(rawKey);
-		const valueBytes = percentDecode(rawValue);
-		const key = decodeBytes(keyBytes.bytes);
-		const value = decodeBytes(valueBytes.bytes);
-		encoding = combineEncodings(encoding, combineEncodings(key.encoding, value.encoding));
+		const key = decodeComponent(rawKey, limits.maxKeyLength);
+		const value = decodeComponent(rawValue, limits.maxValueLength);
+		const pairEncoding = combineEncodings(key.encoding, value.encoding);
+		encoding = combineEncodings(encoding, pairEncoding);
 
-		const malformed = keyBytes.malformedEscapes + valueBytes.malformedEscapes;
+		const name = `Parameter ${preview(key.text)} in the ${sourceName}`;
+		const malformed = key.malformedEscapes + value.malformedEscapes;
 		if (malformed > 0) {
-			warnings.push(
-				`Parameter ${describe(key.text)} in the ${sourceName} has ${malformed} malformed percent escape(s); the "%" was kept as text.`,
-			);
+			warnings.push(`${name} has ${malformed} malformed percent escape(s); the "%" was kept as text.`);
 		}
-		if (readFromDamagedUtf8(key, keyBytes.bytes) || readFromDamagedUtf8(value, valueBytes.bytes)) {
+		if (key.damagedUtf8 || value.damagedUtf8) {
 			warnings.push(
-				`Parameter ${describe(key.text)} in the ${sourceName} is not valid UTF-8 yet holds UTF-8 Cyrillic: probably cut-off or damaged UTF-8. It was read as Windows-1251 and may be garbled.`,
+				`${name} is not valid UTF-8 yet holds UTF-8 Cyrillic: probably cut-off or damaged UTF-8. It was read as Windows-1251 and may be garbled.`,
 			);
 		}
 		if (hasControlCharacters(key.text) || hasControlCharacters(value.text)) {
-			warnings.push(
-				`Parameter ${describe(key.text)} in the ${sourceName} contains control characters or bytes that are not valid text.`,
-			);
+			warnings.push(`${name} contains control characters or bytes that are not valid text.`);
 		}
-		pairs.push({ key: key.text, value: value.text, rawPair: raw });
+		if (key.cut) warnings.push(`${name} has a name longer than ${limits.maxKeyLength} characters; the name was cut.`);
+		if (value.cut) {
+			warnings.push(`${name} is longer than ${limits.maxValueLength} characters; only the first ${limits.maxValueLength} were kept.`);
+		}
+		const pair: DecodedPair = {
+			key: key.text,
+			value: value.text,
+			encoding: pairEncoding,
+			damagedUtf8: key.damagedUtf8 || value.damagedUtf8,
+		};
+		if (typeof input === 'string') pair.rawPair = input.slice(start, end);
+		pairs.push(pair);
+		return pairs.length < limits.maxPairs;
+	});
+	if (pairsLeftOut) {
+		warnings.push(`The ${sourceName} has more parameters than the ${pairs.length} read; the rest were ignored.`);
 	}
 
-	return { pairs, warnings, encoding };
+	return { pairs, warnings, encoding, pairsLeftOut };
+}
+
+/**
+ * The values of one parameter, read straight from a query string without
+ * decoding anything else: the secret token is checked before the rest of a
+ * call costs any work.
+ */
+export function findQueryValues(query: string, wanted: string): string[] {
+	const values: string[] = [];
+	// The longest spelling of the name is every character percent-escaped.
+	const longestKey = wanted.length * 3;
+	forEachSegment(query, (start, end) => {
+		// Look for "=" only as far as a key can reach: a search to the end of the
+		// input for every segment would make a long query quadratic.
+		let equalsAt = end;
+		const reach = Math.min(end, start + longestKey + 1);
+		for (let i = start; i < reach; i++) {
+			if (query.charCodeAt(i) === 0x3d) {
+				equalsAt = i;
+				break;
+			}
+		}
+		if (equalsAt - start > longestKey) return true;
+		const key = decodeComponent(segmentBytes(query, start, equalsAt), longestKey);
+		if (key.text === wanted) {
+			const valueStart = Math.min(equalsAt + 1, end);
+			const valueEnd = Math.min(end, valueStart + REQUEST_LIMITS.maxValueLength * 12);
+			values.push(decodeComponent(segmentBytes(query, valueStart, valueEnd), REQUEST_LIMITS.maxValueLength).text);
+		}
+		return true;
+	});
+	return values;
 }

@@ -23,21 +23,18 @@ export function secretTokensMatch(expected: string, provided: string): boolean {
 	return timingSafeEqual(digest(expected), digest(provided));
 }
 
-export type TokenCheck = 'notRequired' | 'accepted' | 'missing' | 'wrong';
+export type TokenCheck = 'notRequired' | 'accepted' | 'missing' | 'repeated' | 'wrong';
 
 /**
- * `provided` holds every value the request carried for the token parameter
- * (query and body). The request passes when any of them matches; each one is
- * compared in constant time.
+ * `provided` holds every value the URL query carried for the token
+ * parameter. Exactly one is allowed: with several, a sender could try many
+ * guesses in one call. The saved token is trimmed (a pasted one often ends
+ * in a space or new line); the compared value is taken as sent.
  */
-export function checkSecretToken(expected: string, provided: readonly unknown[]): TokenCheck {
+export function checkSecretToken(savedToken: string, provided: readonly string[]): TokenCheck {
+	const expected = savedToken.trim();
 	if (expected === '') return 'notRequired';
-	const candidates = provided.filter((value): value is string => typeof value === 'string');
-	if (candidates.length === 0 || candidates.every((value) => value === '')) return 'missing';
-	let matched = false;
-	for (const candidate of candidates) {
-		// No early exit: every candidate is compared, so timing does not tell which one matched.
-		if (secretTokensMatch(expected, candidate)) matched = true;
-	}
-	return matched ? 'accepted' : 'wrong';
+	if (provided.length > 1) return 'repeated';
+	if (provided.length === 0 || provided[0] === '') return 'missing';
+	return secretTokensMatch(expected, provided[0]) ? 'accepted' : 'wrong';
 }

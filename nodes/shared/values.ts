@@ -13,6 +13,15 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = <T>(reason: string): Parsed<T> => ({ ok: false, reason });
 
+/**
+ * No amount, number, date or time is written in more characters than this
+ * (`2025-03-15 14:30:00.295301+03:00` is 32). Longer text is refused before
+ * any pattern runs on it, so no value from outside can make a parse slow.
+ */
+const MAX_TYPED_LENGTH = 64;
+const tooLong = <T>(text: string): Parsed<T> | null =>
+	text.length > MAX_TYPED_LENGTH ? fail(`is longer than ${MAX_TYPED_LENGTH} characters`) : null;
+
 /** Digits only → a number when it is a safe integer; anything else stays text (an id is never mangled). */
 export function parseId(text: string): number | string {
 	const trimmed = text.trim();
@@ -40,6 +49,8 @@ export function parseBoolean(text: string): Parsed<boolean> {
  * and `.` present the last one is the decimal separator.
  */
 export function parseMoney(text: string): Parsed<number> {
+	const refused = tooLong<number>(text.trim());
+	if (refused) return refused;
 	let cleaned = text
 		.replace(/[\s\u00A0\u2007\u202F\u2009']/g, '')
 		.replace(/(руб(лей|ля|ль)?\.?|р\.|₽|rub\.?|rur\.?)$/iu, '')
@@ -64,6 +75,8 @@ export function parseMoney(text: string): Parsed<number> {
 
 /** Any number written with `.` or `,` as the decimal separator. */
 export function parseNumber(text: string): Parsed<number> {
+	const refused = tooLong<number>(text.trim());
+	if (refused) return refused;
 	const cleaned = text.trim().replace(/[\s\u00A0\u202F]/g, '').replace(',', '.');
 	if (!/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(cleaned)) return fail('is not a number');
 	return ok(Number(cleaned));
@@ -89,6 +102,8 @@ function isRealDate(year: number, month: number, day: number): boolean {
 
 /** `HH:MM`, `H:MM`, `HH:MM:SS`, `HH:MM:SS.ffffff` → `HH:MM:SS[.ffffff]`. */
 export function parseTime(text: string): Parsed<string> {
+	const refused = tooLong<string>(text.trim());
+	if (refused) return refused;
 	const match = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/.exec(text.trim());
 	if (!match) return fail('is not a time (expected HH:MM or HH:MM:SS)');
 	const [, h, m, s, fraction] = match;
@@ -117,6 +132,8 @@ export interface DateValue {
  */
 export function parseDate(text: string): Parsed<DateValue> {
 	const trimmed = text.trim();
+	const refused = tooLong<DateValue>(trimmed);
+	if (refused) return refused;
 	const match =
 		/^(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[./](\d{1,2})[./](\d{4}))(?:(?:[T\s]+)(\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i.exec(
 			trimmed,

@@ -1,24 +1,31 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
+import { preview, REQUEST_LIMITS, WarningList } from './limits';
 import { isUnfilledPlaceholder } from './placeholders';
-import { combineEncodings, parseQueryString, type DetectedEncoding, type ParsedQuery } from './queryString';
+import { parseQueryString, type DecodedPair, type DetectedEncoding } from './queryString';
 import { SECRET_TOKEN_PARAMETER } from './secretToken';
+
+/** What a call's text was read as: one encoding, or `mixed` when its values differ. */
+export type RequestEncoding = DetectedEncoding | 'mixed';
 
 /**
  * One webhook call, read the same way by both triggers: the query string
- * decoded from its raw form, merged with a form or JSON body, with the
- * secret token taken out so that it can never reach the output.
+ * decoded from its raw form, merged with a form or JSON body, bounded by
+ * REQUEST_LIMITS, with the secret token taken out so that it can never reach
+ * the output.
  */
 export interface IncomingRequest {
 	method: string;
 	/** Every value received per parameter name: body values first, then query values. */
 	values: Map<string, unknown[]>;
-	/** Values of the secret-token parameter (removed from `values`). */
-	tokenValues: unknown[];
-	/** The query string as received, minus the secret token. */
+	/** The body carried a secret-token parameter (the token is accepted in the URL query only). */
+	tokenInBody: boolean;
+	/** The query string as received, minus the secret token, at most REQUEST_LIMITS.maxRawQuery characters. */
 	rawQuery: string;
-	encoding: DetectedEncoding;
-	warnings: string[];
+	encoding: RequestEncoding;
+	/** What each non-ASCII parameter was read as, when the call's values were not all read alike. */
+	encodings?: Record<string, DetectedEncoding>;
+	warnings: WarningList;
 }
 
 /** The parts of express' Request the triggers read; n8n types it loosely. */
@@ -34,13 +41,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+export function requestOf(context: IWebhookFunctions): RequestLike {
+	return (context.getRequestObject() ?? {}) as RequestLike;
+}
+
 /**
  * n8n hands the node an express request whose `originalUrl` still holds the
  * query string exactly as it was sent; only that form lets us decode cp1251
  * and report malformed escapes. Without it (never in n8n, sometimes in a
  * test harness) the already-parsed query is re-encoded as UTF-8.
  */
-function rawQueryOf(request: RequestLike, parsedQuery: unknown): string {
+export function rawQueryOf(context: IWebhookFunctions): string {
+	const request = requestOf(context);
 	const url =
 		typeof request.originalUrl === 'string'
 			? request.originalUrl
@@ -53,6 +65,7 @@ function rawQueryOf(request: RequestLike, parsedQuery: unknown): string {
 		const questionMark = url.indexOf('?');
 		return questionMark === -1 ? '' : url.slice(questionMark + 1);
 	}
+	const parsedQuery: unknown = context.getQueryData();
 	if (!isRecord(parsedQuery)) return '';
 	const parts: string[] = [];
 	for (const [key, value] of Object.entries(parsedQuery)) {
@@ -69,80 +82,247 @@ function headerValue(headers: unknown, name: string): string {
 	return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0] ?? '') : '';
 }
 
+/**
+ * What one call may still put into its item: parameter text (names and
+ * values together) and, for a JSON body, the number of values. Whatever
+ * comes after the budget runs out is cut or dropped, with one warning.
+ */
+class ItemBudget {
+	private text: number = REQUEST_LIMITS.maxTotalText;
+	private jsonValues: number = REQUEST_LIMITS.maxJsonValues;
+
+	constructor(private readonly warnings: WarningList) {}
+
+	/** Nothing more may be added. */
+	get spent(): boolean {
+		return this.text === 0;
+	}
+
+	/** The text as far as the budget allows. */
+	take(text: string): string {
+		if (text.length <= this.text) {
+			this.text -= text.length;
+			return text;
+		}
+		const kept = text.slice(0, this.text);
+		this.text = 0;
+		this.warnings.add(
+			`This call carries more than ${REQUEST_LIMITS.maxTotalText} characters of parameters; text past that was cut or left out.`,
+		);
+		return kept;
+	}
+
+	/** Counts one JSON value; false when none may be added any more. */
+	takeJsonValue(): boolean {
+		if (this.jsonValues > 0) {
+			this.jsonValues--;
+			return true;
+		}
+		this.warnings.add(
+			`The body holds more than ${REQUEST_LIMITS.maxJsonValues} values; the rest were left out.`,
+		);
+		return false;
+	}
+}
+
+/**
+ * A JSON value from the body, bounded: strings cut to the value limit,
+ * nesting cut at REQUEST_LIMITS.maxDepth (deeper parts become null: n8n
+ * copies items recursively and a body thousands of levels deep would crash
+ * it), `__proto__` keys dropped, no more values than the budget allows.
+ */
+function boundedJson(value: unknown, depth: number, name: string, budget: ItemBudget, warnings: WarningList): unknown {
+	if (typeof value === 'string') {
+		if (value.length > REQUEST_LIMITS.maxValueLength) {
+			warnings.add(
+				`Parameter ${name} in the body holds a text longer than ${REQUEST_LIMITS.maxValueLength} characters; only the first ${REQUEST_LIMITS.maxValueLength} were kept.`,
+			);
+		}
+		return budget.take(value.slice(0, REQUEST_LIMITS.maxValueLength));
+	}
+	if (typeof value !== 'object' || value === null) return value;
+	if (depth >= REQUEST_LIMITS.maxDepth) {
+		warnings.add(
+			`Parameter ${name} in the body is nested deeper than ${REQUEST_LIMITS.maxDepth} levels; the deeper parts were replaced by null.`,
+		);
+		return null;
+	}
+	if (Array.isArray(value)) {
+		const list: unknown[] = [];
+		for (const element of value) {
+			if (!budget.takeJsonValue()) break;
+			list.push(boundedJson(element, depth + 1, name, budget, warnings));
+		}
+		return list;
+	}
+	const object: IDataObject = {};
+	for (const key of Object.keys(value)) {
+		if (key === '__proto__') {
+			warnings.add(`Parameter ${name} in the body holds a "__proto__" key; it was left out.`);
+			continue;
+		}
+		if (budget.spent || !budget.takeJsonValue()) break;
+		const boundedKey = budget.take(key.slice(0, REQUEST_LIMITS.maxKeyLength));
+		setOwn(object, boundedKey, boundedJson((value as Record<string, unknown>)[key], depth + 1, name, budget, warnings));
+	}
+	return object;
+}
+
+type Source = 'query string' | 'body';
+
+interface SourcedPair extends DecodedPair {
+	source: Source;
+}
+
 interface BodyValues {
-	pairs: Array<[string, unknown]>;
-	parsed?: ParsedQuery;
-	warnings: string[];
+	/** Decoded pairs of a form or text body, with their encodings. */
+	pairs: SourcedPair[];
+	/** Top-level entries of a JSON body, bounded. */
+	entries: Array<[string, unknown]>;
 }
 
 /**
  * A form body is decoded from its raw bytes (n8n keeps them as
  * `req.rawBody`) for the same cp1251 reason as the query; a JSON body is
- * taken as n8n parsed it; a text body is read as a query string.
+ * taken as n8n parsed it, bounded; a text body is read as a query string.
  */
-function readBody(context: IWebhookFunctions, request: RequestLike): BodyValues {
+function readBody(
+	context: IWebhookFunctions,
+	request: RequestLike,
+	maxPairs: number,
+	budget: ItemBudget,
+	warnings: WarningList,
+): BodyValues {
+	const limits = { ...REQUEST_LIMITS, maxPairs };
 	const contentType = headerValue(request.headers, 'content-type').toLowerCase();
 	const rawBody = request.rawBody;
-	if (
-		contentType.startsWith('application/x-www-form-urlencoded') &&
-		rawBody instanceof Uint8Array &&
-		rawBody.length > 0
-	) {
-		const parsed = parseQueryString(rawBody, 'body');
-		return { pairs: parsed.pairs.map(({ key, value }) => [key, value]), parsed, warnings: [] };
+	let formOrText: string | Uint8Array | undefined;
+	if (contentType.startsWith('application/x-www-form-urlencoded') && rawBody instanceof Uint8Array && rawBody.length > 0) {
+		formOrText = rawBody;
 	}
-	const body: unknown = context.getBodyData();
-	if (typeof body === 'string') {
-		const parsed = parseQueryString(body, 'body');
-		return { pairs: parsed.pairs.map(({ key, value }) => [key, value]), parsed, warnings: [] };
+	const body: unknown = formOrText === undefined ? context.getBodyData() : undefined;
+	if (typeof body === 'string') formOrText = body;
+	if (formOrText !== undefined) {
+		const parsed = parseQueryString(formOrText, 'body', limits);
+		warnings.addAll(parsed.warnings);
+		return { pairs: parsed.pairs.map((pair) => ({ ...pair, source: 'body' })), entries: [] };
 	}
 	if (isRecord(body)) {
-		return { pairs: Object.entries(body), warnings: [] };
+		const entries: Array<[string, unknown]> = [];
+		let skipped = 0;
+		for (const key of Object.keys(body)) {
+			if (entries.length >= maxPairs) {
+				skipped++;
+			} else if (!budget.spent) {
+				const boundedKey = budget.take(key.slice(0, REQUEST_LIMITS.maxKeyLength));
+				entries.push([boundedKey, boundedJson(body[key], 0, preview(key), budget, warnings)]);
+			}
+		}
+		if (skipped > 0) {
+			warnings.add(`The body has more parameters than the ${entries.length} read; the rest were ignored.`);
+		}
+		return { pairs: [], entries };
 	}
-	if (body === undefined || body === null) return { pairs: [], warnings: [] };
-	return { pairs: [], warnings: ['The request body is not an object or form data; it was ignored.'] };
+	if (body !== undefined && body !== null) {
+		warnings.add('The request body is not an object or form data; it was ignored.');
+	}
+	return { pairs: [], entries: [] };
+}
+
+/**
+ * Encoding is judged per call: when some values are valid UTF-8 and others
+ * only read as Windows-1251, the latter are most likely damaged UTF-8 (a
+ * lone `%D0`), and each is named in a warning.
+ */
+function judgeEncoding(pairs: SourcedPair[], warnings: WarningList): Pick<IncomingRequest, 'encoding' | 'encodings'> {
+	const read = new Set(pairs.map((pair) => pair.encoding));
+	if (!(read.has('utf-8') && read.has('windows-1251'))) {
+		return { encoding: read.has('windows-1251') ? 'windows-1251' : read.has('utf-8') ? 'utf-8' : 'ascii' };
+	}
+	const encodings: Record<string, DetectedEncoding> = {};
+	for (const pair of pairs) {
+		if (pair.encoding === 'ascii') continue;
+		setOwn(encodings as IDataObject, pair.key, pair.encoding);
+		if (pair.encoding === 'windows-1251' && !pair.damagedUtf8) {
+			warnings.add(
+				`Parameter ${preview(pair.key)} in the ${pair.source} is not valid UTF-8 while the rest of the call is; it was read as Windows-1251 (${preview(pair.value)}) and may be garbled.`,
+			);
+		}
+	}
+	return { encoding: 'mixed', encodings };
+}
+
+/** The query string minus the token, kept to REQUEST_LIMITS.maxRawQuery characters. */
+function boundedRawQuery(pairs: DecodedPair[], fullLength: number, warnings: WarningList): string {
+	let raw = '';
+	for (const { rawPair } of pairs) {
+		if (rawPair === undefined) continue;
+		raw += raw === '' ? rawPair : `&${rawPair}`;
+		if (raw.length > REQUEST_LIMITS.maxRawQuery) break;
+	}
+	if (raw.length <= REQUEST_LIMITS.maxRawQuery) return raw;
+	warnings.add(
+		`raw.query keeps the first ${REQUEST_LIMITS.maxRawQuery} of the query string's ${fullLength} characters.`,
+	);
+	return `${raw.slice(0, REQUEST_LIMITS.maxRawQuery)}…`;
 }
 
 export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest {
-	const request = (context.getRequestObject() ?? {}) as RequestLike;
+	const request = requestOf(context);
 	const method = typeof request.method === 'string' ? request.method.toUpperCase() : 'GET';
+	const warnings = new WarningList();
+	const budget = new ItemBudget(warnings);
 
-	const query = parseQueryString(rawQueryOf(request, context.getQueryData()));
-	const body = readBody(context, request);
+	const rawQuery = rawQueryOf(context);
+	const query = parseQueryString(rawQuery, 'query string', { ...REQUEST_LIMITS, maxPairs: REQUEST_LIMITS.maxParameters });
+	warnings.addAll(query.warnings);
+	const queryPairs: SourcedPair[] = query.pairs.map((pair) => ({ ...pair, source: 'query string' }));
+	const body = readBody(context, request, REQUEST_LIMITS.maxParameters - query.pairs.length, budget, warnings);
 
 	const values = new Map<string, unknown[]>();
-	const add = (key: string, value: unknown) => {
+	let tokenInBody = false;
+	const add = (key: string, value: unknown, source: Source) => {
+		if (key === SECRET_TOKEN_PARAMETER) {
+			if (source === 'body') tokenInBody = true;
+			return;
+		}
+		if (key === '__proto__') {
+			warnings.add(`The ${source} holds a "__proto__" parameter; it was left out.`);
+			return;
+		}
 		const list = values.get(key);
 		if (list) list.push(value);
 		else values.set(key, [value]);
 	};
-	for (const [key, value] of body.pairs) add(key, value);
-	for (const { key, value } of query.pairs) add(key, value);
+	// JSON entries were bounded as they were read; decoded pairs are bounded here.
+	for (const [key, value] of body.entries) add(key, value, 'body');
+	for (const pair of [...body.pairs, ...queryPairs]) {
+		const key = budget.take(pair.key);
+		// A name the budget had to cut is not the name that was sent: leave the pair out.
+		if (key.length === pair.key.length) add(key, budget.take(pair.value), pair.source);
+	}
 
-	const tokenValues = values.get(SECRET_TOKEN_PARAMETER) ?? [];
-	values.delete(SECRET_TOKEN_PARAMETER);
-	const rawQuery = query.pairs
-		.filter(({ key }) => key !== SECRET_TOKEN_PARAMETER)
-		.map(({ rawPair }) => rawPair)
-		.join('&');
-
+	const withoutToken = (pair: SourcedPair) => pair.key !== SECRET_TOKEN_PARAMETER;
 	return {
 		method,
 		values,
-		tokenValues,
-		rawQuery,
-		encoding: body.parsed ? combineEncodings(query.encoding, body.parsed.encoding) : query.encoding,
-		warnings: [...query.warnings, ...(body.parsed?.warnings ?? []), ...body.warnings],
+		tokenInBody,
+		rawQuery: boundedRawQuery(queryPairs.filter(withoutToken), rawQuery.length, warnings),
+		...judgeEncoding([...body.pairs, ...queryPairs].filter(withoutToken), warnings),
+		warnings,
 	};
+}
+
+/** `raw` of an item: how the call came, for debugging; `encodings` only when its values were read differently. */
+export function requestSummary(request: IncomingRequest): IDataObject {
+	const summary: IDataObject = { method: request.method, query: request.rawQuery, encoding: request.encoding };
+	if (request.encodings) summary.encodings = request.encodings as IDataObject;
+	return summary;
 }
 
 /** Sets a property even when its name is `__proto__` or `constructor` (keys come from strangers). */
 export function setOwn(target: IDataObject, key: string, value: unknown): void {
 	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function describeKey(key: string): string {
-	return JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
 }
 
 /**
@@ -151,12 +331,14 @@ function describeKey(key: string): string {
  * not plain text) as a warning on the item.
  */
 export class ParameterReader {
-	readonly warnings: string[] = [];
+	constructor(
+		private readonly values: Map<string, unknown[]>,
+		private readonly warningList: WarningList = new WarningList(),
+	) {}
 
-	constructor(private readonly values: Map<string, unknown[]>) {}
-
-	has(key: string): boolean {
-		return this.values.has(key);
+	/** Every warning of the call so far: decoding and reading alike. */
+	get warnings(): string[] {
+		return this.warningList.list();
 	}
 
 	/**
@@ -169,16 +351,16 @@ export class ParameterReader {
 		if (list === undefined || list.length === 0) return null;
 		const value = list[list.length - 1];
 		if (list.length > 1) {
-			this.warn(`Parameter ${describeKey(key)} was sent ${list.length} times; the last value is used.`);
+			this.warn(`Parameter ${preview(key)} was sent ${list.length} times; the last value is used.`);
 		}
 		if (typeof value === 'number' || typeof value === 'boolean') return String(value);
 		if (value === null || value === undefined) return null;
 		if (typeof value !== 'string') {
-			this.warn(`Parameter ${describeKey(key)} is not a plain value; it was read as null.`);
+			this.warn(`Parameter ${preview(key)} is not a plain value; it was read as null.`);
 			return null;
 		}
 		if (isUnfilledPlaceholder(value)) {
-			this.warn(`Parameter ${describeKey(key)} holds the unfilled placeholder ${value.trim()}; it was read as null.`);
+			this.warn(`Parameter ${preview(key)} holds the unfilled placeholder ${value.trim()}; it was read as null.`);
 			return null;
 		}
 		return value;
@@ -193,7 +375,7 @@ export class ParameterReader {
 	}
 
 	warn(message: string): void {
-		if (!this.warnings.includes(message)) this.warnings.push(message);
+		this.warningList.add(message);
 	}
 
 	/**
@@ -205,7 +387,7 @@ export class ParameterReader {
 		for (const [key, list] of this.values) {
 			const cleaned = list.map((value) => {
 				if (typeof value === 'string' && isUnfilledPlaceholder(value)) {
-					this.warn(`Parameter ${describeKey(key)} holds the unfilled placeholder ${value.trim()}; it was read as null.`);
+					this.warn(`Parameter ${preview(key)} holds the unfilled placeholder ${value.trim()}; it was read as null.`);
 					return null;
 				}
 				return value;

@@ -1,7 +1,8 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { checkSecretToken, SECRET_TOKEN_PARAMETER } from './secretToken';
-import type { IncomingRequest } from './webhookRequest';
+import { findQueryValues } from './queryString';
+import { checkSecretToken, SECRET_TOKEN_PARAMETER, type TokenCheck } from './secretToken';
+import { rawQueryOf, readIncomingRequest, type IncomingRequest } from './webhookRequest';
 
 /**
  * The three answers a trigger gives. Both senders only look at the status
@@ -38,22 +39,38 @@ export function rejectCall(context: IWebhookFunctions, reason: string): IWebhook
 	return { noWebhookResponse: true };
 }
 
+const TOKEN_REJECTIONS: Record<Exclude<TokenCheck, 'notRequired' | 'accepted'>, string> = {
+	missing: `The ${SECRET_TOKEN_PARAMETER} parameter is missing.`,
+	repeated: `The ${SECRET_TOKEN_PARAMETER} parameter is sent more than once; send it once.`,
+	wrong: `The ${SECRET_TOKEN_PARAMETER} parameter is wrong.`,
+};
+
+export type AuthorizedCall = { request: IncomingRequest } | { rejection: IWebhookResponseData };
+
 /**
- * The 403 answer for a call without the Secret Token set in the node's
- * `tokenParameter`, or null when the call may go on. Checked before anything
- * else, so an outsider learns nothing about events or statuses.
+ * Checks the Secret Token set in the node's `tokenParameter` before anything
+ * else: only the token's own pairs of the query string are decoded, so a
+ * call without the right token costs next to nothing and an outsider learns
+ * nothing about events or statuses. Only then is the whole call read. The
+ * token counts only in the URL query: a token in the body is refused, so
+ * that the one place to look for it is the line pasted into the sender.
  */
-export function rejectWithoutToken(
-	context: IWebhookFunctions,
-	tokenParameter: string,
-	request: IncomingRequest,
-): IWebhookResponseData | null {
-	const expected = String(context.getNodeParameter(tokenParameter, '') ?? '');
-	const check = checkSecretToken(expected, request.tokenValues);
-	if (check === 'missing' || check === 'wrong') {
-		return rejectCall(context, `The ${SECRET_TOKEN_PARAMETER} parameter is ${check}.`);
+export function readAuthorizedCall(context: IWebhookFunctions, tokenParameter: string): AuthorizedCall {
+	const saved = String(context.getNodeParameter(tokenParameter, '') ?? '');
+	const check = checkSecretToken(saved, findQueryValues(rawQueryOf(context), SECRET_TOKEN_PARAMETER));
+	if (check !== 'notRequired' && check !== 'accepted') {
+		return { rejection: rejectCall(context, TOKEN_REJECTIONS[check]) };
 	}
-	return null;
+	const request = readIncomingRequest(context);
+	if (check === 'accepted' && request.tokenInBody) {
+		return {
+			rejection: rejectCall(
+				context,
+				`The ${SECRET_TOKEN_PARAMETER} parameter is accepted in the URL query only, not in the body.`,
+			),
+		};
+	}
+	return { request };
 }
 
 /** The values chosen in a multi-select parameter (events, statuses). */

@@ -16,7 +16,7 @@ import { callTrigger, type CallResult, type FakeCall } from '../shared/webhookCo
 const trigger = new KlientiksTrigger();
 const SECRET = 'Zq7-property-secret-Xk9';
 const EVENTS = ['client_added', 'appointment_created', 'invoice_created', 'visit_paid', 'custom'];
-const ENCODINGS = ['ascii', 'utf-8', 'windows-1251'];
+const ENCODINGS = ['ascii', 'utf-8', 'windows-1251', 'mixed'];
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?)?$/;
 const TIME = /^\d{2}:\d{2}:\d{2}(\.\d+)?$/;
 /** Thousands of calls take seconds; give a busy machine room (this bounds the run, it asserts nothing). */
@@ -221,8 +221,9 @@ function buildCall(query: string, s: Settings, bodyBytes?: Uint8Array): { call: 
 			headers: rawBody ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
 			parameters: { events: s.events, secretToken: s.secretSet ? SECRET : '' },
 		},
-		// A random query may carry "token" parameters of its own; none of them is the secret.
-		tokenSent: !s.secretSet || s.token === 'right' || s.token === 'right-in-body',
+		// Exactly one token, in the query: a random query may carry "token" parameters of its own,
+		// which make the token repeated; a token in the body never counts.
+		tokenSent: !s.secretSet || (s.token === 'right' && new URLSearchParams(fullQuery).getAll('token').length === 1),
 	};
 }
 
