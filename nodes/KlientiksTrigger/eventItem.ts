@@ -169,6 +169,42 @@ function leadIdSlug(marker: string): string {
 	return slug === '' ? CUSTOM_EVENT.value : slug;
 }
 
+/** Per preset, the order of every entity's keys (computed once; the shape never changes). */
+const entityKeys = new Map<EventPreset, Array<[Entity, Array<[string, IDataObject[string]]>]>>();
+
+function keysOf(preset: EventPreset): Array<[Entity, Array<[string, IDataObject[string]]>]> {
+	const known = entityKeys.get(preset);
+	if (known) return known;
+	const entities = new Map<Entity, Array<[string, IDataObject[string]]>>([
+		['client', CLIENT_FIELDS.flatMap(({ field, kind }) => emptyField(field, kind))],
+	]);
+	for (const spec of preset.fields) {
+		const entity = entities.get(spec.entity) ?? [];
+		entities.set(spec.entity, entity);
+		for (const [key, value] of emptyField(spec.field, spec.kind)) {
+			if (!entity.some(([existing]) => existing === key)) entity.push([key, value]);
+		}
+		// `start` sits right after the time it is combined from.
+		if (preset.combineStart && spec.entity === 'appointment' && spec.field === preset.combineStart.time) {
+			entity.push([preset.combineStart.into, null]);
+		}
+	}
+	const keys = [...entities];
+	entityKeys.set(preset, keys);
+	return keys;
+}
+
+/** Every entity of the preset with every key present and empty: null, or a fresh [] for lists. */
+function emptyEntities(preset: EventPreset): Partial<Record<Entity, IDataObject>> {
+	const entities: Partial<Record<Entity, IDataObject>> = {};
+	for (const [name, keys] of keysOf(preset)) {
+		const entity: IDataObject = {};
+		for (const [key, value] of keys) entity[key] = Array.isArray(value) ? [] : value;
+		entities[name] = entity;
+	}
+	return entities;
+}
+
 /**
  * The output item for a preset event: typed entity objects in a fixed shape
  * (every key present, null when absent), a deterministic lead id, every
@@ -179,19 +215,7 @@ export function buildPresetItem(
 	request: IncomingRequest,
 	reader: ParameterReader,
 ): IDataObject {
-	const entities: Partial<Record<Entity, IDataObject>> = {
-		client: Object.fromEntries(CLIENT_FIELDS.flatMap(({ field, kind }) => emptyField(field, kind))),
-	};
-	for (const spec of preset.fields) {
-		const entity = (entities[spec.entity] ??= {});
-		for (const [key, value] of emptyField(spec.field, spec.kind)) {
-			if (!(key in entity)) entity[key] = value;
-		}
-		// `start` sits right after the time it is combined from.
-		if (preset.combineStart && spec.entity === 'appointment' && spec.field === preset.combineStart.time) {
-			entity[preset.combineStart.into] = null;
-		}
-	}
+	const entities = emptyEntities(preset);
 	for (const spec of preset.fields) {
 		readField(reader, entities[spec.entity] as IDataObject, spec.entity, spec);
 	}

@@ -35,13 +35,28 @@ const CP1251_HIGH =
 
 /** Decodes bytes as Windows-1251 (every byte maps to exactly one character). */
 export function decodeWindows1251(bytes: Uint8Array): string {
-	let text = '';
-	for (const byte of bytes) {
-		if (byte < 0x80) text += String.fromCharCode(byte);
-		else if (byte < 0xc0) text += CP1251_HIGH[byte - 0x80];
-		else text += String.fromCharCode(0x0410 + byte - 0xc0);
+	const codes = new Uint16Array(bytes.length);
+	for (let i = 0; i < bytes.length; i++) {
+		const byte = bytes[i];
+		codes[i] = byte < 0x80 ? byte : byte < 0xc0 ? CP1251_HIGH.charCodeAt(byte - 0x80) : 0x0410 + byte - 0xc0;
 	}
-	return text;
+	return textOfCodes(codes);
+}
+
+/** The characters of UTF-16 code units, in chunks (one call with millions of arguments would overflow the stack). */
+function textOfCodes(codes: Uint16Array): string {
+	const CHUNK = 8192;
+	if (codes.length <= CHUNK) return String.fromCharCode(...codes);
+	const parts: string[] = [];
+	for (let start = 0; start < codes.length; start += CHUNK) {
+		parts.push(String.fromCharCode(...codes.subarray(start, start + CHUNK)));
+	}
+	return parts.join('');
+}
+
+function isAscii(bytes: Uint8Array): boolean {
+	for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return false;
+	return true;
 }
 
 /**
@@ -113,9 +128,7 @@ export interface DecodedText {
 
 /** UTF-8 when the bytes are valid UTF-8, Windows-1251 otherwise. */
 export function decodeBytes(bytes: Uint8Array): DecodedText {
-	if (bytes.every((byte) => byte < 0x80)) {
-		return { text: decodeWindows1251(bytes), encoding: 'ascii' };
-	}
+	if (isAscii(bytes)) return { text: utf8Decoder.decode(bytes), encoding: 'ascii' };
 	if (isValidUtf8(bytes)) {
 		return { text: utf8Decoder.decode(bytes), encoding: 'utf-8' };
 	}
@@ -140,20 +153,33 @@ interface PercentDecoded {
 	malformedEscapes: number;
 }
 
-/** `+` becomes a space; `%XX` becomes a byte; a `%` without two hex digits stays a literal `%`. */
-function percentDecode(bytes: Uint8Array): PercentDecoded {
-	const out = new Uint8Array(bytes.length);
+/**
+ * Where decoded bytes are written: reused from call to call (the bytes are
+ * turned into text before the next decode), so a call allocates no buffer
+ * per parameter.
+ */
+let scratch = new Uint8Array(4096);
+
+/**
+ * `+` becomes a space; `%XX` becomes a byte; a `%` without two hex digits
+ * stays a literal `%`. Reads `input[start, end)`: the character codes of an
+ * ASCII string, or bytes. The result lives in the scratch buffer.
+ */
+function percentDecode(input: string | Uint8Array, start: number, end: number): PercentDecoded {
+	if (scratch.length < end - start) scratch = new Uint8Array(Math.max(end - start, scratch.length * 2));
+	const out = scratch;
+	const at = typeof input === 'string' ? (i: number) => input.charCodeAt(i) : (i: number) => input[i];
 	let length = 0;
 	let malformedEscapes = 0;
-	for (let i = 0; i < bytes.length; i++) {
-		const byte = bytes[i];
+	for (let i = start; i < end; i++) {
+		const byte = at(i);
 		if (byte === PLUS) {
 			out[length++] = SPACE;
 		} else if (byte === PERCENT) {
-			const high = bytes[i + 1];
-			const low = bytes[i + 2];
+			const high = i + 1 < end ? at(i + 1) : undefined;
+			const low = i + 2 < end ? at(i + 2) : undefined;
 			if (isHexDigit(high) && isHexDigit(low)) {
-				out[length++] = hexValue(high) * 16 + hexValue(low);
+				out[length++] = hexValue(high as number) * 16 + hexValue(low as number);
 				i += 2;
 			} else {
 				out[length++] = PERCENT;
@@ -164,6 +190,15 @@ function percentDecode(bytes: Uint8Array): PercentDecoded {
 		}
 	}
 	return { bytes: out.subarray(0, length), malformedEscapes };
+}
+
+/** An ASCII text without `%` or `+` means itself: no decoding needed. */
+function isPlainAscii(input: string, start: number, end: number): boolean {
+	for (let i = start; i < end; i++) {
+		const code = input.charCodeAt(i);
+		if (code === PERCENT || code === PLUS || code >= 0x80) return false;
+	}
+	return true;
 }
 
 /** Control characters other than tab/CR/LF usually mean invalid or binary input. */
@@ -209,24 +244,32 @@ export interface DecodedComponent extends DecodedText {
 }
 
 /**
- * Percent-decodes and decodes one key or value, keeping at most `maxChars`
- * characters. Bytes past what `maxChars` characters can take (4 bytes each)
- * are never turned into text, so a 16 MB value costs one pass over its bytes.
+ * Percent-decodes and decodes one key or value, `input[start, end)` (an ASCII
+ * string's characters or bytes), keeping at most `maxChars` characters.
+ * Bytes past what `maxChars` characters can take are never turned into
+ * text, so a 16 MB value costs no more than a short one.
  */
-export function decodeComponent(raw: Uint8Array, maxChars: number): DecodedComponent {
+export function decodeComponent(input: string | Uint8Array, start: number, end: number, maxChars: number): DecodedComponent {
 	// A character is at most 4 bytes, each at most 3 characters (`%XX`) as sent:
 	// what lies past maxChars × 12 is never looked at. The cut backs off an
 	// escape it would split.
-	let sent = raw;
 	let cut = false;
-	if (raw.length > maxChars * 12) {
-		let end = maxChars * 12;
-		if (raw[end - 1] === PERCENT) end -= 1;
-		else if (raw[end - 2] === PERCENT) end -= 2;
-		sent = raw.subarray(0, end);
+	if (end - start > maxChars * 12) {
+		end = start + maxChars * 12;
+		const at = (i: number) => (typeof input === 'string' ? input.charCodeAt(i) : input[i]);
+		if (at(end - 1) === PERCENT) end -= 1;
+		else if (at(end - 2) === PERCENT) end -= 2;
 		cut = true;
 	}
-	const { bytes: all, malformedEscapes } = percentDecode(sent);
+	if (typeof input === 'string' && isPlainAscii(input, start, end)) {
+		let text = input.slice(start, end);
+		if (text.length > maxChars) {
+			text = text.slice(0, maxChars);
+			cut = true;
+		}
+		return { text, encoding: 'ascii', malformedEscapes: 0, damagedUtf8: false, cut };
+	}
+	const { bytes: all, malformedEscapes } = percentDecode(input, start, end);
 	let bytes = all;
 	if (cut || all.length > maxChars * 4) {
 		bytes = all.subarray(0, wholeCharactersEnd(all, Math.min(all.length, maxChars * 4)));
@@ -236,8 +279,8 @@ export function decodeComponent(raw: Uint8Array, maxChars: number): DecodedCompo
 	let text = decoded.text;
 	if (text.length > maxChars) {
 		// Never end on the first half of a surrogate pair.
-		const end = text.charCodeAt(maxChars - 1) >= 0xd800 && text.charCodeAt(maxChars - 1) <= 0xdbff ? maxChars - 1 : maxChars;
-		text = text.slice(0, end);
+		const last = text.charCodeAt(maxChars - 1);
+		text = text.slice(0, last >= 0xd800 && last <= 0xdbff ? maxChars - 1 : maxChars);
 		cut = true;
 	}
 	const damagedUtf8 = decoded.encoding === 'windows-1251' && looksLikeDamagedUtf8(bytes);
@@ -289,12 +332,13 @@ const textEncoder = new TextEncoder();
 
 /**
  * A string from Node's HTTP server holds only ASCII (Node rejects raw
- * non-ASCII bytes in a request line); any other character is taken as
- * already-decoded text and encoded as UTF-8. A byte buffer (a form body) is
- * used as bytes, so raw Windows-1251 text survives.
+ * non-ASCII bytes in a request line) and is read as it is; any other
+ * character is taken as already-decoded text and the string is encoded as
+ * UTF-8 first. A byte buffer (a form body) is read as bytes, so raw
+ * Windows-1251 text survives.
  */
-function segmentBytes(input: string | Uint8Array, start: number, end: number): Uint8Array {
-	return typeof input === 'string' ? textEncoder.encode(input.slice(start, end)) : input.subarray(start, end);
+function asciiOrBytes(input: string | Uint8Array): string | Uint8Array {
+	return typeof input === 'string' && /[\u0080-\uffff]/.test(input) ? textEncoder.encode(input) : input;
 }
 
 export interface DecodedPair {
@@ -304,8 +348,10 @@ export interface DecodedPair {
 	encoding: DetectedEncoding;
 	/** The value was read as Windows-1251 while holding UTF-8 Cyrillic. */
 	damagedUtf8: boolean;
-	/** The pair exactly as it appeared in a string input (still percent-encoded); absent for byte input. */
+	/** The pair exactly as it appeared in an ASCII string input (still percent-encoded); absent for bytes. */
 	rawPair?: string;
+	/** Where the pair came from, as named in warnings ("query string", "body"). */
+	source: string;
 }
 
 export interface ParsedQuery {
@@ -324,49 +370,29 @@ export interface ParsedQuery {
  * `limits`.
  */
 export function parseQueryString(
-	input: string | Uint8Array,
+	original: string | Uint8Array,
 	sourceName = 'query string',
 	limits: QueryLimits = NO_LIMITS,
 ): ParsedQuery {
+	const input = asciiOrBytes(original);
 	const pairs: DecodedPair[] = [];
 	const warnings: string[] = [];
 	let encoding: DetectedEncoding = 'ascii';
 
-	// Of a text segment, only what a bounded key and value can take is encoded to bytes.
-	const longestSegment = (limits.maxKeyLength + limits.maxValueLength + 1) * 12;
 	const pairsLeftOut = forEachSegment(input, (start, end) => {
-		const segment = segmentBytes(input, start, Math.min(end, start + longestSegment));
-		const equalsAt = segment.indexOf(EQUALS);
-		const rawKey = equalsAt === -1 ? segment : segment.subarray(0, equalsAt);
-		const rawValue = equalsAt === -1 ? new Uint8Array(0) : segment.subarray(equalsAt + 1);
-
-		const key = decodeComponent(rawKey, limits.maxKeyLength);
-		const value = decodeComponent(rawValue, limits.maxValueLength);
+		const equalsAt = indexOfEquals(input, start, end);
+		const key = decodeComponent(input, start, equalsAt, limits.maxKeyLength);
+		const value = decodeComponent(input, Math.min(equalsAt + 1, end), end, limits.maxValueLength);
 		const pairEncoding = combineEncodings(key.encoding, value.encoding);
 		encoding = combineEncodings(encoding, pairEncoding);
 
-		const name = `Parameter ${preview(key.text)} in the ${sourceName}`;
-		const malformed = key.malformedEscapes + value.malformedEscapes;
-		if (malformed > 0) {
-			warnings.push(`${name} has ${malformed} malformed percent escape(s); the "%" was kept as text.`);
-		}
-		if (key.damagedUtf8 || value.damagedUtf8) {
-			warnings.push(
-				`${name} is not valid UTF-8 yet holds UTF-8 Cyrillic: probably cut-off or damaged UTF-8. It was read as Windows-1251 and may be garbled.`,
-			);
-		}
-		if (hasControlCharacters(key.text) || hasControlCharacters(value.text)) {
-			warnings.push(`${name} contains control characters or bytes that are not valid text.`);
-		}
-		if (key.cut) warnings.push(`${name} has a name longer than ${limits.maxKeyLength} characters; the name was cut.`);
-		if (value.cut) {
-			warnings.push(`${name} is longer than ${limits.maxValueLength} characters; only the first ${limits.maxValueLength} were kept.`);
-		}
+		warnings.push(...pairWarnings(key, value, sourceName, limits));
 		const pair: DecodedPair = {
 			key: key.text,
 			value: value.text,
 			encoding: pairEncoding,
 			damagedUtf8: key.damagedUtf8 || value.damagedUtf8,
+			source: sourceName,
 		};
 		if (typeof input === 'string') pair.rawPair = input.slice(start, end);
 		pairs.push(pair);
@@ -380,31 +406,64 @@ export function parseQueryString(
 }
 
 /**
+ * The first "=" in `input[start, reach)`, or `end` when there is none. Never
+ * looks past the segment: a search to the end of the input for every segment
+ * would make a long call quadratic.
+ */
+function indexOfEquals(input: string | Uint8Array, start: number, end: number, reach = end): number {
+	const limit = Math.min(end, reach);
+	if (typeof input === 'string') {
+		for (let i = start; i < limit; i++) if (input.charCodeAt(i) === EQUALS) return i;
+	} else {
+		for (let i = start; i < limit; i++) if (input[i] === EQUALS) return i;
+	}
+	return end;
+}
+
+function pairWarnings(key: DecodedComponent, value: DecodedComponent, sourceName: string, limits: QueryLimits): string[] {
+	const warnings: string[] = [];
+	const clean =
+		key.malformedEscapes + value.malformedEscapes === 0 &&
+		!key.damagedUtf8 &&
+		!value.damagedUtf8 &&
+		!key.cut &&
+		!value.cut &&
+		!hasControlCharacters(key.text) &&
+		!hasControlCharacters(value.text);
+	if (clean) return warnings;
+	const name = `Parameter ${preview(key.text)} in the ${sourceName}`;
+	const malformed = key.malformedEscapes + value.malformedEscapes;
+	if (malformed > 0) warnings.push(`${name} has ${malformed} malformed percent escape(s); the "%" was kept as text.`);
+	if (key.damagedUtf8 || value.damagedUtf8) {
+		warnings.push(
+			`${name} is not valid UTF-8 yet holds UTF-8 Cyrillic: probably cut-off or damaged UTF-8. It was read as Windows-1251 and may be garbled.`,
+		);
+	}
+	if (hasControlCharacters(key.text) || hasControlCharacters(value.text)) {
+		warnings.push(`${name} contains control characters or bytes that are not valid text.`);
+	}
+	if (key.cut) warnings.push(`${name} has a name longer than ${limits.maxKeyLength} characters; the name was cut.`);
+	if (value.cut) {
+		warnings.push(`${name} is longer than ${limits.maxValueLength} characters; only the first ${limits.maxValueLength} were kept.`);
+	}
+	return warnings;
+}
+
+/**
  * The values of one parameter, read straight from a query string without
  * decoding anything else: the secret token is checked before the rest of a
  * call costs any work.
  */
-export function findQueryValues(query: string, wanted: string): string[] {
+export function findQueryValues(original: string, wanted: string): string[] {
+	const query = asciiOrBytes(original);
 	const values: string[] = [];
 	// The longest spelling of the name is every character percent-escaped.
 	const longestKey = wanted.length * 3;
 	forEachSegment(query, (start, end) => {
-		// Look for "=" only as far as a key can reach: a search to the end of the
-		// input for every segment would make a long query quadratic.
-		let equalsAt = end;
-		const reach = Math.min(end, start + longestKey + 1);
-		for (let i = start; i < reach; i++) {
-			if (query.charCodeAt(i) === 0x3d) {
-				equalsAt = i;
-				break;
-			}
-		}
+		const equalsAt = indexOfEquals(query, start, end, start + longestKey + 1);
 		if (equalsAt - start > longestKey) return true;
-		const key = decodeComponent(segmentBytes(query, start, equalsAt), longestKey);
-		if (key.text === wanted) {
-			const valueStart = Math.min(equalsAt + 1, end);
-			const valueEnd = Math.min(end, valueStart + REQUEST_LIMITS.maxValueLength * 12);
-			values.push(decodeComponent(segmentBytes(query, valueStart, valueEnd), REQUEST_LIMITS.maxValueLength).text);
+		if (decodeComponent(query, start, equalsAt, longestKey).text === wanted) {
+			values.push(decodeComponent(query, Math.min(equalsAt + 1, end), end, REQUEST_LIMITS.maxValueLength).text);
 		}
 		return true;
 	});

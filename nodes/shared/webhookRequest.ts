@@ -168,15 +168,9 @@ function boundedJson(value: unknown, depth: number, name: string, budget: ItemBu
 	return object;
 }
 
-type Source = 'query string' | 'body';
-
-interface SourcedPair extends DecodedPair {
-	source: Source;
-}
-
 interface BodyValues {
 	/** Decoded pairs of a form or text body, with their encodings. */
-	pairs: SourcedPair[];
+	pairs: DecodedPair[];
 	/** Top-level entries of a JSON body, bounded. */
 	entries: Array<[string, unknown]>;
 }
@@ -205,7 +199,7 @@ function readBody(
 	if (formOrText !== undefined) {
 		const parsed = parseQueryString(formOrText, 'body', limits);
 		warnings.addAll(parsed.warnings);
-		return { pairs: parsed.pairs.map((pair) => ({ ...pair, source: 'body' })), entries: [] };
+		return { pairs: parsed.pairs, entries: [] };
 	}
 	if (isRecord(body)) {
 		const entries: Array<[string, unknown]> = [];
@@ -234,7 +228,7 @@ function readBody(
  * only read as Windows-1251, the latter are most likely damaged UTF-8 (a
  * lone `%D0`), and each is named in a warning.
  */
-function judgeEncoding(pairs: SourcedPair[], warnings: WarningList): Pick<IncomingRequest, 'encoding' | 'encodings'> {
+function judgeEncoding(pairs: DecodedPair[], warnings: WarningList): Pick<IncomingRequest, 'encoding' | 'encodings'> {
 	const read = new Set(pairs.map((pair) => pair.encoding));
 	if (!(read.has('utf-8') && read.has('windows-1251'))) {
 		return { encoding: read.has('windows-1251') ? 'windows-1251' : read.has('utf-8') ? 'utf-8' : 'ascii' };
@@ -276,12 +270,12 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 	const rawQuery = rawQueryOf(context);
 	const query = parseQueryString(rawQuery, 'query string', { ...REQUEST_LIMITS, maxPairs: REQUEST_LIMITS.maxParameters });
 	warnings.addAll(query.warnings);
-	const queryPairs: SourcedPair[] = query.pairs.map((pair) => ({ ...pair, source: 'query string' }));
+	const queryPairs = query.pairs;
 	const body = readBody(context, request, REQUEST_LIMITS.maxParameters - query.pairs.length, budget, warnings);
 
 	const values = new Map<string, unknown[]>();
 	let tokenInBody = false;
-	const add = (key: string, value: unknown, source: Source) => {
+	const add = (key: string, value: unknown, source: string) => {
 		if (key === SECRET_TOKEN_PARAMETER) {
 			if (source === 'body') tokenInBody = true;
 			return;
@@ -302,7 +296,7 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 		if (key.length === pair.key.length) add(key, budget.take(pair.value), pair.source);
 	}
 
-	const withoutToken = (pair: SourcedPair) => pair.key !== SECRET_TOKEN_PARAMETER;
+	const withoutToken = (pair: DecodedPair) => pair.key !== SECRET_TOKEN_PARAMETER;
 	return {
 		method,
 		values,
@@ -322,7 +316,11 @@ export function requestSummary(request: IncomingRequest): IDataObject {
 
 /** Sets a property even when its name is `__proto__` or `constructor` (keys come from strangers). */
 export function setOwn(target: IDataObject, key: string, value: unknown): void {
-	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+	if (key === '__proto__') {
+		Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+	} else {
+		target[key] = value as IDataObject[string];
+	}
 }
 
 /**
