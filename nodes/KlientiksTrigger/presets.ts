@@ -3,9 +3,10 @@
  * lives in this one table: the option in the node panel, the paste-ready
  * query line, how each parameter is typed in the output, and the lead id.
  *
- * Source: the seed guide's four templates (../shared/research/klientiks.md
- * §1.3), with its two typos fixed — `appointment.time={{appointment_time}}`
- * had key and placeholder swapped, `{appointment.status}}` lacked a brace —
+ * Source: the four query templates of the hosted-integrator (Webjack) guide
+ * that Klientiks users followed before this package, with its two typos
+ * fixed — `appointment.time={{appointment_time}}` had key and placeholder
+ * swapped, `{appointment.status}}` lacked a brace —
  * plus an `event=` marker first (Klientiks sends no event name of its own),
  * `invoice_id={{id}}` for invoices (the invoice is the root object of that
  * event, so `{{id}}` should be its id) and the client's name and phone for
@@ -20,7 +21,6 @@
  */
 
 export type PresetValue = 'client_added' | 'appointment_created' | 'invoice_created' | 'visit_paid';
-export type EventValue = PresetValue | 'custom';
 export type Entity = 'client' | 'appointment' | 'invoice';
 
 /**
@@ -165,10 +165,6 @@ export const CUSTOM_LEAD_ID_KEYS = ['appointment_id', 'invoice_id', 'client_id',
 export const CLIENT_FIELDS: ReadonlyArray<Pick<PresetField, 'field' | 'kind'>> = EVENT_PRESETS.filter(
 	(preset) => preset.value === 'client_added',
 ).flatMap((preset) => preset.fields);
-
-export function findPreset(value: string): EventPreset | undefined {
-	return EVENT_PRESETS.find((preset) => preset.value === value);
-}
 
 /** The Klientiks template of a preset: `[key, '{{placeholder}}']` pairs. */
 export function templatePairs(preset: EventPreset): Array<[string, string]> {

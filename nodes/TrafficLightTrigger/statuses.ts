@@ -1,5 +1,5 @@
 /**
- * Traffic Light postbacks, as data (../shared/research/traffic-light-api.md §3).
+ * Traffic Light postbacks, as data.
  *
  * Traffic Light calls one URL per status, set in the profile or per stream,
  * by GET or POST with the data in the query string, and repeats the call

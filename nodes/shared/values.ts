@@ -3,9 +3,11 @@
  * values. None of them throws: a value that cannot be read returns `null`
  * plus a reason, which the caller turns into a `warnings` entry.
  *
- * The formats come from ../shared/research/klientiks.md §4 (Klientiks does
- * not document what its placeholders render as, so several spellings are
- * accepted) and traffic-light-api.md §3 (`{created_at}` is ISO 8601, UTC).
+ * Klientiks does not document what its placeholders render as, so several
+ * spellings are accepted: its API and exports write dates as `2025-03-15`
+ * or `15.03.2025`, times with microseconds, money with spaces and commas,
+ * booleans as PHP (`1`/empty) or PostgreSQL (`t`/`f`) render them. Traffic
+ * Light documents `{created_at}` as ISO 8601 in UTC.
  */
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -22,10 +24,15 @@ const MAX_TYPED_LENGTH = 64;
 const tooLong = <T>(text: string): Parsed<T> | null =>
 	text.length > MAX_TYPED_LENGTH ? fail(`is longer than ${MAX_TYPED_LENGTH} characters`) : null;
 
-/** Digits only → a number when it is a safe integer; anything else stays text (an id is never mangled). */
+/**
+ * Digits only → a number when it is a safe integer written without leading
+ * zeros; anything else stays (trimmed) text. So no id is mangled: `00123`
+ * stays `"00123"`, distinct from `123`, and a lead id built from it stays
+ * the same on every call.
+ */
 export function parseId(text: string): number | string {
 	const trimmed = text.trim();
-	if (/^\d{1,15}$/.test(trimmed)) return Number(trimmed);
+	if (/^(0|[1-9]\d{0,14})$/.test(trimmed)) return Number(trimmed);
 	return trimmed;
 }
 

@@ -10,8 +10,8 @@ import { rawQueryOf, readIncomingRequest, type IncomingRequest } from './webhook
  * are short JSON meant for a person testing with curl.
  *
  * The webhook descriptions set `responseData: ''`: without it n8n answers the
- * literal text `firstEntryJson` and ignores `webhookResponse`
- * (research n8n-nodes.md §2.4).
+ * literal text `firstEntryJson` and ignores `webhookResponse` (n8n's webhook
+ * helper treats a missing responseData in onReceived mode that way).
  */
 
 /** 200 and an execution. */

@@ -497,6 +497,13 @@ describe('request forms and decoding', () => {
 		]);
 	});
 
+	it('keeps an id with leading zeros as text, so its lead id stays distinct from the unpadded one', async () => {
+		const padded = await call('event=client_added&client_id=00123');
+		const plain = await call('event=client_added&client_id=123');
+		expect(padded.item).toMatchObject({ leadId: 'klx-client-00123', client: { id: '00123' } });
+		expect(plain.item).toMatchObject({ leadId: 'klx-client-123', client: { id: 123 } });
+	});
+
 	it('reports a repeated parameter and uses its last value', async () => {
 		const { item } = await call('event=client_added&client_id=1&client_id=2');
 		expect(item?.leadId).toBe('klx-client-2');

@@ -62,7 +62,9 @@ describe('parseNumber', () => {
 describe('parseId', () => {
 	it('turns all-digit ids into numbers and leaves anything else as trimmed text', () => {
 		expect(parseId(' 6439301 ')).toBe(6439301);
-		expect(parseId('00123')).toBe(123);
+		expect(parseId('0')).toBe(0);
+		// Leading zeros are part of the id: "00123" and "123" must not give the same lead id.
+		expect(parseId('00123')).toBe('00123');
 		expect(parseId('a-17')).toBe('a-17');
 		// Too long for a safe integer: kept as text so no digit is lost.
 		expect(parseId('1234567890123456789')).toBe('1234567890123456789');
