@@ -22,12 +22,19 @@ const KNOWN_ERRMSG_FIXES: Record<string, string> = {
 /** Traffic Light's wording for a bad key is not public; these words are what such messages use. */
 const KEY_PROBLEM = /\b(api[\s_-]?key|key|token|auth\w*|access denied|forbidden)\b/i;
 
+/** What to do when Traffic Light refuses the key, by errmsg or by HTTP 401/403. */
+export const FIX_API_KEY =
+	'Traffic Light did not accept the API key. Open the Traffic Light API credential, paste the key again from https://cpa.tl/u/profile and run the credential test.';
+
+/** Whether this errmsg is Traffic Light refusing the key rather than the lead. */
+export function isKeyProblem(errmsg: string): boolean {
+	return !isKnownErrmsg(errmsg) && KEY_PROBLEM.test(errmsg);
+}
+
 export function fixForErrmsg(errmsg: string): string {
 	const known = KNOWN_ERRMSG_FIXES[errmsg.trim().toLowerCase()];
 	if (known) return known;
-	if (KEY_PROBLEM.test(errmsg)) {
-		return 'Traffic Light did not accept the API key. Open the Traffic Light API credential, paste the key again from https://cpa.tl/u/profile and run the credential test.';
-	}
+	if (KEY_PROBLEM.test(errmsg)) return FIX_API_KEY;
 	return 'Traffic Light refused the request with this message. Check the fields it names; if it is unclear, send the message to Traffic Light support.';
 }
 

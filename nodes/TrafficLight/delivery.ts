@@ -1,7 +1,13 @@
 import { sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { findByLeadIds, type FeedLead } from './feed';
-import { callTrafficLight, retryDelayMs, type CallFailure, type TrafficLightConnection } from './transport';
+import {
+	callTrafficLight,
+	isWorthRepeating,
+	retryDelayMs,
+	type CallFailure,
+	type TrafficLightConnection,
+} from './transport';
 import type { LeadForm } from './validation';
 
 export interface DeliveryPolicy {
@@ -29,7 +35,7 @@ export type DeliveryOutcome =
 			trafficLightId: string | number;
 			attempts: number;
 			confirmedAfterTimeout: boolean;
-			/** What Traffic Light answered, or the feed entry that confirmed the lead. */
+			/** What Traffic Light answered, or the feed entry that confirmed the lead: see boundedAnswer. */
 			answer: IDataObject;
 			/** The failure that made us check the feed, when confirmedAfterTimeout. */
 			recoveredFrom?: CallFailure;
@@ -47,9 +53,35 @@ function trafficLightIdOf(body: IDataObject): string | number | undefined {
 	// /api/lead/send answers {"id": …}; the landing-kit endpoint answers {"order_id": …}.
 	for (const key of ['id', 'order_id']) {
 		const value = body[key];
-		if (typeof value === 'number' || (typeof value === 'string' && value !== '')) return value;
+		// A lead id is short; a long string is junk, not an id to report as delivered.
+		if (typeof value === 'number' || (typeof value === 'string' && value !== '' && value.length <= 64)) return value;
 	}
 	return undefined;
+}
+
+/** Fields of a send answer or a feed row that mean something to a workflow. */
+const KNOWN_ANSWER_FIELDS = ['id', 'order_id', 'id2', 'status', 'created_at'];
+const MAX_ANSWER_COPY_CHARS = 1000;
+const MAX_FIELD_CHARS = 200;
+
+/**
+ * The answer as it goes into the output: the known fields (short scalars only)
+ * plus `raw`, the whole answer as JSON cut at MAX_ANSWER_COPY_CHARS, so an
+ * answer padded with junk cannot blow up the execution data.
+ */
+export function boundedAnswer(body: IDataObject): IDataObject {
+	const answer: IDataObject = {};
+	for (const field of KNOWN_ANSWER_FIELDS) {
+		const value = body[field];
+		if (typeof value === 'number' || typeof value === 'boolean') answer[field] = value;
+		else if (typeof value === 'string') answer[field] = value.slice(0, MAX_FIELD_CHARS);
+	}
+	const raw = JSON.stringify(body);
+	answer.raw =
+		raw.length > MAX_ANSWER_COPY_CHARS
+			? `${raw.slice(0, MAX_ANSWER_COPY_CHARS)} … (cut at ${MAX_ANSWER_COPY_CHARS} characters)`
+			: raw;
+	return answer;
 }
 
 /**
@@ -80,7 +112,13 @@ export async function deliverLead(
 		if (result.ok) {
 			const trafficLightId = trafficLightIdOf(result.body);
 			if (trafficLightId !== undefined) {
-				return { delivered: true, trafficLightId, attempts, confirmedAfterTimeout: false, answer: result.body };
+				return {
+					delivered: true,
+					trafficLightId,
+					attempts,
+					confirmedAfterTimeout: false,
+					answer: boundedAnswer(result.body),
+				};
 			}
 			failure = {
 				kind: 'nonJson',
@@ -91,7 +129,7 @@ export async function deliverLead(
 		} else {
 			failure = result.failure;
 		}
-		const retryable = failure.notDelivered && failure.kind !== 'errmsg';
+		const retryable = failure.notDelivered && isWorthRepeating(failure);
 		if (!retryable || attempts > policy.retryAttempts) break;
 		await sleep(retryDelayMs(attempts));
 	}
@@ -118,7 +156,7 @@ export async function deliverLead(
 				trafficLightId: lead.id as string | number,
 				attempts,
 				confirmedAfterTimeout: true,
-				answer: lead,
+				answer: boundedAnswer(lead),
 				recoveredFrom: failure,
 			};
 		}

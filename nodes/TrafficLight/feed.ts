@@ -1,6 +1,12 @@
 import { sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { callTrafficLight, retryDelayMs, type CallFailure, type TrafficLightConnection } from './transport';
+import {
+	callTrafficLight,
+	isWorthRepeating,
+	retryDelayMs,
+	type CallFailure,
+	type TrafficLightConnection,
+} from './transport';
 
 /** A lead as the feed returns it. Only `id` and `status` are known for sure; the rest is passed through. */
 export type FeedLead = IDataObject;
@@ -21,8 +27,9 @@ function leadsOf(body: IDataObject): FeedLead[] | null {
 }
 
 /**
- * Reads the lead feed. Reading changes nothing, so any failure but a refusal
- * (errmsg) may be retried, up to `retryAttempts` times with backoff.
+ * Reads the lead feed. Reading changes nothing, so any failure that a second
+ * try may not repeat (not a refusal, redirect or oversized answer) is retried,
+ * up to `retryAttempts` times with backoff.
  */
 export async function readFeed(
 	this: IExecuteFunctions,
@@ -30,11 +37,13 @@ export async function readFeed(
 	query: Record<string, string | string[]>,
 	timeoutMs: number,
 	retryAttempts = 0,
+	maxAnswerBytes?: number,
 ): Promise<FeedResult> {
-	let result = await callTrafficLight.call(this, connection, { method: 'GET', path: '/api/lead/feed', query, timeoutMs });
-	for (let attempt = 1; !result.ok && result.failure.kind !== 'errmsg' && attempt <= retryAttempts; attempt++) {
+	const call = { method: 'GET' as const, path: '/api/lead/feed', query, timeoutMs, maxAnswerBytes };
+	let result = await callTrafficLight.call(this, connection, call);
+	for (let attempt = 1; !result.ok && isWorthRepeating(result.failure) && attempt <= retryAttempts; attempt++) {
 		await sleep(retryDelayMs(attempt));
-		result = await callTrafficLight.call(this, connection, { method: 'GET', path: '/api/lead/feed', query, timeoutMs });
+		result = await callTrafficLight.call(this, connection, call);
 	}
 	if (!result.ok) return result;
 	const leads = leadsOf(result.body);
@@ -54,9 +63,34 @@ export async function readFeed(
 
 export type LeadIdLookup = { ok: true; found: Map<string, FeedLead> } | { ok: false; failure: CallFailure };
 
+function id2Of(lead: FeedLead): string | undefined {
+	return lead.id2 === undefined || lead.id2 === null ? undefined : String(lead.id2);
+}
+
+/**
+ * A row whose id2 is not one of the Lead IDs asked for means the feed did not
+ * apply the id2[] filter (or does not return id2): then a missing Lead ID
+ * proves nothing (the feed may list only some leads), and a row cannot be
+ * told apart from the lead asked for.
+ */
+function unmatchedRows(leads: FeedLead[], asked: string[]): CallFailure | undefined {
+	const withoutId2 = leads.filter((lead) => id2Of(lead) === undefined).length;
+	const foreign = leads.filter((lead) => {
+		const id2 = id2Of(lead);
+		return id2 !== undefined && !asked.includes(id2);
+	}).length;
+	if (withoutId2 === 0 && foreign === 0) return undefined;
+	const parts = [];
+	if (withoutId2 > 0) parts.push(`${withoutId2} row(s) without id2`);
+	if (foreign > 0) parts.push(`${foreign} row(s) with an id2 that was not asked for`);
+	return { kind: 'unverifiable', notDelivered: false, detail: `the feed answered ${parts.join(' and ')}` };
+}
+
 /**
  * Finds which of the given Lead IDs (your `id`, Traffic Light's `id2`)
- * Traffic Light already has, in batches of FEED_BATCH_SIZE.
+ * Traffic Light already has, in batches of FEED_BATCH_SIZE. A row counts only
+ * when its id2 equals a Lead ID asked for; anything else makes the whole
+ * answer unverifiable rather than a guess.
  */
 export async function findByLeadIds(
 	this: IExecuteFunctions,
@@ -71,24 +105,11 @@ export async function findByLeadIds(
 		const batch = unique.slice(start, start + FEED_BATCH_SIZE);
 		const result = await readFeed.call(this, connection, { id2: batch }, timeoutMs, retryAttempts);
 		if (!result.ok) return result;
-		const carriesId2 = result.leads.every((lead) => lead.id2 !== undefined && lead.id2 !== null);
-		if (carriesId2) {
-			for (const lead of result.leads) {
-				const id2 = String(lead.id2);
-				if (batch.includes(id2) && !found.has(id2)) found.set(id2, lead);
-			}
-			continue;
-		}
-		// The feed's lead fields are not documented. If it does not echo id2, a
-		// batched answer cannot be matched to the ids asked for: ask one by one.
-		if (batch.length === 1) {
-			if (result.leads.length > 0) found.set(batch[0], result.leads[0]);
-			continue;
-		}
-		for (const leadId of batch) {
-			const single = await readFeed.call(this, connection, { id2: [leadId] }, timeoutMs, retryAttempts);
-			if (!single.ok) return single;
-			if (single.leads.length > 0) found.set(leadId, single.leads[0]);
+		const unverifiable = unmatchedRows(result.leads, batch);
+		if (unverifiable) return { ok: false, failure: unverifiable };
+		for (const lead of result.leads) {
+			const id2 = id2Of(lead) as string;
+			if (!found.has(id2)) found.set(id2, lead);
 		}
 	}
 	return { ok: true, found };

@@ -1,18 +1,25 @@
-import type {
-	ICredentialsDecrypted,
-	IDataObject,
-	IExecuteFunctions,
-	IHttpRequestMethods,
-	IHttpRequestOptions,
+import {
+	NodeOperationError,
+	type ICredentialsDecrypted,
+	type IDataObject,
+	type IExecuteFunctions,
+	type IHttpRequestMethods,
+	type IHttpRequestOptions,
 } from 'n8n-workflow';
 
+import { checkBaseUrl, DEFAULT_BASE_URL } from './baseUrl';
+import { discardBody, MAX_ANSWER_BYTES, readBounded } from './boundedBody';
+import { maskDeep, secretMasker } from './secretMask';
+
+export { DEFAULT_BASE_URL };
 export const CREDENTIAL_TYPE = 'trafficLightApi';
-export const DEFAULT_BASE_URL = 'https://api.cpa.tl';
 
 /** Where to send and with which credential: read once per execution, used for every request of it. */
 export interface TrafficLightConnection {
 	baseUrl: string;
 	credentials: ICredentialsDecrypted;
+	/** Replaces the API key, in any encoding, in text that came from the API. */
+	maskKey: (text: string) => string;
 }
 
 /**
@@ -24,7 +31,15 @@ export type CallFailure =
 	| { kind: 'timeout' | 'connectionLost' | 'network' | 'cancelled'; notDelivered: false; detail: string }
 	| { kind: 'http'; notDelivered: boolean; statusCode: number; detail: string }
 	| { kind: 'nonJson'; notDelivered: false; statusCode: number; detail: string }
-	| { kind: 'errmsg'; notDelivered: true; statusCode: number; errmsg: string };
+	| { kind: 'errmsg'; notDelivered: true; statusCode: number; errmsg: string }
+	/** HTTP 401/403 without an errmsg: the key was refused before anything was stored. */
+	| { kind: 'keyRejected'; notDelivered: true; statusCode: number; detail: string }
+	/** A 3xx, not followed: the server that sent it may have stored the lead first (post/redirect/get). */
+	| { kind: 'redirect'; notDelivered: false; statusCode: number; location: string; detail: string }
+	/** The answer was longer than `maxBytes` and was cut off unread. */
+	| { kind: 'tooLarge'; notDelivered: false; statusCode: number; maxBytes: number; detail: string }
+	/** The lead feed answered, but its rows cannot be matched to the Lead IDs asked for. */
+	| { kind: 'unverifiable'; notDelivered: false; detail: string };
 
 export type CallResult = { ok: true; statusCode: number; body: IDataObject } | { ok: false; failure: CallFailure };
 
@@ -35,7 +50,10 @@ export interface CallOptions {
 	form?: Record<string, string>;
 	/** Query of a GET; arrays are sent as `name[]=a&name[]=b` as Traffic Light's PHP expects. */
 	query?: Record<string, string | string[]>;
+	/** Bounds the whole request, from connecting to the last byte of the answer. */
 	timeoutMs: number;
+	/** Longest answer read; MAX_ANSWER_BYTES unless said otherwise. */
+	maxAnswerBytes?: number;
 }
 
 /** Waits before each retry of a call that provably changed nothing: 1 s, 2 s, 4 s, … capped at 8 s. */
@@ -47,6 +65,27 @@ export function retryDelayMs(attempt: number): number {
 // 429 (rate limited) and 503 (unavailable). Other 5xx and 502/504 from a
 // proxy may come after Traffic Light already stored the lead.
 const NOT_DELIVERED_STATUSES = new Set([429, 503]);
+const KEY_REJECTED_STATUSES = new Set([401, 403]);
+
+// Failures that the same request again cannot fix: a refusal, a redirect, an
+// oversized answer, a feed that ignores its filter, a cancelled execution.
+const NOT_WORTH_REPEATING = new Set<CallFailure['kind']>([
+	'errmsg',
+	'keyRejected',
+	'redirect',
+	'tooLarge',
+	'unverifiable',
+	'cancelled',
+]);
+
+/** Whether repeating the same request may give a different answer. */
+export function isWorthRepeating(failure: CallFailure): boolean {
+	return !NOT_WORTH_REPEATING.has(failure.kind);
+}
+
+/** An errmsg or an echo could be of any length; messages keep this much. */
+const MAX_ERRMSG_CHARS = 300;
+const MAX_LOCATION_CHARS = 200;
 
 type ErrorLike = { code?: unknown; httpCode?: unknown; message?: unknown; messages?: unknown; cause?: unknown };
 
@@ -82,6 +121,13 @@ function errorText(error: unknown): string {
 	return parts.join(' | ');
 }
 
+const CANCELLED: CallFailure = {
+	kind: 'cancelled',
+	notDelivered: false,
+	detail: 'the execution was cancelled while the request was under way',
+};
+const TIMED_OUT: CallFailure = { kind: 'timeout', notDelivered: false, detail: 'no complete answer within the timeout' };
+
 /** Turns a thrown request error into what we know about the lead's fate. */
 export function classifyThrown(error: unknown): CallFailure {
 	const code = errorCode(error);
@@ -91,7 +137,7 @@ export function classifyThrown(error: unknown): CallFailure {
 		return { kind: 'dns', notDelivered: true, detail: `the host name could not be resolved (${code})` };
 	}
 	if (code === 'ERR_CANCELED' || /\bcancel(l)?ed\b|aborted by user/i.test(text)) {
-		return { kind: 'cancelled', notDelivered: false, detail: 'the execution was cancelled while the request was under way' };
+		return { ...CANCELLED };
 	}
 	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' || /timeout/i.test(text)) {
 		return { kind: 'timeout', notDelivered: false, detail: 'no answer within the timeout' };
@@ -102,8 +148,13 @@ export function classifyThrown(error: unknown): CallFailure {
 	return { kind: 'network', notDelivered: false, detail: code ? `network error ${code}` : 'network error' };
 }
 
-/** Reads Traffic Light's answer whatever the HTTP status: `errmsg` wins, then the status. */
-export function classifyAnswer(statusCode: number, rawBody: unknown): CallResult {
+const keepAsIs = (text: string) => text;
+
+/**
+ * Reads Traffic Light's answer whatever the HTTP status: `errmsg` wins, then the status.
+ * Every string of it goes through `mask`, so an echoed API key never reaches a message or the output.
+ */
+export function classifyAnswer(statusCode: number, rawBody: unknown, mask: (text: string) => string = keepAsIs): CallResult {
 	let body: unknown = rawBody;
 	if (typeof rawBody === 'string') {
 		try {
@@ -119,9 +170,14 @@ export function classifyAnswer(statusCode: number, rawBody: unknown): CallResult
 		}
 	}
 	const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+	if (isObject) body = maskDeep(body, mask);
 	const errmsg = isObject ? (body as IDataObject).errmsg : undefined;
 	if (errmsg !== undefined && errmsg !== null && String(errmsg) !== '') {
-		return { ok: false, failure: { kind: 'errmsg', notDelivered: true, statusCode, errmsg: String(errmsg) } };
+		const text = typeof errmsg === 'string' ? errmsg : JSON.stringify(errmsg);
+		return { ok: false, failure: { kind: 'errmsg', notDelivered: true, statusCode, errmsg: text.slice(0, MAX_ERRMSG_CHARS) } };
+	}
+	if (KEY_REJECTED_STATUSES.has(statusCode)) {
+		return { ok: false, failure: { kind: 'keyRejected', notDelivered: true, statusCode, detail: `HTTP ${statusCode}` } };
 	}
 	if (statusCode < 200 || statusCode > 299) {
 		return {
@@ -135,7 +191,7 @@ export function classifyAnswer(statusCode: number, rawBody: unknown): CallResult
 		};
 	}
 	if (!isObject) {
-		const preview = typeof rawBody === 'string' ? rawBody.replace(/\s+/g, ' ').trim().slice(0, 120) : typeof rawBody;
+		const preview = typeof rawBody === 'string' ? mask(rawBody.replace(/\s+/g, ' ').trim()).slice(0, 120) : typeof rawBody;
 		return {
 			ok: false,
 			failure: { kind: 'nonJson', notDelivered: false, statusCode, detail: preview || 'an empty body' },
@@ -154,9 +210,38 @@ export function toQueryString(query: Record<string, string | string[]>): string 
 }
 
 /**
+ * n8n's request helper replaces `abortSignal` in the request options with the
+ * execution's cancel signal, read from `this.getExecutionCancelSignal()` (n8n
+ * 1.x and 2.x alike). So the signal that also carries our Timeout is handed
+ * over the same way: a context that inherits everything from the node's own
+ * and answers only that method differently.
+ */
+function contextWithSignal(ctx: IExecuteFunctions, signal: AbortSignal): IExecuteFunctions {
+	return Object.create(ctx, { getExecutionCancelSignal: { value: () => signal } }) as IExecuteFunctions;
+}
+
+function headerOf(headers: unknown, name: string): string | undefined {
+	const value = (headers as Record<string, unknown> | undefined)?.[name];
+	if (value === undefined || value === null) return undefined;
+	return Array.isArray(value) ? String(value[0]) : String(value);
+}
+
+type RawResponse = { statusCode?: number; headers?: unknown; body?: unknown };
+
+/** What a 3xx means here: we did not follow it, and we say where it pointed (key masked). */
+function redirectFailure(statusCode: number, headers: unknown, mask: (text: string) => string): CallFailure {
+	const location = mask(headerOf(headers, 'location') ?? '(no Location header)').slice(0, MAX_LOCATION_CHARS);
+	return { kind: 'redirect', notDelivered: false, statusCode, location, detail: `a redirect to ${location}` };
+}
+
+/**
  * One request to Traffic Light through n8n's credential-aware HTTP helper.
  * Never throws: every outcome comes back as a CallResult, so callers decide
  * about retries and feed checks with the full picture.
+ *
+ * Nothing in the answer is taken on trust: redirects are not followed, the
+ * whole request (not only each silence) is bounded by the Timeout, the body is
+ * read up to a cap, and the API key is masked in everything read.
  */
 export async function callTrafficLight(
 	this: IExecuteFunctions,
@@ -164,40 +249,86 @@ export async function callTrafficLight(
 	options: CallOptions,
 ): Promise<CallResult> {
 	const queryString = options.query ? toQueryString(options.query) : '';
+	const maxBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+	// axios' own `timeout` restarts with every byte received; this one does not.
+	const deadline = AbortSignal.timeout(options.timeoutMs);
+	const cancel = this.getExecutionCancelSignal?.();
+	const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
 	const request: IHttpRequestOptions = {
 		method: options.method,
 		url: `${connection.baseUrl}${options.path}${queryString ? `?${queryString}` : ''}`,
 		timeout: options.timeoutMs,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		// Read the body as text: Traffic Light or a proxy in front of it may answer
-		// HTML, and we want to say so instead of failing on a parse error.
-		encoding: 'text',
+		// A redirect would re-post the form, key included, to wherever it points
+		// (307/308), or turn the send into a GET whose answer we would misread (301/302).
+		disableFollowRedirect: true,
+		// Read as a stream so that the size cap applies before anything is buffered.
+		encoding: 'stream',
 		json: false,
 	};
 	if (options.form) {
 		request.headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
 		request.body = { ...options.form };
 	}
-	let response: { statusCode?: number; body?: unknown };
 	try {
 		// Handing over the credential read once per execution spares n8n a database
 		// read and a decryption per request (measured in bench/results.md).
-		response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, request, {
-			credentialsDecrypted: connection.credentials,
-		})) as { statusCode?: number; body?: unknown };
+		const response = (await this.helpers.httpRequestWithAuthentication.call(
+			contextWithSignal(this, signal),
+			CREDENTIAL_TYPE,
+			request,
+			{ credentialsDecrypted: connection.credentials },
+		)) as RawResponse;
+		const statusCode = Number(response?.statusCode ?? 200);
+		if (statusCode >= 300 && statusCode <= 399) {
+			discardBody(response?.body);
+			return { ok: false, failure: redirectFailure(statusCode, response?.headers, connection.maskKey) };
+		}
+		const announced = Number(headerOf(response?.headers, 'content-length'));
+		const body = await readBounded(response?.body, maxBytes, signal, Number.isFinite(announced) ? announced : undefined);
+		if (!body.ok) {
+			const detail = `an answer of more than ${maxBytes} bytes`;
+			return { ok: false, failure: { kind: 'tooLarge', notDelivered: false, statusCode, maxBytes, detail } };
+		}
+		return classifyAnswer(statusCode, body.text, connection.maskKey);
 	} catch (error) {
+		// Our Timeout aborts the request the same way a cancelled execution does; tell them apart by the signal.
+		if (cancel?.aborted) return { ok: false, failure: { ...CANCELLED } };
+		if (deadline.aborted) return { ok: false, failure: { ...TIMED_OUT } };
 		return { ok: false, failure: classifyThrown(error) };
 	}
-	return classifyAnswer(Number(response?.statusCode ?? 200), response?.body);
 }
 
+const BASE_URL_FIX =
+	'Open the Traffic Light API credential and set Base URL to https://api.cpa.tl, or to the root address of your proxy or local test server (http:// or https://, no "?…" or "#…"). Nothing was sent.';
+
+/**
+ * Reads the credential once per execution and checks its Base URL before any
+ * request, so a typo is a configuration error, not a lead of unknown fate.
+ */
 export async function openConnection(this: IExecuteFunctions): Promise<TrafficLightConnection> {
 	const data = await this.getCredentials(CREDENTIAL_TYPE);
 	const reference = this.getNode().credentials?.[CREDENTIAL_TYPE];
-	const configured = String(data?.baseUrl ?? '').trim();
+	const maskKey = secretMasker(String(data?.apiKey ?? ''));
+	const checked = checkBaseUrl(String(data?.baseUrl ?? ''));
+	if (!checked.ok) {
+		throw new NodeOperationError(this.getNode(), `Base URL "${maskKey(checked.value)}" ${checked.problem}`, {
+			itemIndex: 0,
+			description: BASE_URL_FIX,
+		});
+	}
+	// A warning, not an error: plain http:// is right for a proxy on the same host or a test server.
+	if (checked.unencrypted && typeof this.addExecutionHints === 'function') {
+		this.addExecutionHints({
+			type: 'warning',
+			location: 'outputPane',
+			message: `The Base URL ${checked.baseUrl} uses http://: the API key and the leads are not encrypted on the way. Use https:// unless this address is on a network you trust.`,
+		});
+	}
 	return {
-		baseUrl: (configured || DEFAULT_BASE_URL).replace(/\/+$/, ''),
+		baseUrl: checked.baseUrl,
 		credentials: { id: reference?.id ?? '', name: reference?.name ?? '', type: CREDENTIAL_TYPE, data },
+		maskKey,
 	};
 }

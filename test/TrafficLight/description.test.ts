@@ -71,7 +71,7 @@ describe('Traffic Light API credential', () => {
 
 	// n8n's credential tester fails a 2xx answer when get(body, rule.key) === rule.value.
 	const testVerdict = (body: Record<string, unknown>) => {
-		const rule = credential.test.rules?.[0];
+		const rule = credential.test.rules?.find((r) => r.type === 'responseSuccessBody');
 		if (rule?.type !== 'responseSuccessBody') throw new Error('expected a responseSuccessBody rule');
 		return body[rule.properties.key] === rule.properties.value ? rule.properties.message : 'OK';
 	};

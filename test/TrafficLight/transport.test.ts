@@ -1,4 +1,9 @@
+import { Readable } from 'node:stream';
+
 import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/apiErrors';
+import { checkBaseUrl } from '../../nodes/TrafficLight/baseUrl';
+import { readBounded } from '../../nodes/TrafficLight/boundedBody';
+import { maskDeep, secretMasker } from '../../nodes/TrafficLight/secretMask';
 import { classifyAnswer, classifyThrown, toQueryString } from '../../nodes/TrafficLight/transport';
 import { ERRMSG } from '../mock/trafficLightMock';
 
@@ -95,4 +100,73 @@ describe('errmsg table', () => {
 
 it('toQueryString sends arrays the way PHP reads them', () => {
 	expect(toQueryString({ 'id2': ['a b', 'c'], key: 'k' })).toBe('id2%5B%5D=a+b&id2%5B%5D=c&key=k');
+});
+
+describe('answers that cannot be trusted', () => {
+	it.each([401, 403])('HTTP %i without errmsg is a refused key, proven not delivered', (status) => {
+		expect(classifyAnswer(status, '<html>Unauthorized</html>')).toEqual({
+			ok: false,
+			failure: { kind: 'keyRejected', notDelivered: true, statusCode: status, detail: `HTTP ${status}` },
+		});
+	});
+
+	it('masks the key in errmsg, in the parsed body and in a non-JSON preview, and bounds the errmsg', () => {
+		const mask = secretMasker('s3cret');
+		expect(classifyAnswer(200, '{"errmsg":"bad key s3cret"}', mask)).toMatchObject({ failure: { errmsg: 'bad key ***' } });
+		expect(classifyAnswer(200, '{"id":1,"note":{"k":["s3cret"]}}', mask)).toMatchObject({ body: { id: 1, note: { k: ['***'] } } });
+		expect(classifyAnswer(200, '<p>key=s3cret</p>', mask)).toMatchObject({ failure: { detail: '<p>key=***</p>' } });
+		const long = classifyAnswer(200, JSON.stringify({ errmsg: 'x'.repeat(5000) }));
+		expect(long.ok === false && long.failure.kind === 'errmsg' && long.failure.errmsg.length).toBe(300);
+	});
+
+	it('a deeply nested answer is cut, not walked to a stack overflow', () => {
+		const deep = JSON.parse(`${'['.repeat(10_000)}"s3cret"${']'.repeat(10_000)}`) as unknown;
+		expect(JSON.stringify(maskDeep(deep, secretMasker('s3cret')))).toContain('[nested too deeply]');
+	});
+
+	it('readBounded stops at the cap and reads what fits', async () => {
+		const never = new AbortController().signal;
+		const big = Readable.from([Buffer.alloc(600), Buffer.alloc(600)]);
+		expect(await readBounded(big, 1000, never)).toEqual({ ok: false, tooLarge: true });
+		expect(big.destroyed).toBe(true);
+		expect(await readBounded(Readable.from([Buffer.from('{"id":'), Buffer.from('1}')]), 1000, never)).toEqual({ ok: true, text: '{"id":1}' });
+		// A Content-Length above the cap is refused before reading.
+		const announced = Readable.from([Buffer.from('{}')]);
+		expect(await readBounded(announced, 1000, never, 5000)).toEqual({ ok: false, tooLarge: true });
+	});
+
+	it('readBounded throws when the signal aborts mid-answer', async () => {
+		const controller = new AbortController();
+		const slow = new Readable({ read() {} });
+		slow.push('{"id":');
+		const reading = readBounded(slow, 1000, controller.signal);
+		controller.abort();
+		await expect(reading).rejects.toThrow(/aborted/);
+	});
+});
+
+describe('checkBaseUrl', () => {
+	it.each([
+		['', 'https://api.cpa.tl', false],
+		['https://api.cpa.tl/', 'https://api.cpa.tl', false],
+		['https://proxy.example/tl//', 'https://proxy.example/tl', false],
+		['http://localhost:8080', 'http://localhost:8080', false],
+		['http://127.0.0.1:9', 'http://127.0.0.1:9', false],
+		['http://[::1]:9', 'http://[::1]:9', false],
+		['http://tl.example', 'http://tl.example', true],
+	])('%j → %s (unencrypted: %s)', (value, baseUrl, unencrypted) => {
+		expect(checkBaseUrl(value)).toEqual({ ok: true, baseUrl, unencrypted });
+	});
+
+	it.each([
+		['https://api.cpa.tl?', /query/],
+		['https://api.cpa.tl/#', /fragment/],
+		['https://user:pw@api.cpa.tl', /user name or password/],
+		['javascript:alert(1)', /must start with https/],
+		['://x', /not a valid URL/],
+	])('%j is refused', (value, problem) => {
+		const checked = checkBaseUrl(value);
+		expect(checked.ok).toBe(false);
+		expect(checked.ok === false && checked.problem).toMatch(problem);
+	});
 });

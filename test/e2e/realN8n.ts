@@ -28,6 +28,8 @@ const POSTBACK_STATUSES = ['confirmed', 'canceled'];
 /** The test-only workflow's send timeout (s): the "no answer" case waits this long, not 30 s. */
 const SEND_TIMEOUT_S = 3;
 const SEND_NODE = 'Send lead to Traffic Light';
+/** Node's request-header limit the e2e n8n runs with (default 16 KB), as the README advises for long queries. */
+const LONG_HEADER_LIMIT = 65536;
 const TRIGGER_NODE = 'Klientiks Trigger';
 
 interface Setup {
@@ -83,6 +85,8 @@ export function defineRealN8nSuite(version: string): void {
 				tarball: setup.tarball,
 				apiKey: API_KEY,
 				logLevel: 'debug',
+				// What the README tells self-hosters whose Klientiks lines are long (see the long-query case).
+				extraEnv: { NODE_OPTIONS: `--max-http-header-size=${LONG_HEADER_LIMIT}` },
 				log: (m: string) => process.stdout.write(`[e2e ${version}] ${m}\n`),
 				workflows: () =>
 					e2eWorkflows({
@@ -202,6 +206,14 @@ export function defineRealN8nSuite(version: string): void {
 				['GET', '/api/lead/feed', 'not-the-key'],
 			]);
 			expect(mock.leads).toHaveLength(0);
+			// A wrong key answered with HTTP 401 or 403 (no errmsg): n8n would show its own
+			// "Received HTTP status code" text unless the credential names these statuses.
+			for (const status of [401, 403]) {
+				mock.setMode({ kind: 'unauthorized', status, route: 'feed' });
+				const refused = await testWith('not-the-key');
+				expect(refused).toMatchObject({ status: 'Error', message: expect.stringMatching(/^Traffic Light did not accept this API key/) });
+				expect(await testWith(API_KEY)).toMatchObject({ status: 'OK' });
+			}
 		});
 
 		// ---------- issue 5, item 3 ----------
@@ -375,6 +387,18 @@ export function defineRealN8nSuite(version: string): void {
 				expect(mail.text).toContain(`/workflow/${IDS.allEvents}/executions/${execution.id}`);
 			});
 		}
+
+		test('a GET query longer than Node\'s default 16 KB header limit passes with NODE_OPTIONS=--max-http-header-size', async () => {
+			// 3,000 Cyrillic letters are 18,000 bytes once percent-encoded: without the setting
+			// Node answers 431 before n8n (or this package) sees the call.
+			const note = 'Ж'.repeat(3000);
+			const url = callUrl(allEventsUrl, [...eventParams('client_added', next()), ['note', note]], { token: TOKEN });
+			expect(url.length).toBeGreaterThan(16 * 1024);
+			const { res, execution } = await callAndWait(url, IDS.allEvents);
+			expect(res.status).toBe(200);
+			expect(execution.status).toBe('success');
+			expect(outputOf(execution, TRIGGER_NODE).parameters.note).toBe(note);
+		});
 
 		// ---------- issue 8 ----------
 		test('8. the same Klientiks call twice → two executions, one lead, the second marked duplicate', async () => {

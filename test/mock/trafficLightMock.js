@@ -1,6 +1,6 @@
 'use strict';
 // A local stand-in for the Traffic Light (cpa.tl) API, built from what
-// ../shared/research/traffic-light-api.md says the real one does:
+// Traffic Light's public samples and landing kit show the real one does:
 //   POST /api/lead/send   form-encoded, `key` in the form, {"id": n} or {"errmsg": "..."}
 //   GET  /api/lead/feed   key + id[] / id2[] / date[] in the query, {"count", "leads"}
 //   GET  /api/user/balance
@@ -11,6 +11,17 @@
 // Every request is recorded. Failure modes can be switched at run time from
 // JS (`mock.setMode`) or over HTTP (`POST /__mock/mode`), so unit tests, the
 // end-to-end suite, `npm start` and the benchmark all drive the same server.
+//
+// Hostile or broken answers (each a `kind`, see MockMode below):
+//   redirect      3xx with `location` (another origin, say) and `body` (default {"id": 5})
+//   fixedAnswer   `status` + `body` (string or JSON) + `contentType`, whatever was asked
+//   drip          the normal answer, one byte every `intervalMs` (default 500)
+//   huge          200 with a JSON object of `sizeBytes` (default 100 MB), streamed (a send stores the lead first)
+//   feedIgnoresFilter  the feed returns every lead whatever id[]/id2[] asked; `omitId2` drops id2
+//   echoKey       echoes the request, key included: as 'html' (a page showing the URL and
+//                 form), 'errmsg' ({"errmsg": "... <key>"}) or 'json' (an `echo` field in the answer)
+//   unauthorized  a key the mock does not accept gets HTTP `status` (401 default; 403 too),
+//                 with {"errmsg": errmsg} when `errmsg` is set, else an HTML page; good keys work
 const http = require('node:http');
 
 /** The eight errmsg strings known from Traffic Light's landing kit. */
@@ -37,10 +48,17 @@ const DEFAULT_KEY = 'tl-test-key-7f3a9c';
 
 /**
  * @typedef {object} MockMode
- * @property {'normal'|'slow'|'http5xx'|'nonJson'|'hang'|'recordThenHang'|'recordThenDrop'|'dropBeforeRecord'|'errmsg'} [kind]
+ * @property {'normal'|'slow'|'http5xx'|'nonJson'|'hang'|'recordThenHang'|'recordThenDrop'|'dropBeforeRecord'|'errmsg'|'redirect'|'fixedAnswer'|'drip'|'huge'|'feedIgnoresFilter'|'echoKey'|'unauthorized'} [kind]
  * @property {number} [delayMs]       delay before every answer (kind 'slow', or on top of any kind)
- * @property {number} [status]        HTTP status for 'http5xx' (default 500) or for errmsg answers
- * @property {string} [errmsg]        forced errmsg for kind 'errmsg'
+ * @property {number} [status]        HTTP status for 'http5xx' (default 500), errmsg answers, 'redirect' (302), 'fixedAnswer' (200), 'unauthorized' (401)
+ * @property {string} [errmsg]        forced errmsg for kind 'errmsg' (and for 'unauthorized' when set)
+ * @property {string} [location]      Location header of 'redirect'
+ * @property {string|object} [body]   body of 'redirect' and 'fixedAnswer'
+ * @property {string} [contentType]   content type of 'fixedAnswer' (JSON by default)
+ * @property {number} [intervalMs]    pause between bytes for 'drip'
+ * @property {number} [sizeBytes]     size of the 'huge' answer
+ * @property {boolean} [omitId2]      'feedIgnoresFilter': leave id2 out of the feed rows
+ * @property {'html'|'errmsg'|'json'} [as]  how 'echoKey' echoes the request
  * @property {'send'|'feed'|'balance'|'all'} [route]  which endpoint the mode applies to (default 'send')
  * @property {number} [times]         apply the mode to this many matching requests, then back to normal
  */
@@ -228,8 +246,13 @@ class TrafficLightMock {
 		const answer = (status, body, contentType = 'application/json; charset=utf-8') => {
 			const send = () => {
 				if (res.destroyed) return;
+				const text = typeof body === 'string' ? body : JSON.stringify(this.withEcho(mode, record, body));
+				if (mode?.kind === 'drip') {
+					this.drip(res, status, contentType, text, mode.intervalMs ?? 500);
+					return;
+				}
 				res.writeHead(status, { 'content-type': contentType });
-				res.end(typeof body === 'string' ? body : JSON.stringify(body));
+				res.end(text);
 			};
 			const delay = mode?.delayMs ?? 0;
 			if (delay > 0) setTimeout(send, delay).unref();
@@ -237,6 +260,29 @@ class TrafficLightMock {
 		};
 
 		if (mode?.kind === 'hang') return; // never answers; the socket stays open
+		if (mode?.kind === 'redirect') {
+			res.writeHead(mode.status ?? 302, { location: mode.location ?? 'http://127.0.0.1:1/', 'content-type': 'application/json' });
+			res.end(typeof mode.body === 'string' ? mode.body : JSON.stringify(mode.body ?? { id: 5 }));
+			return;
+		}
+		if (mode?.kind === 'fixedAnswer') {
+			answer(mode.status ?? 200, mode.body ?? '', mode.contentType);
+			return;
+		}
+		// A send stores the lead first, then answers junk: see the send branch below.
+		if (mode?.kind === 'huge' && record.path !== '/api/lead/send') {
+			this.streamHuge(res, mode.sizeBytes ?? 100 * 1024 * 1024);
+			return;
+		}
+		if (mode?.kind === 'echoKey' && mode.as === 'html') {
+			const echo = `${record.method} ${record.url} ${record.rawBody}`;
+			answer(200, `<html><body>Request: ${echo}</body></html>`, 'text/html');
+			return;
+		}
+		if (mode?.kind === 'echoKey' && mode.as === 'errmsg') {
+			answer(this.errorStatus, { errmsg: `bad request: ${record.rawBody || record.url}` });
+			return;
+		}
 		if (mode?.kind === 'http5xx') {
 			answer(mode.status ?? 500, '<html><body><h1>502 Bad Gateway</h1>nginx</body></html>', 'text/html');
 			return;
@@ -252,11 +298,12 @@ class TrafficLightMock {
 
 		const key = record.method === 'POST' ? record.form.key : asList(record.query.key)[0];
 		if (record.path === '/api/lead/send' && record.method === 'POST') {
-			if (!key || !this.keys.has(key)) return answer(this.errorStatus, { errmsg: KNOWN_GUESSES.badKeyErrmsg });
+			if (!key || !this.keys.has(key)) return this.rejectKey(mode, answer);
 			const problem = this.validateLead(record.form);
 			if (problem) return answer(this.errorStatus, { errmsg: problem });
 			const lead = this.storeLead(record.form);
 			if (mode?.kind === 'recordThenHang') return;
+			if (mode?.kind === 'huge') return this.streamHuge(res, mode.sizeBytes ?? 100 * 1024 * 1024);
 			if (mode?.kind === 'recordThenDrop') {
 				res.socket?.destroy();
 				return;
@@ -264,15 +311,76 @@ class TrafficLightMock {
 			return answer(200, { id: lead.id });
 		}
 		if (record.path === '/api/lead/feed' && record.method === 'GET') {
-			if (!key || !this.keys.has(key)) return answer(this.errorStatus, { errmsg: KNOWN_GUESSES.badKeyErrmsg });
-			const leads = this.feed(record.query);
+			if (!key || !this.keys.has(key)) return this.rejectKey(mode, answer);
+			const leads = this.feedAnswer(mode, record.query);
 			return answer(200, { count: leads.length, leads });
 		}
 		if (record.path === '/api/user/balance' && record.method === 'GET') {
-			if (!key || !this.keys.has(key)) return answer(this.errorStatus, { errmsg: KNOWN_GUESSES.badKeyErrmsg });
+			if (!key || !this.keys.has(key)) return this.rejectKey(mode, answer);
 			return answer(200, { balance: this.balance, currency: 'RUB' });
 		}
 		answer(404, '<html><body>404 Not Found</body></html>', 'text/html');
+	}
+
+	/** A key the mock does not accept: errmsg with HTTP 200 by default, or a 401/403 in mode 'unauthorized'. */
+	rejectKey(mode, answer) {
+		if (mode?.kind !== 'unauthorized') return answer(this.errorStatus, { errmsg: KNOWN_GUESSES.badKeyErrmsg });
+		const status = mode.status ?? 401;
+		if (mode.errmsg) return answer(status, { errmsg: mode.errmsg });
+		return answer(status, `<html><body><h1>${status} Unauthorized</h1></body></html>`, 'text/html');
+	}
+
+	/** The feed rows for a query; in mode 'feedIgnoresFilter' every lead, whatever was asked. */
+	feedAnswer(mode, query) {
+		if (mode?.kind !== 'feedIgnoresFilter') return this.feed(query);
+		const leads = this.feed({});
+		if (!mode.omitId2) return leads;
+		return leads.map(({ id2: _id2, ...rest }) => rest);
+	}
+
+	/** Mode 'echoKey' as 'json': the request (key included) in an `echo` field of the answer and of each feed row. */
+	withEcho(mode, record, body) {
+		if (mode?.kind !== 'echoKey' || mode.as !== 'json' || typeof body !== 'object' || body === null) return body;
+		const echo = record.rawBody || record.url;
+		const leads = Array.isArray(body.leads) ? body.leads.map((lead) => ({ ...lead, echo })) : body.leads;
+		return { ...body, echo, ...(leads === undefined ? {} : { leads }) };
+	}
+
+	/** Sends a complete answer one byte at a time: a slow but never silent server. */
+	drip(res, status, contentType, text, intervalMs) {
+		res.writeHead(status, { 'content-type': contentType });
+		const bytes = Buffer.from(text, 'utf8');
+		let sent = 0;
+		const timer = setInterval(() => {
+			if (res.destroyed || sent >= bytes.length) {
+				clearInterval(timer);
+				if (!res.destroyed) res.end();
+				return;
+			}
+			res.write(bytes.subarray(sent, sent + 1));
+			sent++;
+		}, intervalMs);
+		timer.unref();
+		res.on('close', () => clearInterval(timer));
+	}
+
+	/** A valid JSON object of about `sizeBytes`, streamed in chunks so the mock never holds it in memory. */
+	streamHuge(res, sizeBytes) {
+		res.writeHead(200, { 'content-type': 'application/json' });
+		const chunk = 'x'.repeat(64 * 1024);
+		let written = 0;
+		res.write('{"id":5,"padding":"');
+		const pump = () => {
+			while (!res.destroyed && written < sizeBytes) {
+				written += chunk.length;
+				if (!res.write(chunk)) {
+					res.once('drain', pump);
+					return;
+				}
+			}
+			if (!res.destroyed) res.end('"}');
+		};
+		pump();
 	}
 
 	/** @param {Record<string, string>} form @returns {string|null} */

@@ -133,7 +133,7 @@ const sendFields: INodeProperties[] = [
 				default: 30,
 				typeOptions: { minValue: 1, maxValue: 300 },
 				description:
-					'How long to wait for each request to Traffic Light. A lead without an answer fails instead of blocking the workflow; after a timeout the node may check the lead feed up to 3 more times, so one lead can take up to 4 × this + 7 seconds.',
+					'How long each request to Traffic Light may take as a whole, from connecting to the last byte of the answer. A lead without an answer fails instead of blocking the workflow; after a timeout the node may check the lead feed up to 3 more times, so one lead can take up to 4 × this + 7 seconds (plus one Timeout and the wait for each resend after a refused connection).',
 			},
 		],
 	},
@@ -197,7 +197,7 @@ export const timeoutOption: INodeProperties = {
 	type: 'number',
 	default: 30,
 	typeOptions: { minValue: 1, maxValue: 300 },
-	description: 'How long to wait for Traffic Light to answer',
+	description: 'How long each request to Traffic Light may take as a whole, from connecting to the last byte of the answer',
 };
 
 export const leadFields: INodeProperties[] = [

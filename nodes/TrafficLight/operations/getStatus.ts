@@ -5,6 +5,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
+import { MAX_FEED_RANGE_BYTES } from '../boundedBody';
 import { readError } from '../errors';
 import { FEED_BATCH_SIZE, readFeed, type FeedLead } from '../feed';
 import { openConnection } from '../transport';
@@ -82,7 +83,9 @@ export async function getLeadStatuses(this: IExecuteFunctions): Promise<INodeExe
 		const timeoutMs = timeoutMsOf(readOptions(this, i));
 		const leads: IDataObject[] = [];
 		for (const query of queriesFor(this, i)) {
-			const result = await readFeed.call(this, connection, query, timeoutMs);
+			// A date range may list many leads, so its answer may be longer than a look-up by ID.
+			const maxAnswerBytes = 'date' in query ? MAX_FEED_RANGE_BYTES : undefined;
+			const result = await readFeed.call(this, connection, query, timeoutMs, 0, maxAnswerBytes);
 			if (!result.ok) throw readError(this.getNode(), result.failure, timeoutMs, 'lead feed', i);
 			leads.push(...result.leads.map(leadJson));
 		}

@@ -45,13 +45,21 @@ function ourType(typeName) {
  * @param {(s: string) => void} [o.log]
  * @param {(line: string) => void} [o.onN8nLine]
  * @param {boolean} [o.owner]        create the owner and an API key (default true)
+ * @param {Record<string,string>} [o.extraEnv]  more environment for n8n (e.g. NODE_OPTIONS)
  */
 async function startEnvironment(o) {
 	const log = o.log ?? (() => {});
 	fs.mkdirSync(o.workDir, { recursive: true });
 	const mock = new TrafficLightMock({ keys: [o.apiKey] });
 	const smtp = new SmtpSink();
-	const n8n = new N8nInstance({ runtime: o.runtime, workDir: o.workDir, port: o.port, logLevel: o.logLevel, onLine: o.onN8nLine });
+	const n8n = new N8nInstance({
+		runtime: o.runtime,
+		workDir: o.workDir,
+		port: o.port,
+		logLevel: o.logLevel,
+		onLine: o.onN8nLine,
+		extraEnv: o.extraEnv,
+	});
 	const env = {
 		mock,
 		smtp,
