@@ -8,8 +8,9 @@ import {
 
 import { runWithConcurrency } from '../concurrency';
 import { deliverLead, type DeliveryOutcome, type Resolution } from '../delivery';
-import { deliveryDescription, headline, trafficLightError } from '../errors';
+import { deliveryDescription, duplicateCheckError, headline, trafficLightError } from '../errors';
 import { findByLeadIds, type FeedLead } from '../feed';
+import { inFlightKey, sendOnce, type InFlightOutcome } from '../inFlightLeads';
 import { openConnection, type CallFailure } from '../transport';
 import { buildLeadForm, type LeadForm } from '../validation';
 import {
@@ -99,6 +100,12 @@ function duplicateJson(leadId: string, existing: { trafficLightId: unknown; stat
 	};
 }
 
+/** What a concurrent execution waiting on the same Lead ID learns from this send. */
+function inFlightOutcomeOf(outcome: DeliveryOutcome): InFlightOutcome {
+	if (outcome.delivered) return { state: 'delivered', trafficLightId: outcome.trafficLightId };
+	return PROVEN_NOT_DELIVERED.has(outcome.resolution) ? { state: 'notDelivered' } : { state: 'unknown' };
+}
+
 function deliveredJson(form: LeadForm, outcome: Extract<DeliveryOutcome, { delivered: true }>): IDataObject {
 	const json: IDataObject = {
 		trafficLightId: outcome.trafficLightId,
@@ -153,10 +160,7 @@ export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecution
 		if (leadId && item.skipDuplicates) {
 			const lookupFailure = lookupFailures.get(leadId);
 			if (lookupFailure) {
-				const message = `${headline(lookupFailure, timeoutMs, 'request')} while checking Lead ID "${leadId}" for duplicates — nothing was sent`;
-				const description =
-					'Skip Duplicates reads the Traffic Light lead feed to tell a new lead from a repeated one; the feed could not be read, so the lead was held back instead of risking a duplicate. Sending it again is safe: run the workflow again when Traffic Light answers, or turn Skip Duplicates off in the node options.';
-				const error = trafficLightError(node, lookupFailure, message, description, i);
+				const { message, error } = duplicateCheckError(node, lookupFailure, leadId, timeoutMs, i);
 				return { json: { error: message, leadId }, error };
 			}
 			const known = existing.get(leadId);
@@ -166,7 +170,7 @@ export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecution
 			const first = firstIndexOf.get(leadId);
 			if (first !== undefined && first !== i) {
 				const earlier = await running[first];
-				if (earlier?.delivered) {
+				if (earlier?.delivered || earlier?.json.duplicate === true) {
 					return {
 						json: duplicateJson(leadId, { trafficLightId: earlier.json.trafficLightId, status: null }, 'thisRun'),
 					};
@@ -182,7 +186,31 @@ export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecution
 			}
 		}
 
-		const outcome = await deliverLead.call(this, connection, form, { timeoutMs, retryAttempts: item.retryAttempts });
+		const deliver = async () =>
+			await deliverLead.call(this, connection, form, { timeoutMs, retryAttempts: item.retryAttempts });
+		let outcome: DeliveryOutcome;
+		if (leadId && item.skipDuplicates) {
+			// Another execution of this process may be sending the same Lead ID right now; its feed
+			// look-up saw nothing either, so wait for its outcome instead of sending a second copy.
+			const apiKey = String(connection.credentials.data?.apiKey ?? '');
+			const once = await sendOnce(inFlightKey(connection.baseUrl, apiKey, leadId), deliver, inFlightOutcomeOf);
+			if (!once.sent) {
+				if (once.other.state === 'delivered') {
+					return {
+						json: duplicateJson(leadId, { trafficLightId: once.other.trafficLightId, status: null }, 'otherExecution'),
+					};
+				}
+				const message = `Lead ID "${leadId}" was held back: another execution sent the same Lead ID at the same moment and its outcome is unknown — nothing was sent for this item`;
+				const error = new NodeOperationError(node, message, {
+					itemIndex: i,
+					description: `Sending it now could create a duplicate. Check with Lead → Get Status by Lead ID "${leadId}"; if Traffic Light does not have the lead, run the workflow again.`,
+				});
+				return { json: { error: message, leadId, outcome: 'heldBack' }, error };
+			}
+			outcome = once.value;
+		} else {
+			outcome = await deliver();
+		}
 		if (outcome.delivered) return { json: deliveredJson(form, outcome), delivered: true };
 		const message = headline(outcome.failure, timeoutMs, 'lead');
 		const description = deliveryDescription(outcome, leadId, timeoutMs);

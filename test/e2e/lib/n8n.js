@@ -38,8 +38,10 @@ class N8nInstance {
 	 * @param {string} [o.logLevel]
 	 * @param {(line: string) => void} [o.onLine]  sees every log line (e.g. to echo it)
 	 * @param {Record<string,string>} [o.extraEnv]
+	 * @param {'start'|'webhook'|'worker'} [o.command]  the process role (queue mode runs `n8n webhook` and `n8n worker` too)
+	 * @param {string[]} [o.commandArgs]  e.g. ['--concurrency=10'] for a worker
 	 */
-	constructor({ runtime, workDir, port, logLevel = 'debug', onLine, extraEnv = {} }) {
+	constructor({ runtime, workDir, port, logLevel = 'debug', onLine, extraEnv = {}, command = 'start', commandArgs = [] }) {
 		this.runtime = runtime;
 		this.version = runtime.version;
 		this.major = Number(runtime.version.split('.')[0]);
@@ -52,6 +54,8 @@ class N8nInstance {
 		this.logLevel = logLevel;
 		this.onLine = onLine;
 		this.extraEnv = extraEnv;
+		this.command = command;
+		this.commandArgs = commandArgs;
 		/** @type {{pid: number, exited: Promise<any>} | null} */
 		this.proc = null;
 		this.cookie = '';
@@ -181,7 +185,11 @@ class N8nInstance {
 		return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
 	}
 
-	/** Starts n8n and resolves once it logs "Editor is now accessible" (webhooks registered by then). */
+	/**
+	 * Starts n8n and resolves once it says it is ready: "Editor is now accessible" for `start`, the
+	 * listener line for `webhook`, "worker is now ready" for `worker`. n8n 2.x may register the
+	 * published workflows' webhooks a moment after that line (test/queue/cluster.js waitForWebhook).
+	 */
 	async start({ timeoutMs = 180000 } = {}) {
 		if (this.proc) return;
 		fs.appendFileSync(this.logFile, `\n===== n8n ${this.version} start ${new Date().toISOString()} =====\n`);
@@ -191,14 +199,19 @@ class N8nInstance {
 			resolveReady = resolve;
 			rejectReady = reject;
 		});
-		const started = spawnTracked('n8n', this.runtime.nodeBin, [this.runtime.n8nBin, 'start'], {
+		const readyLine = {
+			start: /Editor is now accessible via/,
+			webhook: /Webhook listener waiting for requests/,
+			worker: /n8n worker is now ready/,
+		}[this.command];
+		const started = spawnTracked(`n8n-${this.command}`, this.runtime.nodeBin, [this.runtime.n8nBin, this.command, ...this.commandArgs], {
 			cwd: this.workDir,
 			env: this.env(),
 			logFile: this.logFile,
 			pidDir: this.pidDir,
 			onLine: (line) => {
 				this.onLine?.(line);
-				if (/Editor is now accessible via/.test(line)) resolveReady(undefined);
+				if (readyLine.test(line)) resolveReady(undefined);
 			},
 		});
 		this.proc = started;
@@ -217,11 +230,12 @@ class N8nInstance {
 		}
 	}
 
-	async stop() {
+	/** SIGTERM, then SIGKILL after `graceMs` (a queue-mode worker drains its running jobs first: give it longer). */
+	async stop({ graceMs } = {}) {
 		const proc = this.proc;
 		if (!proc) return;
 		this.proc = null;
-		await stopGroup(proc.pid, proc.exited);
+		await stopGroup(proc.pid, proc.exited, graceMs);
 	}
 
 	// ---------- REST / public API ----------
@@ -259,7 +273,7 @@ class N8nInstance {
 	async createApiKey() {
 		const scopes = await this.rest('GET', '/rest/api-keys/scopes', undefined, { expect: [200, 404] });
 		const available = Array.isArray(scopes.json?.data) ? scopes.json.data : null;
-		const wanted = ['execution:read', 'execution:list', 'workflow:read', 'workflow:list'];
+		const wanted = ['execution:read', 'execution:list', 'workflow:read', 'workflow:list', 'workflow:activate'];
 		const body = { label: `e2e-${Date.now()}`, expiresAt: null };
 		if (available) body.scopes = wanted.filter((s) => available.includes(s));
 		const res = await this.rest('POST', '/rest/api-keys', body);
@@ -273,6 +287,17 @@ class N8nInstance {
 		const res = await fetch(`${this.baseUrl}/api/v1${urlPath}`, { headers: { 'X-N8N-API-KEY': this.apiKey } });
 		const text = await res.text();
 		if (res.status !== 200) throw new Error(`GET /api/v1${urlPath} → HTTP ${res.status}: ${text.slice(0, 300)}`);
+		return JSON.parse(text);
+	}
+
+	/** Publishes (2.x) or activates (1.x) a workflow through the public API, as the editor's switch does. */
+	async publishViaApi(workflowId) {
+		const res = await fetch(`${this.baseUrl}/api/v1/workflows/${encodeURIComponent(workflowId)}/activate`, {
+			method: 'POST',
+			headers: { 'X-N8N-API-KEY': this.apiKey },
+		});
+		const text = await res.text();
+		if (res.status !== 200) throw new Error(`POST /api/v1/workflows/${workflowId}/activate → HTTP ${res.status}: ${text.slice(0, 300)}`);
 		return JSON.parse(text);
 	}
 

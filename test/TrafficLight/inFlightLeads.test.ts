@@ -1,0 +1,220 @@
+import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import { inFlightCount, inFlightKey, sendOnce, type InFlightOutcome } from '../../nodes/TrafficLight/inFlightLeads';
+import { contextFor, items, run, sendParameters, TrafficLightMock } from './fixtures';
+
+// Feed checks after an unknown outcome wait 1, 2, 4 s; recorded instead of slept.
+jest.mock('n8n-workflow', () => ({
+	...jest.requireActual('n8n-workflow'),
+	sleep: jest.fn(async () => undefined),
+}));
+const sleepMock = sleep as jest.MockedFunction<typeof sleep>;
+
+let mock: TrafficLightMock;
+/** The most sends the mock had open (received, not yet answered) at one time. */
+let maxOpenSends: number;
+
+beforeEach(async () => {
+	mock = await new TrafficLightMock().start();
+	sleepMock.mockClear();
+	maxOpenSends = 0;
+	let open = 0;
+	const route = mock.route.bind(mock);
+	mock.route = (record, res) => {
+		if (record.path === '/api/lead/send') {
+			open++;
+			maxOpenSends = Math.max(maxOpenSends, open);
+			res.on('close', () => open--);
+		}
+		route(record, res);
+	};
+});
+afterEach(async () => {
+	await mock.stop();
+	// Every send unregisters itself, whatever happened to it.
+	expect(inFlightCount()).toBe(0);
+});
+
+const sends = () => mock.requestsTo('send');
+
+/**
+ * Two executions of the same workflow, started together, each with one item and the same Lead ID.
+ * Every answer is delayed, so both duplicate checks read the feed before either lead is stored.
+ */
+async function twoExecutions(leadId: string, extra: { continueOnFail?: boolean } = {}) {
+	mock.setMode({ kind: 'slow', route: 'all', delayMs: 150 });
+	const parameters = sendParameters({ additionalFields: { leadId } });
+	return Promise.all([run(contextFor(mock, parameters, extra)), run(contextFor(mock, parameters, extra))]);
+}
+
+/** Switches the mock's mode when the first send arrives (before it is answered). */
+function onFirstSend(mode: Parameters<TrafficLightMock['setMode']>[0]) {
+	const route = mock.route.bind(mock);
+	let switched = false;
+	mock.route = (record, res) => {
+		if (!switched && record.path === '/api/lead/send') {
+			switched = true;
+			mock.setMode(mode);
+		}
+		route(record, res);
+	};
+}
+
+describe('Lead → Send: concurrent executions in one process share the in-flight Lead IDs', () => {
+	it('the same Lead ID from two executions at once: one send, the other marked duplicate of it', async () => {
+		const [first, second] = await twoExecutions('klx-appointment-901');
+		expect(sends()).toHaveLength(1);
+		expect(mock.leads).toHaveLength(1);
+		const outputs = [first[0].json, second[0].json];
+		const sender = outputs.find((json) => json.duplicate === false);
+		const waiter = outputs.find((json) => json.duplicate === true);
+		expect(sender).toMatchObject({ trafficLightId: mock.leads[0].id, leadId: 'klx-appointment-901', attempts: 1 });
+		expect(waiter).toMatchObject({
+			duplicateOf: 'otherExecution',
+			trafficLightId: mock.leads[0].id,
+			leadId: 'klx-appointment-901',
+			attempts: 0,
+			sent: null,
+		});
+		expect(first[0].pairedItem).toEqual({ item: 0 });
+		expect(second[0].pairedItem).toEqual({ item: 0 });
+	});
+
+	it('both duplicate checks found nothing in the feed: the waiting is what prevents the second send', async () => {
+		await twoExecutions('klx-appointment-902');
+		const feedAnswers = mock.requestsTo('feed').slice(0, 2);
+		expect(feedAnswers).toHaveLength(2);
+		// Both look-ups arrived before any lead was stored.
+		expect(feedAnswers.every((request) => request.seq < sends()[0].seq)).toBe(true);
+		expect(maxOpenSends).toBe(1);
+	});
+
+	it('the first send provably failed (errmsg): the waiting execution sends the lead itself, after it', async () => {
+		onFirstSend({ kind: 'errmsg', errmsg: 'incorrect customer phone', route: 'send', times: 1, delayMs: 150 });
+		const [first, second] = await twoExecutions('klx-appointment-903', { continueOnFail: true });
+		const outputs = [first[0].json, second[0].json];
+		expect(sends()).toHaveLength(2);
+		expect(maxOpenSends).toBe(1);
+		expect(mock.leads).toHaveLength(1);
+		expect(outputs.filter((json) => json.outcome === 'notDelivered')).toHaveLength(1);
+		expect(outputs.filter((json) => json.duplicate === false && json.trafficLightId === mock.leads[0].id)).toHaveLength(1);
+	});
+
+	it('the first send has an unknown outcome: the waiting execution holds its lead back', async () => {
+		// The send fails with HTTP 500 (may have arrived) and the feed fails too: the outcome stays unknown.
+		onFirstSend({ kind: 'http5xx', status: 500, route: 'all', delayMs: 150 });
+		const [first, second] = await twoExecutions('klx-appointment-904', { continueOnFail: true });
+		expect(sends()).toHaveLength(1);
+		const [unknown, heldBack] = first[0].json.outcome === 'heldBack' ? [second[0], first[0]] : [first[0], second[0]];
+		expect(unknown.json).toMatchObject({ leadId: 'klx-appointment-904', outcome: 'stillUnknown' });
+		expect(heldBack.error).toBeInstanceOf(NodeOperationError);
+		expect(heldBack.json).toMatchObject({ leadId: 'klx-appointment-904', outcome: 'heldBack' });
+		expect(heldBack.json.error).toBe(
+			'Lead ID "klx-appointment-904" was held back: another execution sent the same Lead ID at the same moment and its outcome is unknown — nothing was sent for this item',
+		);
+		expect((heldBack.error?.context as { itemIndex: number }).itemIndex).toBe(0);
+		expect(heldBack.pairedItem).toEqual({ item: 0 });
+	});
+
+	it('a later item of the waiting run with the same Lead ID is a duplicate of this run, not held back', async () => {
+		mock.setMode({ kind: 'slow', route: 'all', delayMs: 150 });
+		const parameters = sendParameters({ additionalFields: { leadId: 'klx-appointment-905' } });
+		const [single, pair] = await Promise.all([
+			run(contextFor(mock, parameters)),
+			run(contextFor(mock, parameters, { items: items(2) })),
+		]);
+		expect(sends()).toHaveLength(1);
+		const all = [...single, ...pair].map((o) => o.json);
+		expect(all.filter((json) => json.duplicate === false)).toHaveLength(1);
+		expect(all.every((json) => json.trafficLightId === mock.leads[0].id)).toBe(true);
+		if (single[0].json.duplicate === false) {
+			expect(pair.map((o) => o.json.duplicateOf)).toEqual(['otherExecution', 'thisRun']);
+		} else {
+			expect(pair.map((o) => o.json.duplicate)).toEqual([false, true]);
+			expect(single[0].json.duplicateOf).toBe('otherExecution');
+		}
+	});
+
+	it('different Traffic Light accounts do not wait for each other', async () => {
+		mock.keys.add('second-account-key');
+		mock.setMode({ kind: 'slow', route: 'all', delayMs: 150 });
+		const parameters = sendParameters({ additionalFields: { leadId: 'klx-appointment-906' } });
+		const [first, second] = await Promise.all([
+			run(contextFor(mock, parameters)),
+			run(contextFor(mock, parameters, { credentials: { apiKey: 'second-account-key', baseUrl: mock.baseUrl } })),
+		]);
+		expect(sends()).toHaveLength(2);
+		expect([first[0].json.duplicate, second[0].json.duplicate]).toEqual([false, false]);
+	});
+
+	it('Skip Duplicates off: no waiting, each execution sends', async () => {
+		mock.setMode({ kind: 'slow', route: 'all', delayMs: 150 });
+		const parameters = sendParameters({ additionalFields: { leadId: 'klx-appointment-907' }, options: { skipDuplicates: false } });
+		await Promise.all([run(contextFor(mock, parameters)), run(contextFor(mock, parameters))]);
+		expect(sends()).toHaveLength(2);
+		expect(maxOpenSends).toBe(2);
+	});
+});
+
+describe('sendOnce', () => {
+	function deferred<T>() {
+		let resolve: (value: T) => void = () => undefined;
+		let reject: (error: Error) => void = () => undefined;
+		const promise = new Promise<T>((res, rej) => {
+			resolve = res;
+			reject = rej;
+		});
+		return { promise, resolve, reject };
+	}
+	const asOutcome = (value: InFlightOutcome) => value;
+
+	it('a send that throws is unregistered and its waiters learn the outcome is unknown', async () => {
+		const key = inFlightKey('http://tl.test', 'k', 'lead-1');
+		const gate = deferred<InFlightOutcome>();
+		const owner = sendOnce(key, () => gate.promise, asOutcome);
+		const waiter = sendOnce(key, async () => ({ state: 'delivered', trafficLightId: 2 }) as InFlightOutcome, asOutcome);
+		expect(inFlightCount()).toBe(1);
+		gate.reject(new Error('socket hang up'));
+		await expect(owner).rejects.toThrow('socket hang up');
+		await expect(waiter).resolves.toEqual({ sent: false, other: { state: 'unknown' } });
+		expect(inFlightCount()).toBe(0);
+	});
+
+	it('after a proven failure exactly one of several waiters sends next, the others get its outcome', async () => {
+		const key = inFlightKey('http://tl.test', 'k', 'lead-2');
+		const gate = deferred<InFlightOutcome>();
+		const calls: string[] = [];
+		const owner = sendOnce(key, () => gate.promise, asOutcome);
+		const waiters = ['a', 'b', 'c'].map((name) =>
+			sendOnce(
+				key,
+				async () => {
+					calls.push(name);
+					return { state: 'delivered', trafficLightId: 7 } as InFlightOutcome;
+				},
+				asOutcome,
+			),
+		);
+		gate.resolve({ state: 'notDelivered' });
+		await owner;
+		const results = await Promise.all(waiters);
+		expect(calls).toHaveLength(1);
+		expect(results.filter((r) => r.sent)).toHaveLength(1);
+		expect(results.filter((r) => !r.sent)).toEqual([
+			{ sent: false, other: { state: 'delivered', trafficLightId: 7 } },
+			{ sent: false, other: { state: 'delivered', trafficLightId: 7 } },
+		]);
+	});
+
+	it('keys differ by Base URL, account and Lead ID; the API key itself is not in the key', () => {
+		const key = inFlightKey('https://api.cpa.tl', 'secret-key-123', 'lead-3');
+		expect(key).not.toContain('secret-key-123');
+		expect(new Set([
+			key,
+			inFlightKey('https://other.example', 'secret-key-123', 'lead-3'),
+			inFlightKey('https://api.cpa.tl', 'another-key', 'lead-3'),
+			inFlightKey('https://api.cpa.tl', 'secret-key-123', 'lead-4'),
+		]).size).toBe(4);
+		expect(inFlightKey('https://api.cpa.tl', 'secret-key-123', 'lead-3')).toBe(key);
+	});
+});
