@@ -84,12 +84,12 @@ export class KlientiksTrigger implements INodeType {
 			header: 'Waiting for a call from Klientiks',
 			executionsHelp: {
 				inactive:
-					"While you build the workflow, click 'Listen for test event', paste the Test URL (followed by the event's line) into Klientiks and make the event happen there. For real use, activate the workflow and paste the Production URL instead.",
+					"While you build the workflow, click 'Listen for test event', paste the Test URL (followed by the event's line) into Klientiks and make the event happen there. For real use, publish (activate on n8n 1.x) the workflow and paste the Production URL instead.",
 				active:
-					'The workflow is active: every call Klientiks makes to the Production URL starts an execution. The Test URL only works while you listen for a test event.',
+					'The workflow is published (active on n8n 1.x): every call Klientiks makes to the Production URL starts an execution. The Test URL only works while you listen for a test event.',
 			},
 			activationHint:
-				'Once the workflow is active, Klientiks calls to the Production URL start it automatically.',
+				'Once the workflow is published (activated on n8n 1.x), Klientiks calls to the Production URL start it automatically.',
 		},
 		properties: [
 			{
@@ -97,7 +97,7 @@ export class KlientiksTrigger implements INodeType {
 					'In Klientiks open Settings → Event handlers (klientiks.ru/clientix/admin/eventHandlers), click "Add event webhook", ' +
 						'choose the event and fill "Request address" with the webhook URL shown above followed by that event\'s line below. ' +
 						'Test URL: works only while you click "Listen for test event", for one call. ' +
-						'Production URL: works only while the workflow is active — use it for real events.',
+						'Production URL: works only while the workflow is published (active on n8n 1.x) — use it for real events.',
 				),
 				name: 'setupNotice',
 				type: 'notice',

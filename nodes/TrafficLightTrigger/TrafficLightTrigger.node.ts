@@ -73,19 +73,19 @@ export class TrafficLightTrigger implements INodeType {
 			header: 'Waiting for a postback from Traffic Light',
 			executionsHelp: {
 				inactive:
-					"Traffic Light can only reach the Production URL reliably: activate the workflow and paste the Production URL lines into Traffic Light. To try the node first, click 'Listen for test event' and call the Test URL yourself with the same query.",
+					"Traffic Light can only reach the Production URL reliably: publish (activate on n8n 1.x) the workflow and paste the Production URL lines into Traffic Light. To try the node first, click 'Listen for test event' and call the Test URL yourself with the same query.",
 				active:
-					'The workflow is active: every postback Traffic Light sends to the Production URL starts an execution.',
+					'The workflow is published (active on n8n 1.x): every postback Traffic Light sends to the Production URL starts an execution.',
 			},
 			activationHint:
-				'Once the workflow is active, postbacks to the Production URL start it automatically.',
+				'Once the workflow is published (activated on n8n 1.x), postbacks to the Production URL start it automatically.',
 		},
 		properties: [
 			{
 				displayName: escapeNoticeText(
 					'In Traffic Light (cpa.tl) open your profile page — or a stream, for postbacks of that stream only — and fill the postback URL of each status ' +
 						'with the Production URL shown above followed by that status\'s line below. ' +
-						'The workflow must be active for the Production URL to answer. ' +
+						'The workflow must be published (active on n8n 1.x) for the Production URL to answer. ' +
 						'Traffic Light repeats a postback every minute for a week until it gets HTTP 200; this trigger answers 200 at once, also for statuses it ignores.',
 				),
 				name: 'setupNotice',

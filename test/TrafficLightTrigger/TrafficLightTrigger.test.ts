@@ -76,9 +76,9 @@ describe('TrafficLightTrigger description', () => {
 		);
 	});
 
-	it('explains that the workflow must be active and that Traffic Light retries until 200', () => {
+	it('explains that the workflow must be published (active on 1.x) and that Traffic Light retries until 200', () => {
 		const setup = byName('setupNotice').displayName;
-		expect(setup).toMatch(/must be active/);
+		expect(setup).toMatch(/must be published \(active on n8n 1\.x\)/);
 		expect(setup).toMatch(/until it gets HTTP 200/);
 	});
 

@@ -18,6 +18,7 @@ const IDS = Object.freeze({
 });
 
 const WEBHOOK_IDS = Object.freeze({
+	main: '3f9d7a1e-6c2b-4e58-a0d4-5c1e00000001',
 	allEvents: '3f9d7a1e-6c2b-4e58-a0d4-5c1e0000e2e1',
 	postback: '3f9d7a1e-6c2b-4e58-a0d4-5c1e0000e2e2',
 	noDuplicateCheck: '3f9d7a1e-6c2b-4e58-a0d4-5c1e0000e2e3',
@@ -40,14 +41,26 @@ function triggerPath(workflow) {
 	return `${nodeOfType(workflow, 'klientiksTrigger').webhookId}/webhook`;
 }
 
-/** Production webhook path of the main example (`<webhookId>/webhook`). */
-function mainWebhookPath() {
-	return triggerPath(readExample(EXAMPLE_FILES.main));
+/**
+ * The main example as the CLI imports it. The file carries no webhookId (so
+ * every "Import from file" in the editor gets a fresh path); the editor gives
+ * one on import, the CLI does not, so the harness gives a fixed one to know the
+ * production URL before n8n starts.
+ */
+function readMainExample() {
+	const main = readExample(EXAMPLE_FILES.main);
+	nodeOfType(main, 'klientiksTrigger').webhookId = WEBHOOK_IDS.main;
+	return main;
 }
 
-/** The examples as shipped, with the trigger's secret token set. */
+/** Production webhook path of the main example (`<webhookId>/webhook`). */
+function mainWebhookPath() {
+	return triggerPath(readMainExample());
+}
+
+/** The examples as shipped, with the trigger's secret token set (and a webhookId, see readMainExample). */
 function exampleWorkflows({ token = require('./klientiksCalls').DEMO_TOKEN } = {}) {
-	const main = readExample(EXAMPLE_FILES.main);
+	const main = readMainExample();
 	nodeOfType(main, 'klientiksTrigger').parameters.secretToken = token;
 	return [main, readExample(EXAMPLE_FILES.error)];
 }
@@ -57,7 +70,7 @@ function exampleWorkflows({ token = require('./klientiksCalls').DEMO_TOKEN } = {
  * timeout so the "no answer" case does not wait 30 s.
  */
 function allEventsWorkflow({ token, timeoutSeconds }) {
-	const wf = readExample(EXAMPLE_FILES.main);
+	const wf = readMainExample();
 	wf.id = IDS.allEvents;
 	wf.name = 'E2E: every Klientiks event → Traffic Light';
 	const trigger = nodeOfType(wf, 'klientiksTrigger');
