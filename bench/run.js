@@ -333,6 +333,12 @@ async function micro(packageRoot) {
 	});
 	const result = JSON.parse(out.trim().split('\n').pop());
 	for (const [key, s] of Object.entries(result.results)) say(`  ${key}: ${s.median.toFixed(2)} µs (${s.min.toFixed(2)}–${s.max.toFixed(2)})`);
+	say('phase 3b: hostile input (worst case of one webhook call per attacking shape)');
+	const hostileOut = await runTracked('bench-hostile', process.execPath, ['--expose-gc', path.join(__dirname, 'hostile.js'), packageRoot, '--json'], {
+		cwd: REPO_ROOT,
+		env: { ...process.env, NODE_PATH: path.join(REPO_ROOT, 'node_modules') },
+	});
+	result.hostile = JSON.parse(hostileOut.trim().split('\n').pop());
 	return result;
 }
 

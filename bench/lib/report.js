@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const { summary, withSpread, round, median } = require('./stats');
 const { FLOWS, BULK, SEND_DELAY_MS } = require('./scenarios');
 const { LABELS: MICRO_LABELS } = require('../micro');
+const hostile = require('../hostile');
 
 const flowLabel = Object.fromEntries(FLOWS.map((f) => [f.key, f.label]));
 const bulkByKey = Object.fromEntries(BULK.map((b) => [b.key, b]));
@@ -343,6 +344,7 @@ function markdown(report) {
 		'',
 		...microTable(report),
 		'',
+		...(report.micro.hostile ? [hostile.START, ...hostile.section(report.micro.hostile), hostile.END, ''] : []),
 		'## 4. Peak memory of the n8n process',
 		'',
 		'Resident set size of the n8n main process from /proc/<pid>/status (VmRSS sampled every 100 ms, and the kernel\'s VmHWM); the task runner that n8n forks for the Code node is reported apart. The per-scenario peaks are in the tables above.',
@@ -353,8 +355,13 @@ function markdown(report) {
 	return lines.join('\n');
 }
 
+/** Sections other scripts write into the same file (bench/queue.js); a rewrite keeps them. */
+const KEPT_SECTION = /<!-- queue-mode:start -->[\s\S]*?<!-- queue-mode:end -->/;
+
 function writeReport(report, file) {
-	fs.writeFileSync(file, markdown(report));
+	const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+	const kept = previous.match(KEPT_SECTION)?.[0];
+	fs.writeFileSync(file, kept ? `${markdown(report).trimEnd()}\n\n${kept}\n` : markdown(report));
 }
 
 /** The same figures, compact, for the terminal. */
@@ -370,6 +377,7 @@ function printTables(report, out) {
 	out('');
 	out('3. Own CPU per item');
 	for (const line of microTable(report)) out(line);
+	if (report.micro.hostile) for (const line of hostile.table(report.micro.hostile)) out(line);
 	out('');
 	out('4. Peak memory');
 	for (const line of memoryTable(report)) out(line);
