@@ -253,7 +253,7 @@ async function ensureRuntime(version = DEFAULT_VERSION) {
 	};
 }
 
-module.exports = { ensureRuntime, npmCli, cacheRoot, DEFAULT_VERSION, E2E_VERSIONS, NODE24_VERSION, nodeMajorFor };
+module.exports = { ensureRuntime, npmCli, cacheRoot, pidAlive, DEFAULT_VERSION, E2E_VERSIONS, NODE24_VERSION, nodeMajorFor };
 
 if (require.main === module) {
 	const args = process.argv.slice(2);

@@ -10,6 +10,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnTracked, stopGroup, runTracked } = require('../e2e/lib/processes');
 const { freePort, waitFor } = require('../e2e/lib/net');
+const { pidAlive } = require('../../scripts/n8n-runtime');
 
 const APT_PACKAGES = ['redis-server', 'postgresql'];
 
@@ -114,14 +115,6 @@ function removeStaleDataFolders() {
 	return removed;
 }
 
-function pidAlive(pid) {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return error.code === 'EPERM';
-	}
-}
 
 class PostgresServer {
 	/**
