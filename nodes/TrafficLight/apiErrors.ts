@@ -34,7 +34,7 @@ export function isKeyProblem(errmsg: string): boolean {
 export function fixForErrmsg(errmsg: string): string {
 	const known = KNOWN_ERRMSG_FIXES[errmsg.trim().toLowerCase()];
 	if (known) return known;
-	if (KEY_PROBLEM.test(errmsg)) return FIX_API_KEY;
+	if (isKeyProblem(errmsg)) return FIX_API_KEY;
 	return 'Traffic Light refused the request with this message. Check the fields it names; if it is unclear, send the message to Traffic Light support.';
 }
 

@@ -123,7 +123,7 @@ export function duplicateCheckError(
 	let message = `${headline(failure, timeoutMs, 'request')} while checking Lead ID "${leadId}" for duplicates — nothing was sent`;
 	let description: string;
 	if (refusesKey(failure)) {
-		description = `Skip Duplicates reads the Traffic Light lead feed before sending, and Traffic Light refused it for this API key, so the lead was held back. Fix the API key: open the Traffic Light API credential, paste the key again from https://cpa.tl/u/profile and run the credential test. Sending the lead afterwards is safe.`;
+		description = `Skip Duplicates reads the Traffic Light lead feed before sending, and Traffic Light refused it for this API key, so the lead was held back. Fix the API key — ${FIX_API_KEY} Sending the lead afterwards is safe.`;
 	} else if (failure.kind === 'unverifiable') {
 		message = `Could not verify Lead ID "${leadId}" against the Traffic Light lead feed — nothing was sent`;
 		description = `Skip Duplicates reads the Traffic Light lead feed to tell a new lead from a repeated one, but the feed answer was not filtered by Lead ID (${failure.detail}), so it proves neither. The lead was held back. Check that the Base URL in the Traffic Light API credential is Traffic Light's API (normally https://api.cpa.tl) and not a proxy that drops the query. If it is, ask Traffic Light support about the feed's id2[] filter; meanwhile Skip Duplicates can be turned off in the node options, at the price that a repeated run sends a lead again.`;

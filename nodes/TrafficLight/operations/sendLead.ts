@@ -2,6 +2,7 @@ import {
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
+	type INode,
 	type INodeExecutionData,
 	type NodeApiError,
 } from 'n8n-workflow';
@@ -100,6 +101,16 @@ function duplicateJson(leadId: string, existing: { trafficLightId: unknown; stat
 	};
 }
 
+/** A lead not sent because an earlier send of the same Lead ID (`sender`) ended with an unknown outcome. */
+function heldBack(node: INode, leadId: string, sender: string, itemIndex: number): ItemResult {
+	const message = `Lead ID "${leadId}" was held back: ${sender} and its outcome is unknown — nothing was sent for this item`;
+	const error = new NodeOperationError(node, message, {
+		itemIndex,
+		description: `Sending it now could create a duplicate. Check with Lead → Get Status by Lead ID "${leadId}"; if Traffic Light does not have the lead, run the workflow again.`,
+	});
+	return { json: { error: message, leadId, outcome: 'heldBack' }, error };
+}
+
 /** What a concurrent execution waiting on the same Lead ID learns from this send. */
 function inFlightOutcomeOf(outcome: DeliveryOutcome): InFlightOutcome {
 	if (outcome.delivered) return { state: 'delivered', trafficLightId: outcome.trafficLightId };
@@ -176,12 +187,7 @@ export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecution
 					};
 				}
 				if (earlier && !(earlier.resolution && PROVEN_NOT_DELIVERED.has(earlier.resolution))) {
-					const message = `Lead ID "${leadId}" was held back: item ${first} of this run sent the same Lead ID and its outcome is unknown — nothing was sent for this item`;
-					const error = new NodeOperationError(node, message, {
-						itemIndex: i,
-						description: `Sending it now could create a duplicate. Check with Lead → Get Status by Lead ID "${leadId}"; if Traffic Light does not have the lead, run the workflow again.`,
-					});
-					return { json: { error: message, leadId, outcome: 'heldBack' }, error };
+					return heldBack(node, leadId, `item ${first} of this run sent the same Lead ID`, i);
 				}
 			}
 		}
@@ -200,12 +206,7 @@ export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecution
 						json: duplicateJson(leadId, { trafficLightId: once.other.trafficLightId, status: null }, 'otherExecution'),
 					};
 				}
-				const message = `Lead ID "${leadId}" was held back: another execution sent the same Lead ID at the same moment and its outcome is unknown — nothing was sent for this item`;
-				const error = new NodeOperationError(node, message, {
-					itemIndex: i,
-					description: `Sending it now could create a duplicate. Check with Lead → Get Status by Lead ID "${leadId}"; if Traffic Light does not have the lead, run the workflow again.`,
-				});
-				return { json: { error: message, leadId, outcome: 'heldBack' }, error };
+				return heldBack(node, leadId, 'another execution sent the same Lead ID at the same moment', i);
 			}
 			outcome = once.value;
 		} else {
