@@ -20,7 +20,7 @@
 // optimisation decision), while the whole webhook() was steady; a "part"
 // larger than its whole would only mislead.
 const path = require('node:path');
-const { eventParams, encodeCp1251 } = require('../test/e2e/lib/klientiksCalls');
+const { eventParams, encodeCp1251 } = require('../scripts/lib/klientiksCalls');
 const { summary, withSpread } = require('./lib/stats');
 
 const RUNS = 5;

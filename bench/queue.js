@@ -13,15 +13,15 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { ensureRuntime, cacheRoot } = require('../scripts/n8n-runtime');
-const { buildAndPack } = require('../test/e2e/lib/pack');
-const { N8nInstance } = require('../test/e2e/lib/n8n');
-const { CREDENTIALS } = require('../test/e2e/lib/environment');
-const { killLeftovers } = require('../test/e2e/lib/processes');
-const { eventParams, callUrl } = require('../test/e2e/lib/klientiksCalls');
-const { waitFor } = require('../test/e2e/lib/net');
-const { TrafficLightMock } = require('../test/mock/trafficLightMock');
-const { postgresBinDir } = require('../test/queue/services');
-const { startQueueCluster, queueWorkflow, fire, waitForWebhook, WORKFLOW_ID, WEBHOOK_ID } = require('../test/queue/cluster');
+const { buildAndPack } = require('../scripts/lib/pack');
+const { N8nInstance } = require('../scripts/lib/n8n');
+const { CREDENTIALS } = require('../scripts/lib/environment');
+const { killLeftovers } = require('../scripts/lib/processes');
+const { eventParams, callUrl } = require('../scripts/lib/klientiksCalls');
+const { waitFor } = require('../scripts/lib/net');
+const { TrafficLightMock } = require('../scripts/lib/trafficLightMock');
+const { postgresBinDir } = require('../scripts/lib/queueServices');
+const { startQueueCluster, queueWorkflow, fire, waitForWebhook, WORKFLOW_ID, WEBHOOK_ID } = require('../scripts/lib/queueCluster');
 
 const N8N_VERSION = '2.40.7';
 const CALLS = Number(process.env.BENCH_QUEUE_CALLS || 400);

@@ -19,10 +19,10 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { ensureRuntime, cacheRoot, DEFAULT_VERSION, NODE24_VERSION } = require('../scripts/n8n-runtime');
-const { buildAndPack, REPO_ROOT } = require('../test/e2e/lib/pack');
-const { startEnvironment } = require('../test/e2e/lib/environment');
-const { killLeftovers, runTracked } = require('../test/e2e/lib/processes');
-const { DEFAULT_KEY } = require('../test/mock/trafficLightMock');
+const { buildAndPack, REPO_ROOT } = require('../scripts/lib/pack');
+const { startEnvironment } = require('../scripts/lib/environment');
+const { killLeftovers, runTracked } = require('../scripts/lib/processes');
+const { DEFAULT_KEY } = require('../scripts/lib/trafficLightMock');
 const { MemorySampler } = require('./lib/memory');
 const { newestExecutionId, executionsSince, waitForFinished } = require('./lib/executions');
 const { FLOWS, BULK, TOKEN, SEND_DELAY_MS, allWorkflows, allWorkflowIds, mockOrder, outputOrder, schedule } = require('./lib/scenarios');

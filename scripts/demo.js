@@ -9,7 +9,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { cacheRoot } = require('./n8n-runtime');
-const { demoCalls } = require('../test/e2e/lib/klientiksCalls');
+const { demoCalls } = require('./lib/klientiksCalls');
 
 async function main() {
 	const stateFile = path.join(cacheRoot(), 'start-state.json');

@@ -18,10 +18,10 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { ensureRuntime, cacheRoot } = require('./n8n-runtime');
-const { buildAndPack } = require('../test/e2e/lib/pack');
-const { eventParams, callUrl } = require('../test/e2e/lib/klientiksCalls');
-const { waitFor } = require('../test/e2e/lib/net');
-const { startQueueCluster, workerExecutions, fire } = require('../test/queue/cluster');
+const { buildAndPack } = require('./lib/pack');
+const { eventParams, callUrl } = require('./lib/klientiksCalls');
+const { waitFor } = require('./lib/net');
+const { startQueueCluster, workerExecutions, fire } = require('./lib/queueCluster');
 
 const N8N_VERSION = '2.40.7';
 // Outside the repository, next to the cached n8n installs: four n8n user folders hold thousands of

@@ -17,13 +17,13 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { ensureRuntime, cacheRoot, DEFAULT_VERSION } = require('./n8n-runtime');
-const { buildAndPack } = require('../test/e2e/lib/pack');
-const { startEnvironment } = require('../test/e2e/lib/environment');
-const { exampleWorkflows, EXAMPLE_IDS, mainWebhookPath } = require('../test/e2e/lib/workflows');
-const { DEMO_TOKEN, demoCalls, curlLine } = require('../test/e2e/lib/klientiksCalls');
-const { DEFAULT_KEY } = require('../test/mock/trafficLightMock');
-const { OWNER } = require('../test/e2e/lib/n8n');
-const { killLeftovers } = require('../test/e2e/lib/processes');
+const { buildAndPack } = require('./lib/pack');
+const { startEnvironment } = require('./lib/environment');
+const { exampleWorkflows, EXAMPLE_IDS, mainWebhookPath } = require('./lib/workflows');
+const { DEMO_TOKEN, demoCalls, curlLine } = require('./lib/klientiksCalls');
+const { DEFAULT_KEY } = require('./lib/trafficLightMock');
+const { OWNER } = require('./lib/n8n');
+const { killLeftovers } = require('./lib/processes');
 
 const STATE_FILE = path.join(cacheRoot(), 'start-state.json');
 

@@ -12,7 +12,7 @@
 // JSON line: exact latency percentiles from every response time (autocannon's
 // own summary has no p95), calls/s, status counts and errors.
 const autocannon = require('autocannon');
-const { eventParams } = require('../../test/e2e/lib/klientiksCalls');
+const { eventParams } = require('../../scripts/lib/klientiksCalls');
 
 function percentile(sorted, p) {
 	if (sorted.length === 0) return NaN;

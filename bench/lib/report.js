@@ -293,7 +293,7 @@ function markdown(report) {
 		`- n8n ${v.n8n} on Node ${v.n8nNode} (SQLite, regular mode, every execution saved), benchmark and load generator on Node ${v.benchNode}, autocannon ${v.autocannon}`,
 		`- Package: ${v.package}, commit ${v.commit}`,
 		`- Started ${report.date}, took ${minutes} min; ${c.runs} runs per figure, shown as median (lowest–highest run)`,
-		`- Everything on 127.0.0.1: n8n, the Traffic Light mock (test/mock/trafficLightMock.js, in the benchmark process) and the load generator (autocannon, a separate child process)`,
+		`- Everything on 127.0.0.1: n8n, the Traffic Light mock (scripts/lib/trafficLightMock.js, in the benchmark process) and the load generator (autocannon, a separate child process)`,
 		...(report.otherLoad.length
 			? ['', `> Other heavy processes were running on the machine during this run and share its ${m.cores} cores; absolute numbers are lower than on an idle machine, ratios (measured in interleaved runs) are less affected:`, ...report.otherLoad.map((o) => `> - \`${o}\``)]
 			: []),

@@ -5,7 +5,7 @@ import { OPTIONAL_LEAD_FIELDS } from '../../nodes/TrafficLight/leadFields';
 import { DEFAULTS } from '../../nodes/TrafficLight/options';
 import { TrafficLight } from '../../nodes/TrafficLight/TrafficLight.node';
 import { createExecuteContext } from '../helpers/executeContext';
-import { DEFAULT_KEY, TrafficLightMock } from '../mock/trafficLightMock';
+import { DEFAULT_KEY, TrafficLightMock } from '../../scripts/lib/trafficLightMock';
 
 const { description } = new TrafficLight();
 const property = (name: string, operation: string) =>

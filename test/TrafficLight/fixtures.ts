@@ -2,7 +2,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { TrafficLight } from '../../nodes/TrafficLight/TrafficLight.node';
 import { createExecuteContext, type ContextOptions, type ParamValue, type TestContext } from '../helpers/executeContext';
-import { DEFAULT_KEY, TrafficLightMock } from '../mock/trafficLightMock';
+import { DEFAULT_KEY, TrafficLightMock } from '../../scripts/lib/trafficLightMock';
 
 export { DEFAULT_KEY, TrafficLightMock };
 

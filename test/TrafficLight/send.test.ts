@@ -1,6 +1,6 @@
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { KNOWN_GUESSES } from '../mock/trafficLightMock';
+import { KNOWN_GUESSES } from '../../scripts/lib/trafficLightMock';
 import { contextFor, DEFAULT_KEY, items, run, runExpectingError, sendParameters, TrafficLightMock } from './fixtures';
 
 // Waits (retry backoff, feed checks) are recorded instead of slept, so the

@@ -5,7 +5,7 @@ import { checkBaseUrl } from '../../nodes/TrafficLight/baseUrl';
 import { readBounded } from '../../nodes/TrafficLight/boundedBody';
 import { maskDeep, secretMasker } from '../../nodes/TrafficLight/secretMask';
 import { classifyAnswer, classifyThrown, toQueryString } from '../../nodes/TrafficLight/transport';
-import { ERRMSG } from '../mock/trafficLightMock';
+import { ERRMSG } from '../../scripts/lib/trafficLightMock';
 
 describe('classifyAnswer: the body decides, whatever the status', () => {
 	it('JSON with an id is a success', () => {

@@ -16,12 +16,12 @@ import path from 'node:path';
 import { buildPasteLine } from '../../nodes/shared/notices';
 import { EVENT_PRESETS, templatePairs } from '../../nodes/KlientiksTrigger/presets';
 import { DOCUMENTED_MACROS, STATUS_MARKER_PARAMETER } from '../../nodes/TrafficLightTrigger/statuses';
-import { REPO_ROOT } from './lib/pack';
-import { startEnvironment, PACKAGE_NAME, EXAMPLES_DIR, CREDENTIALS } from './lib/environment';
-import { exampleWorkflows, EXAMPLE_IDS, EXAMPLE_FILES } from './lib/workflows';
-import { eventParams } from './lib/klientiksCalls';
-import { OWNER } from './lib/n8n';
-import { waitFor } from './lib/net';
+import { REPO_ROOT } from '../../scripts/lib/pack';
+import { startEnvironment, PACKAGE_NAME, EXAMPLES_DIR, CREDENTIALS } from '../../scripts/lib/environment';
+import { exampleWorkflows, EXAMPLE_IDS, EXAMPLE_FILES } from '../../scripts/lib/workflows';
+import { eventParams } from '../../scripts/lib/klientiksCalls';
+import { OWNER } from '../../scripts/lib/n8n';
+import { waitFor } from '../../scripts/lib/net';
 import {
 	ensureChromium,
 	openBrowser,

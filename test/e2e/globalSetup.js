@@ -6,8 +6,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { ensureRuntime, E2E_VERSIONS } = require('../../scripts/n8n-runtime');
-const { buildAndPack } = require('./lib/pack');
-const { killLeftovers } = require('./lib/processes');
+const { buildAndPack } = require('../../scripts/lib/pack');
+const { killLeftovers } = require('../../scripts/lib/processes');
 
 const WORK = path.join(__dirname, '.work');
 

@@ -11,11 +11,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { ERRMSG } from '../mock/trafficLightMock';
-import { startEnvironment, PACKAGE_NAME, ourType, CREDENTIALS } from './lib/environment';
-import { callUrl, eventParams } from './lib/klientiksCalls';
-import { waitFor } from './lib/net';
-import { e2eWorkflows, IDS, triggerPath, WEBHOOK_IDS, exampleWorkflows } from './lib/workflows';
+import { ERRMSG } from '../../scripts/lib/trafficLightMock';
+import { startEnvironment, PACKAGE_NAME, ourType, CREDENTIALS } from '../../scripts/lib/environment';
+import { callUrl, eventParams } from '../../scripts/lib/klientiksCalls';
+import { waitFor } from '../../scripts/lib/net';
+import { e2eWorkflows, IDS, triggerPath, WEBHOOK_IDS, exampleWorkflows } from '../../scripts/lib/workflows';
 
 type Json = any;
 

@@ -7,12 +7,12 @@
 // scripts/queue-mode.js (the scenario in `npm test`) and bench/queue.js.
 const fs = require('node:fs');
 const path = require('node:path');
-const { TrafficLightMock } = require('../mock/trafficLightMock');
-const { N8nInstance } = require('../e2e/lib/n8n');
-const { readExample, ourType, CREDENTIALS } = require('../e2e/lib/environment');
-const { killLeftovers } = require('../e2e/lib/processes');
-const { waitFor } = require('../e2e/lib/net');
-const { ensureInstalled, RedisServer, PostgresServer } = require('./services');
+const { TrafficLightMock } = require('./trafficLightMock');
+const { N8nInstance } = require('./n8n');
+const { readExample, ourType, CREDENTIALS } = require('./environment');
+const { killLeftovers } = require('./processes');
+const { waitFor } = require('./net');
+const { ensureInstalled, RedisServer, PostgresServer } = require('./queueServices');
 
 const WORKFLOW_ID = 'klxQueueLeads001';
 const WEBHOOK_ID = '3f9d7a1e-6c2b-4e58-a0d4-5c1e0000a001';

@@ -2,15 +2,15 @@
 // Redis and PostgreSQL for an n8n queue-mode run: our OWN throwaway instances
 // on free ports of 127.0.0.1 (never the system services), installed from
 // Debian when absent, started as tracked process groups so they die with us
-// (see test/e2e/lib/processes.js), and their data folders removed on stop.
+// (see scripts/lib/processes.js), and their data folders removed on stop.
 const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawnTracked, stopGroup, runTracked } = require('../e2e/lib/processes');
-const { freePort, waitFor } = require('../e2e/lib/net');
-const { pidAlive } = require('../../scripts/n8n-runtime');
+const { spawnTracked, stopGroup, runTracked } = require('./processes');
+const { freePort, waitFor } = require('./net');
+const { pidAlive } = require('../n8n-runtime');
 
 const APT_PACKAGES = ['redis-server', 'postgresql'];
 

@@ -6,7 +6,7 @@
 // plus test-only workflows).
 const fs = require('node:fs');
 const path = require('node:path');
-const { TrafficLightMock } = require('../../mock/trafficLightMock');
+const { TrafficLightMock } = require('./trafficLightMock');
 const { N8nInstance } = require('./n8n');
 const { SmtpSink } = require('./smtpSink');
 const { freePort } = require('./net');

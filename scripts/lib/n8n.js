@@ -148,7 +148,7 @@ class N8nInstance {
 		if (!fs.existsSync(pkgJson)) {
 			fs.writeFileSync(pkgJson, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
 		}
-		const npmCli = require('../../../scripts/n8n-runtime').npmCli();
+		const npmCli = require('../n8n-runtime').npmCli();
 		await runTracked('npm-install-package', process.execPath, [
 			npmCli, 'install', '--ignore-scripts', '--omit=peer', '--legacy-peer-deps', '--no-audit', '--no-fund', '--no-package-lock', tarball,
 		], {
@@ -188,7 +188,7 @@ class N8nInstance {
 	/**
 	 * Starts n8n and resolves once it says it is ready: "Editor is now accessible" for `start`, the
 	 * listener line for `webhook`, "worker is now ready" for `worker`. n8n 2.x may register the
-	 * published workflows' webhooks a moment after that line (test/queue/cluster.js waitForWebhook).
+	 * published workflows' webhooks a moment after that line (scripts/lib/queueCluster.js waitForWebhook).
 	 */
 	async start({ timeoutMs = 180000 } = {}) {
 		if (this.proc) return;

@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { runTracked } = require('./processes');
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * @param {string} outDir  where the .tgz goes
@@ -14,7 +14,7 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
  * @returns {Promise<string>} absolute path of the tarball
  */
 async function buildAndPack(outDir, { build = true, log = () => {} } = {}) {
-	const { npmCli } = require('../../../scripts/n8n-runtime');
+	const { npmCli } = require('../n8n-runtime');
 	const npm = npmCli();
 	const env = { ...process.env };
 	delete env.NODE_ENV;

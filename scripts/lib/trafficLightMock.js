@@ -478,7 +478,7 @@ class TrafficLightMock {
 
 module.exports = { TrafficLightMock, ERRMSG, KNOWN_GUESSES, DEFAULT_KEY };
 
-// `node test/mock/trafficLightMock.js [port]` runs it on its own, printing its base URL.
+// `node scripts/lib/trafficLightMock.js [port]` runs it on its own, printing its base URL.
 if (require.main === module) {
 	const mock = new TrafficLightMock();
 	mock.start(Number(process.argv[2] ?? 0)).then(() => {
