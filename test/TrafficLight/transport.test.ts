@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 
-import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/apiErrors';
+import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/errmsgFixes';
 import { checkBaseUrl } from '../../nodes/TrafficLight/baseUrl';
 import { readBounded } from '../../nodes/TrafficLight/boundedBody';
 import { maskDeep, secretMasker } from '../../nodes/TrafficLight/secretMask';

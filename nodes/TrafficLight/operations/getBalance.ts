@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { readError } from '../errors';
+import { readError } from '../nodeErrors';
 import { readOptions, timeoutMsOf } from '../options';
 import { callTrafficLight, openConnection } from '../transport';
 import { mapEachItem } from './perItem';

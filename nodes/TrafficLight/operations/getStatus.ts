@@ -6,7 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { MAX_FEED_RANGE_BYTES } from '../boundedBody';
-import { readError } from '../errors';
+import { readError } from '../nodeErrors';
 import { FEED_BATCH_SIZE, readFeed, type FeedLead } from '../feed';
 import { openConnection } from '../transport';
 import { readOptions, timeoutMsOf } from '../options';

@@ -9,7 +9,7 @@ import {
 
 import { runWithConcurrency } from '../concurrency';
 import { deliverLead, type DeliveryOutcome, type Resolution } from '../delivery';
-import { deliveryDescription, duplicateCheckError, headline, trafficLightError } from '../errors';
+import { deliveryDescription, duplicateCheckError, headline, trafficLightError } from '../nodeErrors';
 import { findByLeadIds, type FeedLead } from '../feed';
 import { inFlightKey, sendOnce, type InFlightOutcome } from '../inFlightLeads';
 import { openConnection, type CallFailure } from '../transport';

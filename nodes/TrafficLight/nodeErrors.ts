@@ -1,6 +1,8 @@
+// The n8n errors the Traffic Light node throws, built from a failed call: a headline that says what
+// happened on the wire and a description with the fix (errmsg meanings live in errmsgFixes.ts).
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from './apiErrors';
+import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from './errmsgFixes';
 import type { DeliveryOutcome } from './delivery';
 import type { CallFailure } from './transport';
 
