@@ -9,7 +9,7 @@ import {
 
 import { manuallyPastedWebhook } from '../shared/manualWebhook';
 import { escapeNoticeText, pasteLineNotices } from '../shared/notices';
-import { SECRET_TOKEN_PLACEHOLDER } from '../shared/secretToken';
+import { activationHint, secretTokenProperties, senderWebhooks, setupNotice } from '../shared/webhookDescription';
 import { ParameterReader } from '../shared/webhookRequest';
 import { acceptCall, ignoreCall, readAuthorizedCall, selectedValues } from '../shared/webhookResponses';
 import {
@@ -22,7 +22,6 @@ import {
 import { CUSTOM_EVENT, EVENT_PRESETS, templatePairs } from './presets';
 
 const EVENTS_PARAMETER = 'events';
-const TOKEN_PARAMETER = 'secretToken';
 
 const eventOptions = [...EVENT_PRESETS, CUSTOM_EVENT]
 	.map(({ name, value, description }) => ({ name, value, description }))
@@ -34,7 +33,6 @@ const pasteLines: INodeProperties[] = [
 		pasteLineNotices({
 			id: preset.value,
 			selector: { parameter: EVENTS_PARAMETER, value: preset.value },
-			tokenParameter: TOKEN_PARAMETER,
 			lead: `${preset.name} — in Klientiks choose this event; after the webhook URL append`,
 			marker: [EVENT_MARKER_PARAMETER, preset.value],
 			pairs: templatePairs(preset),
@@ -43,7 +41,6 @@ const pasteLines: INodeProperties[] = [
 	...pasteLineNotices({
 		id: CUSTOM_EVENT.value,
 		selector: { parameter: EVENTS_PARAMETER, value: CUSTOM_EVENT.value },
-		tokenParameter: TOKEN_PARAMETER,
 		lead:
 			'Custom — after the webhook URL append this start, then parameters of your own ' +
 			'(a name of your own may replace "custom"; every parameter reaches the output)',
@@ -66,20 +63,7 @@ export class KlientiksTrigger implements INodeType {
 		},
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		webhooks: [
-			{
-				name: 'default',
-				// n8n registers one webhook per comma-separated method on the same path.
-				// Klientiks' method is undocumented, so both are accepted.
-				httpMethod: 'GET,POST',
-				// Answer at once: Klientiks must not wait for the workflow.
-				responseMode: 'onReceived',
-				// Empty, so n8n sends our `webhookResponse`; left out, n8n would answer the
-				// literal text "firstEntryJson".
-				responseData: '',
-				path: 'webhook',
-			},
-		],
+		webhooks: senderWebhooks,
 		triggerPanel: {
 			header: 'Waiting for a call from Klientiks',
 			executionsHelp: {
@@ -88,21 +72,15 @@ export class KlientiksTrigger implements INodeType {
 				active:
 					'The workflow is published (active on n8n 1.x): every call Klientiks makes to the Production URL starts an execution. The Test URL only works while you listen for a test event.',
 			},
-			activationHint:
-				'Once the workflow is published (activated on n8n 1.x), Klientiks calls to the Production URL start it automatically.',
+			activationHint: activationHint('Klientiks calls'),
 		},
 		properties: [
-			{
-				displayName: escapeNoticeText(
-					'In Klientiks open Settings → Event handlers (klientiks.ru/clientix/admin/eventHandlers), click "Add event webhook", ' +
-						'choose the event and fill "Request address" with the webhook URL shown above followed by that event\'s line below. ' +
-						'Test URL: works only while you click "Listen for test event", for one call. ' +
-						'Production URL: works only while the workflow is published (active on n8n 1.x) — use it for real events.',
-				),
-				name: 'setupNotice',
-				type: 'notice',
-				default: '',
-			},
+			setupNotice(
+				'In Klientiks open Settings → Event handlers (klientiks.ru/clientix/admin/eventHandlers), click "Add event webhook", ' +
+					'choose the event and fill "Request address" with the webhook URL shown above followed by that event\'s line below. ' +
+					'Test URL: works only while you click "Listen for test event", for one call. ' +
+					'Production URL: works only while the workflow is published (active on n8n 1.x) — use it for real events.',
+			),
 			{
 				displayName: 'Events',
 				name: EVENTS_PARAMETER,
@@ -113,22 +91,7 @@ export class KlientiksTrigger implements INodeType {
 				description:
 					'Klientiks events that start the workflow. Calls for other events are answered with 200 and start nothing.',
 			},
-			{
-				displayName: 'Secret Token',
-				name: TOKEN_PARAMETER,
-				type: 'string',
-				typeOptions: { password: true },
-				default: '',
-				description: `Recommended. Any long random text. Calls without it get 403 and start nothing. In the lines below it appears as ${SECRET_TOKEN_PLACEHOLDER}: replace that with this value when you paste into Klientiks. It never reaches the output.`,
-			},
-			{
-				displayName:
-					'No Secret Token set: anyone who learns the webhook URL can start this workflow. Setting one is recommended.',
-				name: 'noTokenNotice',
-				type: 'notice',
-				default: '',
-				displayOptions: { show: { [TOKEN_PARAMETER]: [''] } },
-			},
+			...secretTokenProperties('Klientiks', 'Calls'),
 			...pasteLines,
 			{
 				displayName: escapeNoticeText(
@@ -146,7 +109,7 @@ export class KlientiksTrigger implements INodeType {
 	webhookMethods = manuallyPastedWebhook;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const call = readAuthorizedCall(this, TOKEN_PARAMETER);
+		const call = readAuthorizedCall(this);
 		if ('rejection' in call) return call.rejection;
 		const { request } = call;
 		const selected = selectedValues(this, EVENTS_PARAMETER);

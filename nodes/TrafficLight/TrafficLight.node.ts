@@ -7,12 +7,14 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { accountFields, accountOperations } from './descriptions/accountDescription';
-import { leadFields, leadOperations } from './descriptions/leadDescription';
 import { getBalance } from './operations/getBalance';
+import { getBalanceFields } from './operations/getBalance.description';
 import { getLeadStatuses } from './operations/getStatus';
+import { getStatusFields } from './operations/getStatus.description';
 import { sendLeads } from './operations/sendLead';
+import { sendLeadFields } from './operations/sendLead.description';
 
+// The node only assembles: each operation's fields sit beside its code in operations/.
 // Programmatic rather than declarative: a lead send needs validation before any
 // request, reading Traffic Light's body whatever the HTTP status, bounded
 // parallel sends, a duplicate check batched over the run and a feed check
@@ -43,10 +45,47 @@ export class TrafficLight implements INodeType {
 				],
 				default: 'lead',
 			},
-			leadOperations,
-			accountOperations,
-			...leadFields,
-			...accountFields,
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: ['lead'] } },
+				options: [
+					{
+						name: 'Get Status',
+						value: 'getStatus',
+						description: 'Look up leads and their statuses in the Traffic Light lead feed',
+						action: 'Get lead statuses',
+					},
+					{
+						name: 'Send',
+						value: 'send',
+						description: 'Send a lead to a Traffic Light offer',
+						action: 'Send a lead',
+					},
+				],
+				default: 'send',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: ['account'] } },
+				options: [
+					{
+						name: 'Get Balance',
+						value: 'getBalance',
+						description: 'Read the balance of your Traffic Light account',
+						action: 'Get the account balance',
+					},
+				],
+				default: 'getBalance',
+			},
+			...sendLeadFields,
+			...getStatusFields,
+			...getBalanceFields,
 		],
 	};
 

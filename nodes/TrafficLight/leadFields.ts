@@ -1,13 +1,21 @@
 /**
  * The optional fields of Traffic Light's lead receiver (POST /api/lead/send),
  * one row per field: the n8n parameter name, the form field Traffic Light
- * reads, and the rules we check before sending. The UI collection, the
+ * reads, and the rule we check before sending. The UI collection, the
  * validation and the form builder are all generated from this table, so a
- * field is added in one place.
+ * field and its rule are added in one place.
  *
  * Lengths: Traffic Light documents 100 characters for the tracking fields
  * (utm_*, sub1–sub5, web_id); limits of the other fields are not published.
  */
+export type LeadFieldRule =
+	/** Any text, at most `maxLength` characters when given. */
+	| { kind: 'text'; maxLength?: number }
+	/** A whole number of `unit` from `min` to `max`, sent without sign or leading zeros (`+05` → `5`). */
+	| { kind: 'wholeNumber'; min: number; max: number; unit: string; fix: string }
+	/** An IPv4 or IPv6 address. */
+	| { kind: 'ipAddress'; fix: string };
+
 export interface LeadFieldSpec {
 	/** Parameter name inside the node's "Additional Fields" collection. */
 	param: string;
@@ -15,23 +23,24 @@ export interface LeadFieldSpec {
 	formField: string;
 	displayName: string;
 	description: string;
-	type: 'string' | 'number';
+	/** What the value must be; `fix` is the advice shown when it is not. */
+	rule: LeadFieldRule;
 	/** Value sent when the user does not add the field (Traffic Light expects these three). */
 	sentByDefault?: string;
-	maxLength?: number;
 	placeholder?: string;
 	multiline?: boolean;
 }
 
-const TRACKING_LIMIT = 100;
+const TEXT: LeadFieldRule = { kind: 'text' };
+
+const TRACKING_TEXT: LeadFieldRule = { kind: 'text', maxLength: 100 };
 
 const utm = (part: string, label: string): LeadFieldSpec => ({
 	param: `utm${part[0].toUpperCase()}${part.slice(1)}`,
 	formField: `utm_${part}`,
 	displayName: `UTM ${label}`,
 	description: `The utm_${part} tag of the visit that produced the lead (at most 100 characters)`,
-	type: 'string',
-	maxLength: TRACKING_LIMIT,
+	rule: TRACKING_TEXT,
 });
 
 const extraInfo = (n: number): LeadFieldSpec => ({
@@ -39,8 +48,7 @@ const extraInfo = (n: number): LeadFieldSpec => ({
 	formField: `sub${n}`,
 	displayName: `Extra Info ${n}`,
 	description: `Free data passed as sub${n}; Traffic Light returns it in reports and postbacks (at most 100 characters)`,
-	type: 'string',
-	maxLength: TRACKING_LIMIT,
+	rule: TRACKING_TEXT,
 });
 
 export const LEAD_ID_PARAM = 'leadId';
@@ -52,7 +60,7 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		displayName: 'Lead ID',
 		description:
 			'Your own ID of this lead, stable for the same client or appointment (e.g. the Klientiks Trigger output "leadId"). Traffic Light returns it as id2; Skip Duplicates and the timeout check look leads up by it. Never use a timestamp or a random value: it defeats every duplicate check.',
-		type: 'string',
+		rule: TEXT,
 		placeholder: 'klx-appointment-12345',
 	},
 	{
@@ -60,7 +68,7 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		formField: 'stream_hid',
 		displayName: 'Stream ID',
 		description: 'The stream (flow) hash from https://cpa.tl/streams/, e.g. EZyFO7Wb; the lead is attached to that stream',
-		type: 'string',
+		rule: TEXT,
 	},
 	{
 		param: 'ipAddress',
@@ -68,7 +76,10 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		displayName: 'IP Address',
 		description:
 			'IPv4 or IPv6 address of the customer. Sent as 0.0.0.0 when not set, as Traffic Light asks for leads without an IP (CRM, lead forms).',
-		type: 'string',
+		rule: {
+			kind: 'ipAddress',
+			fix: "Send the customer's IP, e.g. 203.0.113.7 or 2001:db8::1, or leave the field out to send 0.0.0.0 (no IP known).",
+		},
 		sentByDefault: '0.0.0.0',
 	},
 	{
@@ -76,14 +87,14 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		formField: 'name',
 		displayName: 'Name',
 		description: 'Name or full name of the customer',
-		type: 'string',
+		rule: TEXT,
 	},
 	{
 		param: 'comments',
 		formField: 'comments',
 		displayName: 'Comments',
 		description: 'Comments on the order, e.g. the booked services and date',
-		type: 'string',
+		rule: TEXT,
 		multiline: true,
 	},
 	{
@@ -91,7 +102,7 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		formField: 'address',
 		displayName: 'Address',
 		description: 'Address of the customer',
-		type: 'string',
+		rule: TEXT,
 	},
 	{
 		param: 'timezone',
@@ -99,7 +110,13 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		displayName: 'Time Zone',
 		description:
 			'Offset of the customer from UTC in whole hours, -12 to 14 (3 = Moscow). Sent as 3 when not set.',
-		type: 'number',
+		rule: {
+			kind: 'wholeNumber',
+			min: -12,
+			max: 14,
+			unit: 'hours',
+			fix: 'Use the offset from UTC in whole hours, e.g. 3 for Moscow or 5 for Yekaterinburg.',
+		},
 		sentByDefault: '3',
 	},
 	{
@@ -108,16 +125,15 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		displayName: 'Webmaster ID',
 		description:
 			'ID of the sub-affiliate in your system (at most 100 characters). Sent as 0 when not set, as Traffic Light asks when you have none.',
-		type: 'string',
+		rule: TRACKING_TEXT,
 		sentByDefault: '0',
-		maxLength: TRACKING_LIMIT,
 	},
 	{
 		param: 'email',
 		formField: 'email',
 		displayName: 'Email',
 		description: 'Email address of the customer',
-		type: 'string',
+		rule: TEXT,
 		placeholder: 'name@email.com',
 	},
 	{
@@ -125,7 +141,7 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		formField: 'user_agent',
 		displayName: 'User Agent',
 		description: "The customer's browser User-Agent string; leave empty when the lead did not come from a browser",
-		type: 'string',
+		rule: TEXT,
 	},
 	utm('source', 'Source'),
 	utm('medium', 'Medium'),
@@ -142,7 +158,7 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		formField: 'tech_comments',
 		displayName: 'Technical Comment',
 		description: 'Technical comment for the call centre, e.g. extra form fields as JSON',
-		type: 'string',
+		rule: TEXT,
 		multiline: true,
 	},
 ];

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 export const DEFAULTS = {
 	timeoutSeconds: 30,
@@ -15,6 +15,26 @@ export interface NodeOptions {
 	concurrency?: number;
 	retryAttempts?: number;
 	skipDuplicates?: boolean;
+}
+
+/** The "Options" collection of one operation; its options take their defaults from DEFAULTS above. */
+export function optionsCollection(displayOptions: IDisplayOptions, options: INodeProperties[]): INodeProperties {
+	return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, displayOptions, options };
+}
+
+/** The Timeout option every operation has; `more` adds what it means for that operation. */
+export function timeoutOption(more?: string): INodeProperties {
+	const description =
+		'How long each request to Traffic Light may take as a whole, from connecting to the last byte of the answer';
+	const { timeoutSeconds } = DEFAULTS;
+	return {
+		displayName: 'Timeout (Seconds)',
+		name: 'timeout',
+		type: 'number',
+		default: timeoutSeconds,
+		typeOptions: { minValue: 1, maxValue: 300 },
+		description: more ? `${description}. ${more}` : description,
+	};
 }
 
 export function readOptions(ctx: IExecuteFunctions, itemIndex: number): NodeOptions {

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { OPTIONAL_LEAD_FIELDS } from './leadFields';
+import { OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from './leadFields';
 
 /** A lead exactly as it goes into Traffic Light's form body (the API key is added by the credential). */
 export type LeadForm = Record<string, string>;
@@ -132,36 +132,36 @@ export function buildLeadForm(input: LeadInput): LeadValidation {
 	const form: LeadForm = { offer_id: offerId, phone, country: country.toUpperCase() };
 
 	for (const spec of OPTIONAL_LEAD_FIELDS) {
-		const raw = input.additionalFields[spec.param];
-		let value = text(raw);
+		let value = text(input.additionalFields[spec.param]);
 		if (value === '' && spec.sentByDefault !== undefined) value = spec.sentByDefault;
 		if (value === '') continue;
-
-		if (spec.maxLength !== undefined && value.length > spec.maxLength) {
-			return problem(
-				spec.displayName,
-				`${spec.displayName} ${show(value)} is longer than ${spec.maxLength} characters`,
-				`Traffic Light accepts at most ${spec.maxLength} characters in ${spec.formField}; shorten the value or map a shorter field.`,
-			);
-		}
-		if (spec.formField === 'tz') {
-			if (!/^[+-]?\d+$/.test(value) || Number(value) < -12 || Number(value) > 14) {
-				return problem(
-					spec.displayName,
-					`Time Zone ${show(value)} is not a whole number of hours between -12 and 14`,
-					'Use the offset from UTC in whole hours, e.g. 3 for Moscow or 5 for Yekaterinburg.',
-				);
-			}
-			value = String(Number(value));
-		}
-		if (spec.formField === 'ip_address' && !isIpv4(value) && !isIpv6(value)) {
-			return problem(
-				spec.displayName,
-				`IP Address ${show(value)} is not a valid IPv4 or IPv6 address`,
-				'Send the customer\'s IP, e.g. 203.0.113.7 or 2001:db8::1, or leave the field out to send 0.0.0.0 (no IP known).',
-			);
-		}
-		form[spec.formField] = value;
+		const checked = checkRule(spec, value);
+		if (typeof checked !== 'string') return checked;
+		form[spec.formField] = checked;
 	}
 	return { ok: true, form };
+}
+
+/** The value as sent, or why the field's rule refuses it. */
+function checkRule(spec: LeadFieldSpec, value: string): string | LeadValidation {
+	const { rule, displayName } = spec;
+	switch (rule.kind) {
+		case 'text':
+			if (rule.maxLength === undefined || value.length <= rule.maxLength) return value;
+			return problem(
+				displayName,
+				`${displayName} ${show(value)} is longer than ${rule.maxLength} characters`,
+				`Traffic Light accepts at most ${rule.maxLength} characters in ${spec.formField}; shorten the value or map a shorter field.`,
+			);
+		case 'wholeNumber':
+			if (/^[+-]?\d+$/.test(value) && Number(value) >= rule.min && Number(value) <= rule.max) return String(Number(value));
+			return problem(
+				displayName,
+				`${displayName} ${show(value)} is not a whole number of ${rule.unit} between ${rule.min} and ${rule.max}`,
+				rule.fix,
+			);
+		case 'ipAddress':
+			if (isIpv4(value) || isIpv6(value)) return value;
+			return problem(displayName, `${displayName} ${show(value)} is not a valid IPv4 or IPv6 address`, rule.fix);
+	}
 }

@@ -7,9 +7,9 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { buildPasteLine, escapeNoticeText, noticeWithLine, pasteLineNotices } from '../shared/notices';
+import { buildPasteLine, noticeWithLine, pasteLineNotices } from '../shared/notices';
 import { manuallyPastedWebhook } from '../shared/manualWebhook';
-import { SECRET_TOKEN_PLACEHOLDER } from '../shared/secretToken';
+import { activationHint, secretTokenProperties, senderWebhooks, setupNotice } from '../shared/webhookDescription';
 import { ParameterReader } from '../shared/webhookRequest';
 import { acceptCall, ignoreCall, readAuthorizedCall, selectedValues } from '../shared/webhookResponses';
 import { buildPostbackItem, decideStatus } from './postbackItem';
@@ -21,7 +21,6 @@ import {
 } from './statuses';
 
 const STATUSES_PARAMETER = 'statuses';
-const TOKEN_PARAMETER = 'secretToken';
 
 const statusOptions = POSTBACK_STATUSES.map(({ name, value, description }) => ({
 	name,
@@ -34,7 +33,6 @@ const postbackLines: INodeProperties[] = POSTBACK_STATUSES.flatMap((status) =>
 	pasteLineNotices({
 		id: status.value,
 		selector: { parameter: STATUSES_PARAMETER, value: status.value },
-		tokenParameter: TOKEN_PARAMETER,
 		lead: `${status.name} — postback URL: the Production URL shown above, followed by`,
 		marker: [STATUS_MARKER_PARAMETER, status.value],
 		pairs: DOCUMENTED_MACROS,
@@ -55,20 +53,7 @@ export class TrafficLightTrigger implements INodeType {
 		},
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		webhooks: [
-			{
-				name: 'default',
-				// Traffic Light sends postbacks by GET or POST depending on the profile
-				// settings; n8n registers one webhook per listed method on the same path.
-				httpMethod: 'GET,POST',
-				// Answer 200 at once: Traffic Light retries every minute until it sees 200.
-				responseMode: 'onReceived',
-				// Empty, so n8n sends our `webhookResponse`; left out, n8n would answer the
-				// literal text "firstEntryJson".
-				responseData: '',
-				path: 'webhook',
-			},
-		],
+		webhooks: senderWebhooks,
 		triggerPanel: {
 			header: 'Waiting for a postback from Traffic Light',
 			executionsHelp: {
@@ -77,21 +62,15 @@ export class TrafficLightTrigger implements INodeType {
 				active:
 					'The workflow is published (active on n8n 1.x): every postback Traffic Light sends to the Production URL starts an execution.',
 			},
-			activationHint:
-				'Once the workflow is published (activated on n8n 1.x), postbacks to the Production URL start it automatically.',
+			activationHint: activationHint('postbacks'),
 		},
 		properties: [
-			{
-				displayName: escapeNoticeText(
-					'In Traffic Light (cpa.tl) open your profile page — or a stream, for postbacks of that stream only — and fill the postback URL of each status ' +
-						'with the Production URL shown above followed by that status\'s line below. ' +
-						'The workflow must be published (active on n8n 1.x) for the Production URL to answer. ' +
-						'Traffic Light repeats a postback every minute for a week until it gets HTTP 200; this trigger answers 200 at once, also for statuses it ignores.',
-				),
-				name: 'setupNotice',
-				type: 'notice',
-				default: '',
-			},
+			setupNotice(
+				'In Traffic Light (cpa.tl) open your profile page — or a stream, for postbacks of that stream only — and fill the postback URL of each status ' +
+					'with the Production URL shown above followed by that status\'s line below. ' +
+					'The workflow must be published (active on n8n 1.x) for the Production URL to answer. ' +
+					'Traffic Light repeats a postback every minute for a week until it gets HTTP 200; this trigger answers 200 at once, also for statuses it ignores.',
+			),
 			{
 				displayName: 'Statuses',
 				name: STATUSES_PARAMETER,
@@ -102,22 +81,7 @@ export class TrafficLightTrigger implements INodeType {
 				description:
 					'Statuses that start the workflow. Postbacks with other statuses are answered with 200 and start nothing.',
 			},
-			{
-				displayName: 'Secret Token',
-				name: TOKEN_PARAMETER,
-				type: 'string',
-				typeOptions: { password: true },
-				default: '',
-				description: `Recommended. Any long random text. Postbacks without it get 403 and start nothing. In the lines below it appears as ${SECRET_TOKEN_PLACEHOLDER}: replace that with this value when you paste into Traffic Light. It never reaches the output.`,
-			},
-			{
-				displayName:
-					'No Secret Token set: anyone who learns the webhook URL can start this workflow. Setting one is recommended.',
-				name: 'noTokenNotice',
-				type: 'notice',
-				default: '',
-				displayOptions: { show: { [TOKEN_PARAMETER]: [''] } },
-			},
+			...secretTokenProperties('Traffic Light', 'Postbacks'),
 			...postbackLines,
 			{
 				displayName: noticeWithLine(
@@ -135,7 +99,7 @@ export class TrafficLightTrigger implements INodeType {
 	webhookMethods = manuallyPastedWebhook;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const call = readAuthorizedCall(this, TOKEN_PARAMETER);
+		const call = readAuthorizedCall(this);
 		if ('rejection' in call) return call.rejection;
 		const { request } = call;
 		const selected = selectedValues(this, STATUSES_PARAMETER);

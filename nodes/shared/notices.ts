@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { SECRET_TOKEN_PARAMETER, SECRET_TOKEN_PLACEHOLDER } from './secretToken';
+import { SECRET_TOKEN_NODE_PARAMETER, SECRET_TOKEN_PLACEHOLDER, TOKEN_QUERY_KEY } from './secretToken';
 
 /**
  * The editor renders a notice's text as sanitized HTML. Escaping keeps a
@@ -29,8 +29,6 @@ export interface PasteLineNoticeOptions {
 	id: string;
 	/** Parameter name and value that select this line (e.g. `events` / `client_added`). */
 	selector: { parameter: string; value: string };
-	/** Name of the password parameter holding the secret token. */
-	tokenParameter: string;
 	/** Text before the line, e.g. "Client Added: append to the webhook URL in Klientiks". */
 	lead: string;
 	/** The marker pair that comes first, e.g. `['event', 'client_added']`. */
@@ -47,16 +45,16 @@ export interface PasteLineNoticeOptions {
  * screenshot, so the user replaces the placeholder once when pasting.
  */
 export function pasteLineNotices(options: PasteLineNoticeOptions): INodeProperties[] {
-	const { id, selector, tokenParameter, lead, marker, pairs } = options;
+	const { id, selector, lead, marker, pairs } = options;
 	const withoutToken = buildPasteLine([marker, ...pairs]);
-	const withToken = buildPasteLine([marker, [SECRET_TOKEN_PARAMETER, SECRET_TOKEN_PLACEHOLDER], ...pairs]);
+	const withToken = buildPasteLine([marker, [TOKEN_QUERY_KEY, SECRET_TOKEN_PLACEHOLDER], ...pairs]);
 	return [
 		{
 			displayName: noticeWithLine(`${lead}:`, withoutToken),
 			name: `pasteLine_${id}`,
 			type: 'notice',
 			default: '',
-			displayOptions: { show: { [selector.parameter]: [selector.value], [tokenParameter]: [''] } },
+			displayOptions: { show: { [selector.parameter]: [selector.value], [SECRET_TOKEN_NODE_PARAMETER]: [''] } },
 		},
 		{
 			displayName: noticeWithLine(
@@ -68,7 +66,7 @@ export function pasteLineNotices(options: PasteLineNoticeOptions): INodeProperti
 			default: '',
 			displayOptions: {
 				show: { [selector.parameter]: [selector.value] },
-				hide: { [tokenParameter]: [''] },
+				hide: { [SECRET_TOKEN_NODE_PARAMETER]: [''] },
 			},
 		},
 	];

@@ -4,8 +4,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * Neither Klientiks nor Traffic Light can sign a request or send a header:
  * all the user controls is the URL. So the secret travels as a query
  * parameter the user appends (`&token=…`), and both triggers check it here.
+ * This is the key the caller sends in the URL query.
  */
-export const SECRET_TOKEN_PARAMETER = 'token';
+export const TOKEN_QUERY_KEY = 'token';
+
+/**
+ * Name of the node parameter that holds the saved Secret Token. Workflows
+ * store parameters by this name, so it must never change.
+ */
+export const SECRET_TOKEN_NODE_PARAMETER = 'secretToken';
 
 /** What the user sees in the paste-ready lines instead of the real secret. */
 export const SECRET_TOKEN_PLACEHOLDER = 'YOUR_SECRET_TOKEN';
@@ -17,24 +24,32 @@ function digest(text: string): Buffer {
 /**
  * Compares in constant time. Both sides are hashed first so the buffers have
  * equal length (timingSafeEqual demands it) and the comparison time does not
- * reveal the length of the expected token either.
+ * reveal the length of the saved token either.
  */
-export function secretTokensMatch(expected: string, provided: string): boolean {
-	return timingSafeEqual(digest(expected), digest(provided));
+export function secretTokensMatch(savedToken: string, sentToken: string): boolean {
+	return timingSafeEqual(savedDigest(savedToken), digest(sentToken));
+}
+
+/** The digest of the last saved token: a trigger compares against the same one call after call. */
+let lastSaved: { token: string; digest: Buffer } | undefined;
+
+function savedDigest(savedToken: string): Buffer {
+	if (lastSaved?.token !== savedToken) lastSaved = { token: savedToken, digest: digest(savedToken) };
+	return lastSaved.digest;
 }
 
 export type TokenCheck = 'notRequired' | 'accepted' | 'missing' | 'repeated' | 'wrong';
 
 /**
- * `provided` holds every value the URL query carried for the token
- * parameter. Exactly one is allowed: with several, a sender could try many
- * guesses in one call. The saved token is trimmed (a pasted one often ends
- * in a space or new line); the compared value is taken as sent.
+ * `sentTokens` holds every value the URL query carried under the token key.
+ * Exactly one is allowed: with several, a sender could try many guesses in
+ * one call. The saved token is trimmed (a pasted one often ends in a space
+ * or new line); the sent value is compared as sent.
  */
-export function checkSecretToken(savedToken: string, provided: readonly string[]): TokenCheck {
-	const expected = savedToken.trim();
-	if (expected === '') return 'notRequired';
-	if (provided.length > 1) return 'repeated';
-	if (provided.length === 0 || provided[0] === '') return 'missing';
-	return secretTokensMatch(expected, provided[0]) ? 'accepted' : 'wrong';
+export function checkSecretToken(savedToken: string, sentTokens: readonly string[]): TokenCheck {
+	const saved = savedToken.trim();
+	if (saved === '') return 'notRequired';
+	if (sentTokens.length > 1) return 'repeated';
+	if (sentTokens.length === 0 || sentTokens[0] === '') return 'missing';
+	return secretTokensMatch(saved, sentTokens[0]) ? 'accepted' : 'wrong';
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { findQueryValues } from './queryString';
-import { checkSecretToken, SECRET_TOKEN_PARAMETER, type TokenCheck } from './secretToken';
+import { checkSecretToken, SECRET_TOKEN_NODE_PARAMETER, TOKEN_QUERY_KEY, type TokenCheck } from './secretToken';
 import { rawQueryOf, readIncomingRequest, type IncomingRequest } from './webhookRequest';
 
 /**
@@ -40,24 +40,24 @@ export function rejectCall(context: IWebhookFunctions, reason: string): IWebhook
 }
 
 const TOKEN_REJECTIONS: Record<Exclude<TokenCheck, 'notRequired' | 'accepted'>, string> = {
-	missing: `The ${SECRET_TOKEN_PARAMETER} parameter is missing.`,
-	repeated: `The ${SECRET_TOKEN_PARAMETER} parameter is sent more than once; send it once.`,
-	wrong: `The ${SECRET_TOKEN_PARAMETER} parameter is wrong.`,
+	missing: `The ${TOKEN_QUERY_KEY} parameter is missing.`,
+	repeated: `The ${TOKEN_QUERY_KEY} parameter is sent more than once; send it once.`,
+	wrong: `The ${TOKEN_QUERY_KEY} parameter is wrong.`,
 };
 
 export type AuthorizedCall = { request: IncomingRequest } | { rejection: IWebhookResponseData };
 
 /**
- * Checks the Secret Token set in the node's `tokenParameter` before anything
- * else: only the token's own pairs of the query string are decoded, so a
- * call without the right token costs next to nothing and an outsider learns
- * nothing about events or statuses. Only then is the whole call read. The
- * token counts only in the URL query: a token in the body is refused, so
- * that the one place to look for it is the line pasted into the sender.
+ * Checks the token sent in the query against the node's saved Secret Token
+ * before anything else: only the token's own pairs of the query string are
+ * decoded, so a call without the right token costs next to nothing and an
+ * outsider learns nothing about events or statuses. Only then is the whole
+ * call read. The token counts only in the URL query: a token in the body is
+ * refused, so that the one place to look for it is the line pasted into the sender.
  */
-export function readAuthorizedCall(context: IWebhookFunctions, tokenParameter: string): AuthorizedCall {
-	const saved = String(context.getNodeParameter(tokenParameter, '') ?? '');
-	const check = checkSecretToken(saved, findQueryValues(rawQueryOf(context), SECRET_TOKEN_PARAMETER));
+export function readAuthorizedCall(context: IWebhookFunctions): AuthorizedCall {
+	const savedToken = String(context.getNodeParameter(SECRET_TOKEN_NODE_PARAMETER, '') ?? '');
+	const check = checkSecretToken(savedToken, findQueryValues(rawQueryOf(context), TOKEN_QUERY_KEY));
 	if (check !== 'notRequired' && check !== 'accepted') {
 		return { rejection: rejectCall(context, TOKEN_REJECTIONS[check]) };
 	}
@@ -66,7 +66,7 @@ export function readAuthorizedCall(context: IWebhookFunctions, tokenParameter: s
 		return {
 			rejection: rejectCall(
 				context,
-				`The ${SECRET_TOKEN_PARAMETER} parameter is accepted in the URL query only, not in the body.`,
+				`The ${TOKEN_QUERY_KEY} parameter is accepted in the URL query only, not in the body.`,
 			),
 		};
 	}

@@ -28,16 +28,17 @@ describe('Traffic Light node description', () => {
 		expect(shown).toEqual([...shown].sort((a, b) => a.localeCompare(b)));
 	});
 
-	it('shows the same option defaults the code uses', () => {
-		const options = Object.fromEntries(
-			(property('options', 'send').options as INodeProperties[]).map((o) => [o.name, o.default]),
-		);
-		expect(options).toEqual({
+	it('shows the option defaults the code uses, in every operation', () => {
+		const defaultsOf = (operation: string) =>
+			Object.fromEntries((property('options', operation).options as INodeProperties[]).map((o) => [o.name, o.default]));
+		expect(defaultsOf('send')).toEqual({
 			concurrency: DEFAULTS.concurrency,
 			retryAttempts: DEFAULTS.retryAttempts,
 			skipDuplicates: DEFAULTS.skipDuplicates,
 			timeout: DEFAULTS.timeoutSeconds,
 		});
+		expect(defaultsOf('getStatus')).toEqual({ timeout: DEFAULTS.timeoutSeconds });
+		expect(defaultsOf('getBalance')).toEqual({ timeout: DEFAULTS.timeoutSeconds });
 	});
 
 	it('requires Offer ID, Phone and Country, Country defaulting to RU', () => {

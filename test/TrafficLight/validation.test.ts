@@ -1,4 +1,6 @@
-import { OPTIONAL_LEAD_FIELDS } from '../../nodes/TrafficLight/leadFields';
+import type { INodeProperties } from 'n8n-workflow';
+
+import { OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from '../../nodes/TrafficLight/leadFields';
 import { buildLeadForm, isIpv4, isIpv6, type LeadInput } from '../../nodes/TrafficLight/validation';
 
 const valid: LeadInput = { offerId: '1234', phone: '+7 (999) 123-45-67', country: 'RU', additionalFields: {} };
@@ -59,7 +61,7 @@ describe('buildLeadForm: required fields', () => {
 describe('buildLeadForm: optional fields', () => {
 	it('maps every optional field to its Traffic Light form name', () => {
 		const additionalFields: Record<string, string | number> = {};
-		for (const spec of OPTIONAL_LEAD_FIELDS) additionalFields[spec.param] = spec.type === 'number' ? 5 : `v-${spec.param}`;
+		for (const spec of OPTIONAL_LEAD_FIELDS) additionalFields[spec.param] = spec.rule.kind === 'wholeNumber' ? 5 : `v-${spec.param}`;
 		additionalFields.ipAddress = '203.0.113.7';
 		additionalFields.email = 'anna@example.com';
 		const result = buildLeadForm({ ...valid, additionalFields });
@@ -142,6 +144,39 @@ describe('buildLeadForm: optional fields', () => {
 			expect(problem.message).toContain(ip);
 		},
 	);
+});
+
+describe('field rules come from the LeadFieldSpec table', () => {
+	it('holds a number field other than Time Zone to its own range, in validation and in the editor', () => {
+		const quantity: LeadFieldSpec = {
+			param: 'quantity',
+			formField: 'qty',
+			displayName: 'Quantity',
+			description: 'How many items were ordered',
+			rule: { kind: 'wholeNumber', min: 1, max: 99, unit: 'items', fix: 'Use 1 to 99.' },
+		};
+		jest.isolateModules(() => {
+			jest.doMock('../../nodes/TrafficLight/leadFields', () => {
+				const actual = jest.requireActual('../../nodes/TrafficLight/leadFields');
+				return { ...actual, OPTIONAL_LEAD_FIELDS: [...actual.OPTIONAL_LEAD_FIELDS, quantity] };
+			});
+			const { buildLeadForm: build } = require('../../nodes/TrafficLight/validation') as typeof import('../../nodes/TrafficLight/validation');
+			const sent = build({ ...valid, additionalFields: { quantity: '+42', timezone: 14 } });
+			expect(sent.ok && [sent.form.qty, sent.form.tz]).toEqual(['42', '14']);
+			const refused = build({ ...valid, additionalFields: { quantity: 0 } });
+			expect(!refused.ok && refused.problem).toEqual({
+				field: 'Quantity',
+				message: 'Quantity "0" is not a whole number of items between 1 and 99',
+				fix: 'Use 1 to 99.',
+			});
+
+			const { TrafficLight } = require('../../nodes/TrafficLight/TrafficLight.node') as typeof import('../../nodes/TrafficLight/TrafficLight.node');
+			const additional = new TrafficLight().description.properties.find((p) => p.name === 'additionalFields');
+			const bounds = (name: string) => additional?.options?.find((o) => 'name' in o && o.name === name) as INodeProperties;
+			expect(bounds('quantity').typeOptions).toEqual({ minValue: 1, maxValue: 99, numberPrecision: 0 });
+			expect(bounds('timezone').typeOptions).toEqual({ minValue: -12, maxValue: 14, numberPrecision: 0 });
+		});
+	});
 });
 
 describe('IP helpers', () => {

@@ -17,7 +17,6 @@ describe('notices', () => {
 		const [plain, withToken] = pasteLineNotices({
 			id: 'x',
 			selector: { parameter: 'events', value: 'x' },
-			tokenParameter: 'secretToken',
 			lead: 'X',
 			marker: ['event', 'x'],
 			pairs: [['id', '{{id}}']],

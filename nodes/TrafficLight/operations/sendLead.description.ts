@@ -1,0 +1,109 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from '../leadFields';
+import { DEFAULTS, MAX_CONCURRENCY, MAX_RETRY_ATTEMPTS, optionsCollection, timeoutOption } from '../options';
+
+// The fields of Lead → Send; sendLead.ts reads them.
+
+const displayOptions = { show: { resource: ['lead'], operation: ['send'] } };
+// Plain names: n8n's lint rules accept a default given as a literal, a name or a call, not `DEFAULTS.x`.
+const { concurrency, retryAttempts } = DEFAULTS;
+
+function collectionOption(spec: LeadFieldSpec): INodeProperties {
+	const { rule } = spec;
+	const isNumber = rule.kind === 'wholeNumber';
+	const option: INodeProperties = {
+		displayName: spec.displayName,
+		name: spec.param,
+		type: isNumber ? 'number' : 'string',
+		default: isNumber ? Number(spec.sentByDefault ?? 0) : (spec.sentByDefault ?? ''),
+		description: spec.description,
+	};
+	if (spec.placeholder) option.placeholder = spec.placeholder;
+	if (spec.multiline) option.typeOptions = { rows: 3 };
+	if (isNumber) option.typeOptions = { minValue: rule.min, maxValue: rule.max, numberPrecision: 0 };
+	return option;
+}
+
+export const sendLeadFields: INodeProperties[] = [
+	{
+		displayName:
+			'Keep "Retry On Fail" in this node\'s Settings off: it resends leads whose outcome is unknown and can create duplicates. The node retries safe failures by itself and checks unknown ones by Lead ID.',
+		name: 'retryNotice',
+		type: 'notice',
+		default: '',
+		displayOptions,
+	},
+	{
+		displayName: 'Offer ID',
+		name: 'offerId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '1234',
+		description: 'Numeric ID of the offer in your Traffic Light account (Offers page)',
+		displayOptions,
+	},
+	{
+		displayName: 'Phone',
+		name: 'phone',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '+7 999 123-45-67',
+		description: "The customer's phone number, in any format",
+		displayOptions,
+	},
+	{
+		displayName: 'Country',
+		name: 'country',
+		type: 'string',
+		required: true,
+		default: 'RU',
+		placeholder: 'RU',
+		description: "The customer's country as an ISO 3166-1 code: two letters (RU, KZ, UA) or three (RUS)",
+		displayOptions,
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions,
+		options: [...OPTIONAL_LEAD_FIELDS]
+			.sort((a, b) => a.displayName.localeCompare(b.displayName))
+			.map(collectionOption),
+	},
+	optionsCollection(displayOptions, [
+		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			default: concurrency,
+			typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY, numberPrecision: 0 },
+			description: 'How many leads of one run are sent at the same time. Output order always equals input order.',
+		},
+		{
+			displayName: 'Retry Attempts',
+			name: 'retryAttempts',
+			type: 'number',
+			default: retryAttempts,
+			typeOptions: { minValue: 0, maxValue: MAX_RETRY_ATTEMPTS, numberPrecision: 0 },
+			description:
+				'How many times to resend a lead after a failure that proves it did not arrive: connection refused, host not found, HTTP 429 or 503. Waits 1, 2, 4… seconds in between. Timeouts are never resent.',
+		},
+		{
+			displayName: 'Skip Duplicates',
+			name: 'skipDuplicates',
+			type: 'boolean',
+			// A boolean literal, as n8n's lint rules demand; the description test holds it equal to DEFAULTS.
+			default: true,
+			description:
+				'Whether to look the Lead ID up in Traffic Light before sending and skip leads it already has (output with duplicate = true). Acts only on items with a Lead ID.',
+		},
+		timeoutOption(
+			'A lead without an answer fails instead of blocking the workflow; after a timeout the node may check the lead feed up to 3 more times, so one lead can take up to 4 × this + 7 seconds (plus one Timeout and the wait for each resend after a refused connection).',
+		),
+	]),
+];

@@ -1,0 +1,60 @@
+import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
+
+import { escapeNoticeText } from './notices';
+import { SECRET_TOKEN_NODE_PARAMETER, SECRET_TOKEN_PLACEHOLDER } from './secretToken';
+
+/**
+ * The description parts both triggers share, kept in one place as n8n's own
+ * Webhook node keeps its shared properties. Each takes what differs between
+ * the senders: who calls (`sender`, e.g. "Klientiks") and what its calls are
+ * named (`calls`, e.g. "Postbacks").
+ */
+
+export const senderWebhooks: IWebhookDescription[] = [
+	{
+		name: 'default',
+		// Traffic Light sends by GET or POST depending on the profile settings,
+		// Klientiks does not document its method: n8n registers one webhook per
+		// comma-separated method on the same path.
+		httpMethod: 'GET,POST',
+		// Answer at once: no sender should wait for the workflow, and Traffic
+		// Light retries every minute until it sees 200.
+		responseMode: 'onReceived',
+		// Empty, so n8n sends our `webhookResponse`; left out, n8n would answer the
+		// literal text "firstEntryJson".
+		responseData: '',
+		path: 'webhook',
+	},
+];
+
+/** The first notice: where in the sender to paste the Production URL and the lines. */
+export function setupNotice(text: string): INodeProperties {
+	return { displayName: escapeNoticeText(text), name: 'setupNotice', type: 'notice', default: '' };
+}
+
+/** The Secret Token field and the warning shown while it is empty. */
+export function secretTokenProperties(sender: string, calls: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Secret Token',
+			name: SECRET_TOKEN_NODE_PARAMETER,
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: `Recommended. Any long random text. ${calls} without it get 403 and start nothing. In the lines below it appears as ${SECRET_TOKEN_PLACEHOLDER}: replace that with this value when you paste into ${sender}. It never reaches the output.`,
+		},
+		{
+			displayName:
+				'No Secret Token set: anyone who learns the webhook URL can start this workflow. Setting one is recommended.',
+			name: 'noTokenNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { [SECRET_TOKEN_NODE_PARAMETER]: [''] } },
+		},
+	];
+}
+
+/** The trigger panel's hint once the workflow runs on its own. */
+export function activationHint(calls: string): string {
+	return `Once the workflow is published (activated on n8n 1.x), ${calls} to the Production URL start it automatically.`;
+}
