@@ -15,10 +15,11 @@
 //                               (a UTF-8 call and the same call in cp1251)
 //   send     build+validate     buildLeadForm for one lead as the example workflow maps it
 //
-// There is no finer breakdown on purpose: timed alone, readIncomingRequest
-// settled at either ~30 or ~65 µs per call from one process to the next (a V8
-// optimisation decision), while the whole webhook() was steady; a "part"
-// larger than its whole would only mislead.
+// There is no finer breakdown on purpose: timed alone, parts of webhook()
+// settle at different speeds from one process to the next (V8 optimisation
+// decisions), while the whole is steady; a "part" larger than its whole would
+// only mislead. bench/README.md lists what each optimisation of the handler
+// bought, measured part by part.
 const path = require('node:path');
 const { eventParams, encodeCp1251 } = require('../scripts/lib/klientiksCalls');
 const { summary, withSpread } = require('./lib/stats');

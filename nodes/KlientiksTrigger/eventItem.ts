@@ -63,28 +63,42 @@ function shorten(text: string, max = 60): string {
 	return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-/** The output properties one field produces, all null before the request is read. */
-function emptyField(field: string, kind: FieldKind): Array<[string, IDataObject[string]]> {
-	switch (kind) {
-		case 'phone':
-			return [
-				[field, null],
-				[`${field}Normalized`, null],
-			];
-		case 'list':
-			return [
-				[field, null],
-				[`${field}List`, []],
-			];
-		case 'id':
-		case 'text':
-			return [[field, null]];
-		default:
-			return [
-				[field, null],
-				[`${field}Raw`, null],
-			];
+/** What each kind adds beside the field itself: the normalised phone, the split list, or the text as sent. */
+const COMPANION_SUFFIX: Record<FieldKind, string | null> = {
+	id: null,
+	text: null,
+	phone: 'Normalized',
+	list: 'List',
+	boolean: 'Raw',
+	money: 'Raw',
+	date: 'Raw',
+	time: 'Raw',
+	timestamp: 'Raw',
+};
+
+type FieldShape = Pick<PresetField, 'field' | 'kind'>;
+
+/** `phoneNormalized`, `servicesList`, `amountRaw`…, per field spec: computed once, not per call. */
+const companionKeys = new Map<FieldShape, string | null>();
+
+function companionKey(spec: FieldShape): string | null {
+	let key = companionKeys.get(spec);
+	if (key === undefined) {
+		const suffix = COMPANION_SUFFIX[spec.kind];
+		key = suffix === null ? null : `${spec.field}${suffix}`;
+		companionKeys.set(spec, key);
 	}
+	return key;
+}
+
+/** The output properties one field produces, all null before the request is read (a list's companion is []). */
+function emptyField(spec: FieldShape): Array<[string, IDataObject[string]]> {
+	const companion = companionKey(spec);
+	if (companion === null) return [[spec.field, null]];
+	return [
+		[spec.field, null],
+		[companion, spec.kind === 'list' ? [] : null],
+	];
 }
 
 function typed(kind: FieldKind, text: string): Parsed<string | number | boolean> {
@@ -109,6 +123,7 @@ function readField(reader: ParameterReader, entity: IDataObject, entityName: Ent
 	const text = reader.text(key);
 	if (text === null) return;
 	const trimmed = text.trim();
+	const companion = companionKey(spec);
 	switch (kind) {
 		case 'id':
 			entity[field] = trimmed === '' ? null : parseId(trimmed);
@@ -118,14 +133,14 @@ function readField(reader: ParameterReader, entity: IDataObject, entityName: Ent
 			return;
 		case 'phone':
 			entity[field] = trimmed === '' ? null : trimmed;
-			entity[`${field}Normalized`] = normalizePhone(text);
+			entity[companion as string] = normalizePhone(text);
 			return;
 		case 'list':
 			entity[field] = trimmed === '' ? null : trimmed;
-			entity[`${field}List`] = splitList(text);
+			entity[companion as string] = splitList(text);
 			return;
 		default: {
-			entity[`${field}Raw`] = text;
+			entity[companion as string] = text;
 			// An empty boolean is PHP's rendering of false; an empty amount or date is just absent.
 			if (trimmed === '' && kind !== 'boolean') return;
 			const parsed = typed(kind, text);
@@ -169,19 +184,27 @@ function leadIdSlug(marker: string): string {
 	return slug === '' ? CUSTOM_EVENT.value : slug;
 }
 
-/** Per preset, the order of every entity's keys (computed once; the shape never changes). */
-const entityKeys = new Map<EventPreset, Array<[Entity, Array<[string, IDataObject[string]]>]>>();
+interface EntityTemplate {
+	name: Entity;
+	/** Every key of the entity, null; copied with a spread, which V8 does in one step for a fixed shape. */
+	empty: IDataObject;
+	/** Keys that hold a list and need a fresh [] on every call. */
+	listKeys: string[];
+}
 
-function keysOf(preset: EventPreset): Array<[Entity, Array<[string, IDataObject[string]]>]> {
-	const known = entityKeys.get(preset);
+/** Per preset, the empty shape of every entity (computed once; the shape never changes). */
+const entityTemplates = new Map<EventPreset, EntityTemplate[]>();
+
+function templatesOf(preset: EventPreset): EntityTemplate[] {
+	const known = entityTemplates.get(preset);
 	if (known) return known;
 	const entities = new Map<Entity, Array<[string, IDataObject[string]]>>([
-		['client', CLIENT_FIELDS.flatMap(({ field, kind }) => emptyField(field, kind))],
+		['client', CLIENT_FIELDS.flatMap(emptyField)],
 	]);
 	for (const spec of preset.fields) {
 		const entity = entities.get(spec.entity) ?? [];
 		entities.set(spec.entity, entity);
-		for (const [key, value] of emptyField(spec.field, spec.kind)) {
+		for (const [key, value] of emptyField(spec)) {
 			if (!entity.some(([existing]) => existing === key)) entity.push([key, value]);
 		}
 		// `start` sits right after the time it is combined from.
@@ -189,20 +212,23 @@ function keysOf(preset: EventPreset): Array<[Entity, Array<[string, IDataObject[
 			entity.push([preset.combineStart.into, null]);
 		}
 	}
-	const keys = [...entities];
-	entityKeys.set(preset, keys);
-	return keys;
+	const templates = [...entities].map(([name, keys]) => ({
+		name,
+		empty: Object.fromEntries(keys.map(([key, value]) => [key, Array.isArray(value) ? null : value])) as IDataObject,
+		listKeys: keys.filter(([, value]) => Array.isArray(value)).map(([key]) => key),
+	}));
+	entityTemplates.set(preset, templates);
+	return templates;
 }
 
-/** Every entity of the preset with every key present and empty: null, or a fresh [] for lists. */
-function emptyEntities(preset: EventPreset): Partial<Record<Entity, IDataObject>> {
-	const entities: Partial<Record<Entity, IDataObject>> = {};
-	for (const [name, keys] of keysOf(preset)) {
-		const entity: IDataObject = {};
-		for (const [key, value] of keys) entity[key] = Array.isArray(value) ? [] : value;
-		entities[name] = entity;
+/** Adds every entity of the preset to the item, every key present and empty: null, or a fresh [] for lists. */
+function addEmptyEntities(item: IDataObject, preset: EventPreset): Partial<Record<Entity, IDataObject>> {
+	for (const { name, empty, listKeys } of templatesOf(preset)) {
+		const entity: IDataObject = { ...empty };
+		for (const key of listKeys) entity[key] = [];
+		item[name] = entity;
 	}
-	return entities;
+	return item as Partial<Record<Entity, IDataObject>>;
 }
 
 /**
@@ -215,7 +241,9 @@ export function buildPresetItem(
 	request: IncomingRequest,
 	reader: ParameterReader,
 ): IDataObject {
-	const entities = emptyEntities(preset);
+	// Keys in output order: event, leadId (set below), the entities, parameters, warnings, raw.
+	const item: IDataObject = { event: preset.value, leadId: null };
+	const entities = addEmptyEntities(item, preset);
 	for (const spec of preset.fields) {
 		readField(reader, entities[spec.entity] as IDataObject, spec.entity, spec);
 	}
@@ -225,7 +253,6 @@ export function buildPresetItem(
 
 	const { prefix, entity, field } = preset.leadId;
 	const idValue = entities[entity]?.[field];
-	let leadId: string | null = null;
 	if (idValue === null || idValue === undefined) {
 		const source = preset.fields.find((spec) => spec.entity === entity && spec.field === field);
 		reader.warn(
@@ -233,13 +260,10 @@ export function buildPresetItem(
 				`Add ${source?.key}={{${source?.placeholder}}} to the URL in Klientiks.`,
 		);
 	} else {
-		leadId = `${prefix}${String(idValue)}`;
+		item.leadId = `${prefix}${String(idValue)}`;
 	}
 
-	const parameters = reader.allParameters();
-	const item: IDataObject = { event: preset.value, leadId };
-	for (const [name, value] of Object.entries(entities)) item[name] = value;
-	item.parameters = parameters;
+	item.parameters = reader.allParameters();
 	item.warnings = reader.warnings;
 	item.raw = requestSummary(request);
 	return item;

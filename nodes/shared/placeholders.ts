@@ -1,6 +1,7 @@
 /**
  * A placeholder the sender did not fill in arrives as its literal text:
- * Klientiks `{{client.phone}}` (or the seed guide's typo `{appointment.status}}`),
+ * Klientiks `{{client.phone}}` (or `{appointment.status}}`, a typo found in a published
+ * Klientiks setup guide),
  * Traffic Light `{sub1}`. Such a value carries no data, so the triggers turn
  * it into `null` and say so in `warnings`.
  */
@@ -10,5 +11,6 @@ const UNFILLED_PLACEHOLDER = /^\s*\{{1,2}\s*[\p{L}\p{N}_.\-[\]]+\s*\}{1,2}\s*$/u
 const MAX_PLACEHOLDER_LENGTH = 100;
 
 export function isUnfilledPlaceholder(value: string): boolean {
-	return value.length <= MAX_PLACEHOLDER_LENGTH && UNFILLED_PLACEHOLDER.test(value);
+	// Every value is checked, most hold no brace: the includes() spares them the pattern.
+	return value.length <= MAX_PLACEHOLDER_LENGTH && value.includes('{') && UNFILLED_PLACEHOLDER.test(value);
 }

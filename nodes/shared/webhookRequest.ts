@@ -2,8 +2,8 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import { preview, REQUEST_LIMITS, WarningList } from './limits';
 import { isUnfilledPlaceholder } from './placeholders';
-import { parseQueryString, type DecodedPair, type DetectedEncoding } from './queryString';
-import { SECRET_TOKEN_PARAMETER } from './secretToken';
+import { parseQueryString, type DecodedPair, type DetectedEncoding, type QueryLimits } from './queryString';
+import { TOKEN_QUERY_KEY } from './secretToken';
 
 /** What a call's text was read as: one encoding, or `mixed` when its values differ. */
 export type RequestEncoding = DetectedEncoding | 'mixed';
@@ -187,7 +187,6 @@ function readBody(
 	budget: ItemBudget,
 	warnings: WarningList,
 ): BodyValues {
-	const limits = { ...REQUEST_LIMITS, maxPairs };
 	const contentType = headerValue(request.headers, 'content-type').toLowerCase();
 	const rawBody = request.rawBody;
 	let formOrText: string | Uint8Array | undefined;
@@ -197,7 +196,7 @@ function readBody(
 	const body: unknown = formOrText === undefined ? context.getBodyData() : undefined;
 	if (typeof body === 'string') formOrText = body;
 	if (formOrText !== undefined) {
-		const parsed = parseQueryString(formOrText, 'body', limits);
+		const parsed = parseQueryString(formOrText, 'body', { ...PAIR_LIMITS, maxPairs });
 		warnings.addAll(parsed.warnings);
 		return { pairs: parsed.pairs, entries: [] };
 	}
@@ -229,9 +228,10 @@ function readBody(
  * lone `%D0`), and each is named in a warning.
  */
 function judgeEncoding(pairs: DecodedPair[], warnings: WarningList): Pick<IncomingRequest, 'encoding' | 'encodings'> {
-	const read = new Set(pairs.map((pair) => pair.encoding));
-	if (!(read.has('utf-8') && read.has('windows-1251'))) {
-		return { encoding: read.has('windows-1251') ? 'windows-1251' : read.has('utf-8') ? 'utf-8' : 'ascii' };
+	const hasUtf8 = pairs.some((pair) => pair.encoding === 'utf-8');
+	const hasWindows1251 = pairs.some((pair) => pair.encoding === 'windows-1251');
+	if (!(hasUtf8 && hasWindows1251)) {
+		return { encoding: hasWindows1251 ? 'windows-1251' : hasUtf8 ? 'utf-8' : 'ascii' };
 	}
 	const encodings: Record<string, DetectedEncoding> = {};
 	for (const pair of pairs) {
@@ -261,6 +261,13 @@ function boundedRawQuery(pairs: DecodedPair[], fullLength: number, warnings: War
 	return `${raw.slice(0, REQUEST_LIMITS.maxRawQuery)}…`;
 }
 
+/** How much of a query string or form body is decoded (an object spread per call would cost more than the parsing). */
+const PAIR_LIMITS: QueryLimits = {
+	maxPairs: REQUEST_LIMITS.maxParameters,
+	maxKeyLength: REQUEST_LIMITS.maxKeyLength,
+	maxValueLength: REQUEST_LIMITS.maxValueLength,
+};
+
 export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest {
 	const request = requestOf(context);
 	const method = typeof request.method === 'string' ? request.method.toUpperCase() : 'GET';
@@ -268,7 +275,7 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 	const budget = new ItemBudget(warnings);
 
 	const rawQuery = rawQueryOf(context);
-	const query = parseQueryString(rawQuery, 'query string', { ...REQUEST_LIMITS, maxPairs: REQUEST_LIMITS.maxParameters });
+	const query = parseQueryString(rawQuery, 'query string', PAIR_LIMITS);
 	warnings.addAll(query.warnings);
 	const queryPairs = query.pairs;
 	const body = readBody(context, request, REQUEST_LIMITS.maxParameters - query.pairs.length, budget, warnings);
@@ -276,7 +283,7 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 	const values = new Map<string, unknown[]>();
 	let tokenInBody = false;
 	const add = (key: string, value: unknown, source: string) => {
-		if (key === SECRET_TOKEN_PARAMETER) {
+		if (key === TOKEN_QUERY_KEY) {
 			if (source === 'body') tokenInBody = true;
 			return;
 		}
@@ -290,19 +297,21 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 	};
 	// JSON entries were bounded as they were read; decoded pairs are bounded here.
 	for (const [key, value] of body.entries) add(key, value, 'body');
-	for (const pair of [...body.pairs, ...queryPairs]) {
+	const pairs = body.pairs.length === 0 ? queryPairs : [...body.pairs, ...queryPairs];
+	for (const pair of pairs) {
 		const key = budget.take(pair.key);
 		// A name the budget had to cut is not the name that was sent: leave the pair out.
 		if (key.length === pair.key.length) add(key, budget.take(pair.value), pair.source);
 	}
 
-	const withoutToken = (pair: DecodedPair) => pair.key !== SECRET_TOKEN_PARAMETER;
+	const withoutToken = (pair: DecodedPair) => pair.key !== TOKEN_QUERY_KEY;
+	const queryWithoutToken = queryPairs.filter(withoutToken);
 	return {
 		method,
 		values,
 		tokenInBody,
-		rawQuery: boundedRawQuery(queryPairs.filter(withoutToken), rawQuery.length, warnings),
-		...judgeEncoding([...body.pairs, ...queryPairs].filter(withoutToken), warnings),
+		rawQuery: boundedRawQuery(queryWithoutToken, rawQuery.length, warnings),
+		...judgeEncoding(body.pairs.length === 0 ? queryWithoutToken : pairs.filter(withoutToken), warnings),
 		warnings,
 	};
 }
@@ -376,6 +385,13 @@ export class ParameterReader {
 		this.warningList.add(message);
 	}
 
+	/** The value, or null (with a warning) when it is an unfilled placeholder. */
+	private filled(key: string, value: unknown): unknown {
+		if (typeof value !== 'string' || !isUnfilledPlaceholder(value)) return value;
+		this.warn(`Parameter ${preview(key)} holds the unfilled placeholder ${value.trim()}; it was read as null.`);
+		return null;
+	}
+
 	/**
 	 * Every parameter as an object for the output: one value stays a value,
 	 * a repeated one becomes an array, an unfilled placeholder becomes null.
@@ -383,14 +399,7 @@ export class ParameterReader {
 	allParameters(): IDataObject {
 		const result: IDataObject = {};
 		for (const [key, list] of this.values) {
-			const cleaned = list.map((value) => {
-				if (typeof value === 'string' && isUnfilledPlaceholder(value)) {
-					this.warn(`Parameter ${preview(key)} holds the unfilled placeholder ${value.trim()}; it was read as null.`);
-					return null;
-				}
-				return value;
-			});
-			setOwn(result, key, cleaned.length === 1 ? cleaned[0] : cleaned);
+			setOwn(result, key, list.length === 1 ? this.filled(key, list[0]) : list.map((value) => this.filled(key, value)));
 		}
 		return result;
 	}
