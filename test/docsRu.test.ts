@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { EVENT_PRESETS, templatePairs } from '../nodes/KlientiksTrigger/presets';
 import { buildPasteLine } from '../nodes/shared/notices';
-import { SECRET_TOKEN_PARAMETER, SECRET_TOKEN_PLACEHOLDER } from '../nodes/shared/secretToken';
+import { SECRET_TOKEN_PLACEHOLDER, TOKEN_QUERY_KEY } from '../nodes/shared/secretToken';
 import { DOCUMENTED_MACROS, STATUS_MARKER_PARAMETER } from '../nodes/TrafficLightTrigger/statuses';
 
 const ROOT = join(__dirname, '..');
@@ -20,7 +20,7 @@ describe('docs/ru/README.md (the Russian step-by-step guide)', () => {
 		(_value, preset) => {
 			const line = buildPasteLine([
 				['event', preset.value],
-				[SECRET_TOKEN_PARAMETER, SECRET_TOKEN_PLACEHOLDER],
+				[TOKEN_QUERY_KEY, SECRET_TOKEN_PLACEHOLDER],
 				...templatePairs(preset),
 			]);
 			expect(GUIDE).toContain(`\n${line}\n`);
@@ -30,7 +30,7 @@ describe('docs/ru/README.md (the Russian step-by-step guide)', () => {
 	it('has the postback line of the Traffic Light Trigger', () => {
 		const line = buildPasteLine([
 			[STATUS_MARKER_PARAMETER, 'confirmed'],
-			[SECRET_TOKEN_PARAMETER, SECRET_TOKEN_PLACEHOLDER],
+			[TOKEN_QUERY_KEY, SECRET_TOKEN_PLACEHOLDER],
 			...DOCUMENTED_MACROS,
 		]);
 		expect(GUIDE).toContain(line);

@@ -95,3 +95,17 @@ describe('"publish (activate on n8n 1.x)" wording', () => {
 		expect(activateWithoutPublish(JSON.stringify({ triggerPanel, properties }))).toEqual([]);
 	});
 });
+
+describe('publishing', () => {
+	const workflow = readFileSync(join(ROOT, '.github/workflows/publish.yml'), 'utf8');
+
+	it('publishes from a pushed version tag, after lint, build, unit tests and the pack check, with npm provenance', () => {
+		expect(workflow).toMatch(/on:\s+push:\s+tags:\s+- 'v\*'/);
+		expect(workflow).toMatch(/permissions:\s+contents: read\s+id-token: write/);
+		const steps = ['npm ci', 'npm run lint', 'npm run build', 'npm run test:unit', 'npm run check:pack', 'npm publish --provenance --access public'];
+		const at = steps.map((step) => workflow.indexOf(`- run: ${step}\n`));
+		expect(at.every((index) => index > 0)).toBe(true);
+		expect([...at].sort((a, b) => a - b)).toEqual(at);
+		expect(workflow).toContain('NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}');
+	});
+});

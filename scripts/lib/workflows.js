@@ -97,7 +97,7 @@ function noDuplicateCheckWorkflow({ token, timeoutSeconds }) {
 	return wf;
 }
 
-/** Test-only: Traffic Light status postbacks into a workflow (issue 6). */
+/** Test-only: Traffic Light status postbacks (the selected statuses, a secret token) into a workflow. */
 function postbackWorkflow({ token, statuses }) {
 	return {
 		id: IDS.postback,

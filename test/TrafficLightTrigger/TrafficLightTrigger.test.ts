@@ -1,8 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import fc from 'fast-check';
-import type { IDataObject, IHookFunctions, INodeProperties } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { TrafficLightTrigger } from '../../nodes/TrafficLightTrigger/TrafficLightTrigger.node';
 import { callTrigger, type FakeCall } from '../shared/webhookContext';
@@ -30,13 +27,6 @@ describe('TrafficLightTrigger description', () => {
 		]);
 		expect(description.name).toBe('trafficLightTrigger');
 		expect(description.inputs).toEqual([]);
-	});
-
-	it('has no-op webhook lifecycle methods', async () => {
-		const context = {} as IHookFunctions;
-		for (const method of ['checkExists', 'create', 'delete'] as const) {
-			await expect(trigger.webhookMethods.default[method].call(context)).resolves.toBe(true);
-		}
 	});
 
 	it('offers the five statuses, all selected by default', () => {
@@ -82,17 +72,8 @@ describe('TrafficLightTrigger description', () => {
 		expect(setup).toMatch(/until it gets HTTP 200/);
 	});
 
-	it('keeps the UI in English and ships distinct light/dark icons and a codex file', () => {
+	it('keeps the UI in English', () => {
 		expect(JSON.stringify(description)).not.toMatch(/[\u0400-\u04FF]/);
-		const folder = join(__dirname, '../../nodes/TrafficLightTrigger');
-		const icon = description.icon as { light: string; dark: string };
-		expect(icon.light).not.toBe(icon.dark);
-		for (const file of [icon.light, icon.dark]) {
-			expect(existsSync(join(folder, file.replace('file:', '')))).toBe(true);
-		}
-		const codex = JSON.parse(readFileSync(join(folder, 'TrafficLightTrigger.node.json'), 'utf8'));
-		expect(codex.node).toBe('n8n-nodes-klientiks-traffic-light.trafficLightTrigger');
-		expect(codex.resources.primaryDocumentation[0].url).toMatch(/docs\/traffic-light-trigger\.md$/);
 	});
 });
 
@@ -211,28 +192,6 @@ describe('filtered postbacks', () => {
 		});
 		const macro = await postback('status={status}&id=1');
 		expect(macro.result.workflowData).toBeUndefined();
-	});
-});
-
-describe('secret token (shared with the Klientiks Trigger)', () => {
-	it('rejects a missing or wrong token with 403 and no execution', async () => {
-		const missing = await postback('status=confirmed&id=1', { token: null });
-		expect(missing.result).toEqual({ noWebhookResponse: true });
-		expect(missing.written).toEqual({ status: 403, body: { received: false, error: 'The token parameter is missing.' } });
-		const wrong = await postback('status=confirmed&id=1', { token: 'guess' });
-		expect(wrong.written?.status).toBe(403);
-		expect(wrong.result.workflowData).toBeUndefined();
-	});
-
-	it('checks the token before the status filter', async () => {
-		const { written } = await postback('status=hold&id=1', { token: 'guess', statuses: ['confirmed'] });
-		expect(written?.status).toBe(403);
-	});
-
-	it('keeps the token out of the output', async () => {
-		const { result, item } = await postback('status=confirmed&id=1&id2=x');
-		expect(JSON.stringify(result)).not.toContain(SECRET);
-		expect((item?.raw as IDataObject).query).toBe('status=confirmed&id=1&id2=x');
 	});
 });
 

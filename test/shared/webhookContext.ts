@@ -20,7 +20,6 @@ export interface FakeCall {
 	withoutUrl?: boolean;
 	/** What `getQueryData()` returns (defaults to a naive parse of `query`). */
 	parsedQuery?: IDataObject;
-	mode?: 'webhook' | 'manual';
 }
 
 export interface FakeResponse {
@@ -83,7 +82,6 @@ export function fakeWebhookContext(call: FakeCall): { context: IWebhookFunctions
 		getQueryData: jest.fn(() => request.query),
 		getBodyData: jest.fn(() => request.body),
 		getHeaderData: jest.fn(() => request.headers),
-		getMode: jest.fn(() => call.mode ?? 'webhook'),
 		getWebhookName: jest.fn(() => 'default'),
 		getNode: jest.fn(() => ({ name: 'Trigger', type: 'trigger', typeVersion: 1, parameters })),
 	} as unknown as IWebhookFunctions;
