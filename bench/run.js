@@ -1,6 +1,6 @@
 'use strict';
 // `npm run bench`: our nodes against the generic n8n build, in one run, in a
-// real n8n on 127.0.0.1 (issue 7). See bench/README.md for what is measured
+// real n8n on 127.0.0.1 (webhook throughput, bulk send, CPU and memory). See bench/README.md for what is measured
 // and why it is measured that way.
 //
 // Environment:
@@ -10,6 +10,9 @@
 //   BENCH_ITEMS        items in the bulk send (default 1000)
 //   BENCH_RESULTS      where to write the report (default bench/results.md for 1.123.81,
 //                      bench/results-n8n-<version>.md for any other version)
+//   BENCH_PHASES       which phases to run, comma-separated (default all:
+//                      webhook,bulk,profile,ratelimit,micro); the report has only their sections
+//   BENCH_BULK         bulk configurations to run, comma-separated keys (default all, see bench/lib/scenarios.js)
 //
 // Exits non-zero only when a run itself fails (lost or duplicated leads,
 // errors, executions that do not finish); slow is never a failure.
@@ -25,7 +28,7 @@ const { killLeftovers, runTracked } = require('../scripts/lib/processes');
 const { DEFAULT_KEY } = require('../scripts/lib/trafficLightMock');
 const { MemorySampler } = require('./lib/memory');
 const { newestExecutionId, executionsSince, waitForFinished } = require('./lib/executions');
-const { FLOWS, BULK, TOKEN, SEND_DELAY_MS, allWorkflows, allWorkflowIds, mockOrder, outputOrder, schedule } = require('./lib/scenarios');
+const { FLOWS, BULK, RATE_LIMITED, RATE_LIMIT, TOKEN, SEND_DELAY_MS, allWorkflows, allWorkflowIds, mockOrder, outputOrder, schedule, storedLeads } = require('./lib/scenarios');
 const { writeReport, printTables } = require('./lib/report');
 const { median } = require('./lib/stats');
 const { summarizeProfile } = require('./lib/profileSummary');
@@ -34,6 +37,7 @@ const { summarizeProfile } = require('./lib/profileSummary');
 // holds thousands of files (its editor assets among them) that must not end
 // up under lint or in git.
 const WORK_ROOT = path.join(cacheRoot(), 'bench');
+const PHASES = ['webhook', 'bulk', 'profile', 'ratelimit', 'micro'];
 
 const config = {
 	version: process.env.N8N_VERSION || DEFAULT_VERSION,
@@ -42,7 +46,11 @@ const config = {
 	concurrencies: [1, 10, 50],
 	items: Number(process.env.BENCH_ITEMS || 1000),
 	warmupCalls: 100,
+	phases: (process.env.BENCH_PHASES || PHASES.join(',')).split(',').map((p) => p.trim()),
+	bulk: process.env.BENCH_BULK ? process.env.BENCH_BULK.split(',').map((k) => k.trim()) : BULK.map((b) => b.key),
 };
+for (const phase of config.phases) if (!PHASES.includes(phase)) throw new Error(`BENCH_PHASES: unknown phase "${phase}" (known: ${PHASES.join(', ')})`);
+for (const key of config.bulk) if (!BULK.some((b) => b.key === key)) throw new Error(`BENCH_BULK: unknown configuration "${key}"`);
 config.resultsFile =
 	process.env.BENCH_RESULTS ||
 	path.join(__dirname, config.version === DEFAULT_VERSION ? 'results.md' : `results-n8n-${config.version}.md`);
@@ -263,7 +271,8 @@ async function bulkRun(env, bulk, runTag) {
 }
 
 async function phaseBulk(env) {
-	say(`phase 2: bulk send — ${config.items} items, mock answers each send after ${SEND_DELAY_MS} ms, ${BULK.length} configurations × ${config.runs} runs`);
+	const configs = BULK.filter((b) => config.bulk.includes(b.key));
+	say(`phase 2: bulk send — ${config.items} items, mock answers each send after ${SEND_DELAY_MS} ms, ${configs.length} configurations × ${config.runs} runs`);
 	// One untimed run of each node type first, so the first timed run does not pay for loading code.
 	for (const warm of [BULK.find((b) => b.key === 'tl-c20'), BULK.find((b) => b.key === 'http-batch-20')]) {
 		const r = await bulkRun(env, warm, `warm-${warm.key}`);
@@ -272,8 +281,8 @@ async function phaseBulk(env) {
 	const phaseMemory = new MemorySampler(env.n8n.proc.pid).start();
 	const runs = [];
 	for (let run = 0; run < config.runs; run++) {
-		for (let i = 0; i < BULK.length; i++) {
-			const bulk = BULK[(i + run) % BULK.length];
+		for (let i = 0; i < configs.length; i++) {
+			const bulk = configs[(i + run) % configs.length];
 			const r = await bulkRun(env, bulk, `r${run + 1}-${bulk.key}`);
 			if (!r) continue;
 			r.run = run + 1;
@@ -284,6 +293,63 @@ async function phaseBulk(env) {
 		}
 	}
 	return { runs, memory: phaseMemory.stop() };
+}
+
+/**
+ * One bulk call against the mock in mode 'rateLimited': what reached Traffic Light, whatever the
+ * node made of it. Only our node must deliver every lead exactly once; the HTTP Request rows show
+ * what happens without that guarantee, so their failures are figures, not a failed run.
+ */
+async function rateLimitedRun(env, scenario, runTag) {
+	const { n8n, mock } = env;
+	noteOtherLoad();
+	mock.reset();
+	mock.setMode({ kind: 'rateLimited', route: 'all', delayMs: SEND_DELAY_MS, ...RATE_LIMIT });
+	const sinceId = await newestExecutionId(n8n);
+	const t0 = process.hrtime.bigint();
+	const res = await fetch(`${n8n.webhookUrl(scenario.path)}?items=${config.items}&run=${runTag}`);
+	await res.text();
+	const callMs = Number(process.hrtime.bigint() - t0) / 1e6;
+	const refused = { ...mock.refused };
+	mock.setMode({ kind: 'normal' });
+	const what = `rate-limited ${scenario.key} run ${runTag}`;
+	const waited = await waitForFinished(n8n, scenario.workflowId, sinceId, 1, { stallMs: 60000, intervalMs: 300 });
+	const execution = waited.finished[0] ? await n8n.execution(waited.finished[0].id) : undefined;
+	const atMock = storedLeads(mock, runTag, config.items);
+	const sendRun = execution?.data?.resultData?.runData?.Send ?? [];
+	const result = {
+		config: scenario.key,
+		status: execution?.status ?? 'unknown',
+		error: execution?.data?.resultData?.error?.message,
+		nodeMs: sendRun.reduce((sum, task) => sum + (task.executionTime ?? 0), 0),
+		callMs,
+		delivered: config.items - atMock.lost,
+		lost: atMock.lost,
+		duplicated: atMock.duplicated,
+		sendRequests: mock.requestsTo('send').length,
+		refused: refused.total,
+	};
+	if (scenario.kind === 'ours' && (atMock.lost || atMock.duplicated || result.status !== 'success')) {
+		fail(what, `${result.delivered}/${config.items} delivered, ${atMock.duplicated} duplicated, execution ${result.status} ${result.error ?? ''}`);
+	}
+	return result;
+}
+
+async function phaseRateLimited(env) {
+	say(`phase 2b: rate-limited Traffic Light — ${config.items} items, mock refuses (429 + Retry-After) beyond ${RATE_LIMIT.maxInFlight} in flight or ${RATE_LIMIT.perSecond} per second, ${RATE_LIMITED.length} configurations × ${config.runs} runs`);
+	const runs = [];
+	for (let run = 0; run < config.runs; run++) {
+		for (let i = 0; i < RATE_LIMITED.length; i++) {
+			const scenario = RATE_LIMITED[(i + run) % RATE_LIMITED.length];
+			const r = await rateLimitedRun(env, scenario, `rl${run + 1}-${scenario.key}`);
+			r.run = run + 1;
+			runs.push(r);
+			say(
+				`  run ${run + 1}/${config.runs} ${scenario.key.padEnd(14)} ${r.status.padEnd(7)} delivered ${r.delivered}/${config.items}, duplicated ${r.duplicated}, ${r.sendRequests} send requests, ${r.refused} refused, node ${Math.round(r.nodeMs)} ms, call ${Math.round(r.callMs)} ms`,
+			);
+		}
+	}
+	return { runs };
 }
 
 /**
@@ -391,7 +457,7 @@ async function main() {
 	const unpacked = path.join(workDir, 'unpacked');
 	fs.mkdirSync(unpacked, { recursive: true });
 	await runTracked('tar', 'tar', ['-xzf', tarball, '-C', unpacked], { cwd: workDir, env: process.env });
-	const microResult = await micro(path.join(unpacked, 'package'));
+	const microResult = config.phases.includes('micro') ? await micro(path.join(unpacked, 'package')) : undefined;
 
 	say(`ensuring n8n ${config.version} is installed`);
 	const runtime = await ensureRuntime(config.version);
@@ -409,19 +475,24 @@ async function main() {
 	});
 	let webhook;
 	let bulk;
+	let rateLimited;
 	try {
 		say(`n8n ${runtime.version} (Node ${runtime.nodeMajor}) up on ${env.n8n.baseUrl}, pid ${env.n8n.proc.pid}`);
 		ownN8nPids.push(env.n8n.proc.pid);
 		env.memory = new MemorySampler(env.n8n.proc.pid);
-		webhook = await phaseWebhook(env);
-		// A fresh n8n process for the bulk phase, so its peak memory (VmHWM) is its own.
-		say('restarting n8n for phase 2 (separate peak-memory figure)');
-		await env.n8n.stop();
-		await env.n8n.start();
-		ownN8nPids.push(env.n8n.proc.pid);
-		env.memory = new MemorySampler(env.n8n.proc.pid);
-		bulk = await phaseBulk(env);
-		bulk.profiles = await profileBulk(env, workDir);
+		if (config.phases.includes('webhook')) {
+			webhook = await phaseWebhook(env);
+			// A fresh n8n process for the bulk phase, so its peak memory (VmHWM) is its own.
+			say('restarting n8n for phase 2 (separate peak-memory figure)');
+			await env.n8n.stop();
+			await env.n8n.start();
+			ownN8nPids.push(env.n8n.proc.pid);
+			env.memory = new MemorySampler(env.n8n.proc.pid);
+		}
+		if (config.phases.includes('bulk')) bulk = await phaseBulk(env);
+		if (config.phases.includes('ratelimit')) rateLimited = await phaseRateLimited(env);
+		// Last: it restarts n8n with the profiler preloaded.
+		if (bulk && config.phases.includes('profile')) bulk.profiles = await profileBulk(env, workDir);
 	} finally {
 		say('stopping n8n and the mock');
 		await env.stop().catch((error) => fail('stopping the environment', error.message));
@@ -444,6 +515,7 @@ async function main() {
 		otherLoad: [...otherLoadSeen],
 		webhook,
 		bulk,
+		rateLimited,
 		micro: microResult,
 		failures,
 	};

@@ -123,6 +123,42 @@ const BULK = [
 	},
 ];
 
+/**
+ * A Traffic Light under load: the mock refuses with 429 and Retry-After beyond these (mode
+ * 'rateLimited' on every endpoint, each request answered after SEND_DELAY_MS), and stores no lead
+ * for a refused request.
+ */
+const RATE_LIMIT = { maxInFlight: 10, perSecond: 50 };
+
+/** 1,000 leads against RATE_LIMIT: our node and HTTP Request, each at its defaults. */
+const RATE_LIMITED = [
+	{
+		key: 'rl-ours',
+		kind: 'ours',
+		label: 'Traffic Light node, defaults (concurrency 5, Retry Attempts 3)',
+		options: {},
+		workflowId: 'klxBenchRateTL01',
+		path: 'bench-rate-limited-traffic-light',
+	},
+	{
+		key: 'rl-http',
+		kind: 'http',
+		label: 'HTTP Request, defaults',
+		options: {},
+		workflowId: 'klxBenchRateHR01',
+		path: 'bench-rate-limited-http-request',
+	},
+	{
+		key: 'rl-http-retry',
+		kind: 'http',
+		label: 'HTTP Request, Retry On Fail (its defaults: 3 tries, 1000 ms apart)',
+		options: {},
+		nodeSettings: { retryOnFail: true },
+		workflowId: 'klxBenchRateHR02',
+		path: 'bench-rate-limited-http-request-retry',
+	},
+];
+
 function bulkWorkflow(config, mockOrigin) {
 	const file = config.kind === 'ours' ? 'bulk-traffic-light.json' : 'bulk-http-request.json';
 	const workflow = retarget(readWorkflow(file), mockOrigin);
@@ -135,8 +171,9 @@ function bulkWorkflow(config, mockOrigin) {
 	webhook.webhookId = `6c0b1e2a-4d3f-4a8b-9c1d-0000${suffix}`;
 	workflow.nodes = workflow.nodes.map((n, i) => ({ ...n, id: `7d1c2f3b-5e4a-4b9c-8d2e-${suffix}000${i}` }));
 	const send = nodeNamed(workflow, 'Send');
-	if (config.kind === 'ours') send.parameters.options = { concurrency: config.concurrency };
+	if (config.kind === 'ours') send.parameters.options = config.options ?? { concurrency: config.concurrency };
 	else send.parameters.options = config.options;
+	Object.assign(send, config.nodeSettings);
 	return workflow;
 }
 
@@ -146,11 +183,22 @@ function allWorkflows(mockOrigin) {
 		if (flow.file) return retarget(readWorkflow(flow.file), mockOrigin);
 		return flow.derive(retarget(readWorkflow(flow.derivedFrom), mockOrigin));
 	});
-	return [...webhookFlows, ...BULK.map((config) => bulkWorkflow(config, mockOrigin))];
+	return [...webhookFlows, ...[...BULK, ...RATE_LIMITED].map((config) => bulkWorkflow(config, mockOrigin))];
 }
 
 function allWorkflowIds() {
-	return [...FLOWS.map((f) => f.workflowId), ...BULK.map((b) => b.workflowId)];
+	return [...FLOWS.map((f) => f.workflowId), ...[...BULK, ...RATE_LIMITED].map((b) => b.workflowId)];
+}
+
+/** Leads the mock stored for one bulk run (items `bulk-<tag>-<i>`): how many items got one, how many got more. */
+function storedLeads(mock, tag, count) {
+	const prefix = `bulk-${tag}-`;
+	const perItem = new Map();
+	for (const lead of mock.leads) {
+		if (lead.id2?.startsWith(prefix)) perItem.set(lead.id2, (perItem.get(lead.id2) ?? 0) + 1);
+	}
+	const delivered = perItem.size;
+	return { delivered, lost: count - delivered, duplicated: [...perItem.values()].reduce((sum, n) => sum + n - 1, 0) };
 }
 
 /**
@@ -275,4 +323,18 @@ function outputOrder(output, mock, tag, count, kind) {
 	return { items: output.length, missing: count - output.length, mismatched, errors, inOrder: output.length === count && mismatched === 0, firstProblems };
 }
 
-module.exports = { FLOWS, BULK, TOKEN, SEND_DELAY_MS, allWorkflows, allWorkflowIds, mockOrder, outputOrder, schedule, WORKFLOW_DIR };
+module.exports = {
+	FLOWS,
+	BULK,
+	RATE_LIMIT,
+	RATE_LIMITED,
+	TOKEN,
+	SEND_DELAY_MS,
+	allWorkflows,
+	allWorkflowIds,
+	mockOrder,
+	outputOrder,
+	schedule,
+	storedLeads,
+	WORKFLOW_DIR,
+};

@@ -4,7 +4,7 @@ import { findByLeadIds, type FeedLead } from './feed';
 import {
 	callTrafficLight,
 	isWorthRepeating,
-	retryDelayMs,
+	waitBeforeRetry,
 	type CallFailure,
 	type TrafficLightConnection,
 } from './transport';
@@ -88,7 +88,7 @@ export function boundedAnswer(body: IDataObject): IDataObject {
  * Sends one lead and finds out, as far as possible, whether it arrived.
  *
  * - A failure that proves nothing arrived (connection refused, DNS, HTTP 429/503)
- *   is retried with backoff, up to policy.retryAttempts times.
+ *   is retried with backoff or after the Retry-After asked for, up to policy.retryAttempts times.
  * - A failure that may hide a stored lead (timeout, dropped connection, other
  *   5xx, non-JSON) is never resent: with a Lead ID the feed is checked a few
  *   times; without one the outcome stays unknown and the caller says so.
@@ -131,7 +131,7 @@ export async function deliverLead(
 		}
 		const retryable = failure.notDelivered && isWorthRepeating(failure);
 		if (!retryable || attempts > policy.retryAttempts) break;
-		await sleep(retryDelayMs(attempts));
+		await waitBeforeRetry(connection, attempts, failure, policy.timeoutMs);
 	}
 
 	if (failure.notDelivered) return { delivered: false, attempts, failure, resolution: 'notDelivered' };

@@ -1,9 +1,9 @@
-import { sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import {
 	callTrafficLight,
 	isWorthRepeating,
-	retryDelayMs,
+	waitBeforeRetry,
 	type CallFailure,
 	type TrafficLightConnection,
 } from './transport';
@@ -42,7 +42,7 @@ export async function readFeed(
 	const call = { method: 'GET' as const, path: '/api/lead/feed', query, timeoutMs, maxAnswerBytes };
 	let result = await callTrafficLight.call(this, connection, call);
 	for (let attempt = 1; !result.ok && isWorthRepeating(result.failure) && attempt <= retryAttempts; attempt++) {
-		await sleep(retryDelayMs(attempt));
+		await waitBeforeRetry(connection, attempt, result.failure, timeoutMs);
 		result = await callTrafficLight.call(this, connection, call);
 	}
 	if (!result.ok) return result;

@@ -31,8 +31,13 @@ const inFlight = new Map<string, Promise<InFlightOutcome>>();
  * digest of the API key (the key itself is not kept in another place in memory) and the Lead ID.
  */
 export function inFlightKey(baseUrl: string, apiKey: string, leadId: string): string {
+	return inFlightKeys(baseUrl, apiKey)(leadId);
+}
+
+/** inFlightKey for many Lead IDs of one account, digesting the API key once. */
+export function inFlightKeys(baseUrl: string, apiKey: string): (leadId: string) => string {
 	const account = createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
-	return JSON.stringify([baseUrl, account, leadId]);
+	return (leadId) => JSON.stringify([baseUrl, account, leadId]);
 }
 
 /** How many sends are registered right now (for tests: it must be back to 0 after every send). */

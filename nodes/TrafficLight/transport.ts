@@ -1,5 +1,6 @@
 import {
 	NodeOperationError,
+	sleep,
 	type ICredentialsDecrypted,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -10,6 +11,7 @@ import {
 import { checkBaseUrl, DEFAULT_BASE_URL } from './baseUrl';
 import { discardBody, MAX_ANSWER_BYTES, readBounded } from './boundedBody';
 import { maskDeep, secretMasker } from './secretMask';
+import { endTurn, newThrottle, pauseFor, takeTurn, type Throttle } from './throttle';
 
 export { DEFAULT_BASE_URL };
 export const CREDENTIAL_TYPE = 'trafficLightApi';
@@ -20,6 +22,8 @@ export interface TrafficLightConnection {
 	credentials: ICredentialsDecrypted;
 	/** Replaces the API key, in any encoding, in text that came from the API. */
 	maskKey: (text: string) => string;
+	/** Shared by every request of the execution: backs off when Traffic Light refuses one for load. */
+	throttle: Throttle;
 }
 
 /**
@@ -29,7 +33,8 @@ export interface TrafficLightConnection {
 export type CallFailure =
 	| { kind: 'refused' | 'dns'; notDelivered: true; detail: string }
 	| { kind: 'timeout' | 'connectionLost' | 'network' | 'cancelled'; notDelivered: false; detail: string }
-	| { kind: 'http'; notDelivered: boolean; statusCode: number; detail: string }
+	/** `retryAfterMs`: how long a 429/503 asked to wait (its Retry-After header), when it said. */
+	| { kind: 'http'; notDelivered: boolean; statusCode: number; detail: string; retryAfterMs?: number }
 	| { kind: 'nonJson'; notDelivered: false; statusCode: number; detail: string }
 	| { kind: 'errmsg'; notDelivered: true; statusCode: number; errmsg: string }
 	/** HTTP 401/403 without an errmsg: the key was refused before anything was stored. */
@@ -56,8 +61,16 @@ export interface CallOptions {
 	maxAnswerBytes?: number;
 }
 
-/** Waits before each retry of a call that provably changed nothing: 1 s, 2 s, 4 s, … capped at 8 s. */
-export function retryDelayMs(attempt: number): number {
+/** The longest Retry-After honoured as asked; a longer one is cut to this (and to the request's Timeout). */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * Waits before retry `attempt` of a call that provably changed nothing: the Retry-After Traffic
+ * Light sent with a 429/503, cut to a minute and to the Timeout; without one 1 s, 2 s, 4 s, … capped at 8 s.
+ */
+export function retryDelayMs(attempt: number, failure: CallFailure, timeoutMs: number): number {
+	const asked = failure.kind === 'http' ? failure.retryAfterMs : undefined;
+	if (asked !== undefined) return Math.min(asked, MAX_RETRY_AFTER_MS, timeoutMs);
 	return Math.min(1000 * 2 ** (attempt - 1), 8000);
 }
 
@@ -66,6 +79,33 @@ export function retryDelayMs(attempt: number): number {
 // proxy may come after Traffic Light already stored the lead.
 const NOT_DELIVERED_STATUSES = new Set([429, 503]);
 const KEY_REJECTED_STATUSES = new Set([401, 403]);
+
+/**
+ * Waits before repeating the call that failed with `failure`. A refusal for load (429/503) holds
+ * back every request of the execution for that time, not only this one: the others, sent at full
+ * speed meanwhile, would only be refused as well and use up their attempts.
+ */
+export async function waitBeforeRetry(
+	connection: TrafficLightConnection,
+	attempt: number,
+	failure: CallFailure,
+	timeoutMs: number,
+): Promise<void> {
+	const delayMs = retryDelayMs(attempt, failure, timeoutMs);
+	if (isRefusalForLoad(failure)) await pauseFor(connection.throttle, delayMs);
+	else await sleep(delayMs);
+}
+
+function isRefusalForLoad(failure: CallFailure): boolean {
+	return failure.kind === 'http' && NOT_DELIVERED_STATUSES.has(failure.statusCode);
+}
+
+/** A Retry-After header (seconds, or an HTTP date) as milliseconds from now. */
+export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+	const text = header?.trim() ?? '';
+	const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+	return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
+}
 
 // Failures that the same request again cannot fix: a refusal, a redirect, an
 // oversized answer, a feed that ignores its filter, a cancelled execution.
@@ -248,6 +288,21 @@ export async function callTrafficLight(
 	connection: TrafficLightConnection,
 	options: CallOptions,
 ): Promise<CallResult> {
+	const startedAt = await takeTurn(connection.throttle);
+	let result: CallResult | undefined;
+	try {
+		result = await requestOnce.call(this, connection, options);
+		return result;
+	} finally {
+		endTurn(connection.throttle, startedAt, result?.ok === false && isRefusalForLoad(result.failure));
+	}
+}
+
+async function requestOnce(
+	this: IExecuteFunctions,
+	connection: TrafficLightConnection,
+	options: CallOptions,
+): Promise<CallResult> {
 	const queryString = options.query ? toQueryString(options.query) : '';
 	const maxBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
 	// axios' own `timeout` restarts with every byte received; this one does not.
@@ -291,7 +346,11 @@ export async function callTrafficLight(
 			const detail = `an answer of more than ${maxBytes} bytes`;
 			return { ok: false, failure: { kind: 'tooLarge', notDelivered: false, statusCode, maxBytes, detail } };
 		}
-		return classifyAnswer(statusCode, body.text, connection.maskKey);
+		const result = classifyAnswer(statusCode, body.text, connection.maskKey);
+		if (!result.ok && result.failure.kind === 'http' && result.failure.notDelivered) {
+			result.failure.retryAfterMs = retryAfterMs(headerOf(response?.headers, 'retry-after'));
+		}
+		return result;
 	} catch (error) {
 		// Our Timeout aborts the request the same way a cancelled execution does; tell them apart by the signal.
 		if (cancel?.aborted) return { ok: false, failure: { ...CANCELLED } };
@@ -330,5 +389,6 @@ export async function openConnection(this: IExecuteFunctions): Promise<TrafficLi
 		baseUrl: checked.baseUrl,
 		credentials: { id: reference?.id ?? '', name: reference?.name ?? '', type: CREDENTIAL_TYPE, data },
 		maskKey,
+		throttle: newThrottle(),
 	};
 }

@@ -4,9 +4,10 @@
 //   POST /api/lead/send   form-encoded, `key` in the form, {"id": n} or {"errmsg": "..."}
 //   GET  /api/lead/feed   key + id[] / id2[] / date[] in the query, {"count", "leads"}
 //   GET  /api/user/balance
-// Where the research says NOT FOUND (bad-key message, balance shape, status
-// strings, HTTP codes) the mock picks a plausible answer and says so in
-// KNOWN_GUESSES, so no test mistakes a guess for the contract.
+// Where no public source shows the real answer (bad-key message, balance
+// shape, status strings, HTTP codes; see docs/traffic-light-api.md) the mock
+// picks a plausible one and says so in KNOWN_GUESSES, so no test mistakes a
+// guess for the contract.
 //
 // Every request is recorded. Failure modes can be switched at run time from
 // JS (`mock.setMode`) or over HTTP (`POST /__mock/mode`), so unit tests, the
@@ -22,6 +23,12 @@
 //                 form), 'errmsg' ({"errmsg": "... <key>"}) or 'json' (an `echo` field in the answer)
 //   unauthorized  a key the mock does not accept gets HTTP `status` (401 default; 403 too),
 //                 with {"errmsg": errmsg} when `errmsg` is set, else an HTML page; good keys work
+//
+// Under load, as a rate-limited API answers (records the request, stores no lead):
+//   rateLimited   more than `maxInFlight` requests unanswered, or more than `perSecond` accepted in
+//                 the last second → HTTP `status` (429 default; 503 too) with `Retry-After` in whole
+//                 seconds (`retryAfterSeconds`, or when the last second's window frees a slot).
+//                 Combine with `delayMs` for an API that takes its time; `mock.refused` counts refusals.
 const http = require('node:http');
 
 /** The eight errmsg strings known from Traffic Light's landing kit. */
@@ -36,7 +43,7 @@ const ERRMSG = Object.freeze({
 	incorrectTimezone: 'incorrect timezone',
 });
 
-/** Answers the research could not confirm; the mock uses them, the node must not rely on them. */
+/** Answers no public source confirms; the mock uses them, the node must not rely on them. */
 const KNOWN_GUESSES = Object.freeze({
 	badKeyErrmsg: 'incorrect api key',
 	balanceBody: 'balance/currency object',
@@ -48,9 +55,9 @@ const DEFAULT_KEY = 'tl-test-key-7f3a9c';
 
 /**
  * @typedef {object} MockMode
- * @property {'normal'|'slow'|'http5xx'|'nonJson'|'hang'|'recordThenHang'|'recordThenDrop'|'dropBeforeRecord'|'errmsg'|'redirect'|'fixedAnswer'|'drip'|'huge'|'feedIgnoresFilter'|'echoKey'|'unauthorized'} [kind]
+ * @property {'normal'|'slow'|'http5xx'|'nonJson'|'hang'|'recordThenHang'|'recordThenDrop'|'dropBeforeRecord'|'errmsg'|'redirect'|'fixedAnswer'|'drip'|'huge'|'feedIgnoresFilter'|'echoKey'|'unauthorized'|'rateLimited'} [kind]
  * @property {number} [delayMs]       delay before every answer (kind 'slow', or on top of any kind)
- * @property {number} [status]        HTTP status for 'http5xx' (default 500), errmsg answers, 'redirect' (302), 'fixedAnswer' (200), 'unauthorized' (401)
+ * @property {number} [status]        HTTP status for 'http5xx' (default 500), errmsg answers, 'redirect' (302), 'fixedAnswer' (200), 'unauthorized' (401), 'rateLimited' (429)
  * @property {string} [errmsg]        forced errmsg for kind 'errmsg' (and for 'unauthorized' when set)
  * @property {string} [location]      Location header of 'redirect'
  * @property {string|object} [body]   body of 'redirect' and 'fixedAnswer'
@@ -59,6 +66,9 @@ const DEFAULT_KEY = 'tl-test-key-7f3a9c';
  * @property {number} [sizeBytes]     size of the 'huge' answer
  * @property {boolean} [omitId2]      'feedIgnoresFilter': leave id2 out of the feed rows
  * @property {'html'|'errmsg'|'json'} [as]  how 'echoKey' echoes the request
+ * @property {number} [maxInFlight]   'rateLimited': most requests the mock holds unanswered at once (default unlimited)
+ * @property {number} [perSecond]     'rateLimited': most requests it accepts within any second (default unlimited)
+ * @property {number} [retryAfterSeconds]  'rateLimited': fixed Retry-After; by default when the last second's window frees a slot
  * @property {'send'|'feed'|'balance'|'all'} [route]  which endpoint the mode applies to (default 'send')
  * @property {number} [times]         apply the mode to this many matching requests, then back to normal
  */
@@ -136,6 +146,7 @@ class TrafficLightMock {
 		/** @type {MockMode} */
 		this.mode = { kind: 'normal' };
 		this.seq = 0;
+		this.resetLoad();
 	}
 
 	/** Forgets every request and lead, and goes back to normal answers. */
@@ -145,11 +156,47 @@ class TrafficLightMock {
 		this.nextLeadId = this.firstLeadId;
 		this.mode = { kind: 'normal' };
 		this.seq = 0;
+		this.resetLoad();
+	}
+
+	resetLoad() {
+		/** Requests accepted in mode 'rateLimited' and not yet answered. */
+		this.inFlight = 0;
+		/** When each request accepted in mode 'rateLimited' arrived, oldest first (the last second's window). */
+		this.acceptedAt = [];
+		/** Requests refused in mode 'rateLimited', by status. */
+		this.refused = { total: 0 };
 	}
 
 	/** @param {MockMode} mode */
 	setMode(mode) {
 		this.mode = { kind: 'normal', route: 'send', ...mode };
+		this.resetLoad();
+	}
+
+	/**
+	 * Mode 'rateLimited': refuses the request when the API is "full" (HTTP 429/503 with Retry-After,
+	 * nothing stored), else counts it as in flight until its answer is written.
+	 * @param {MockMode} mode @param {RecordedRequest} record @param {http.ServerResponse} res
+	 */
+	refusedForLoad(mode, record, res) {
+		const now = record.receivedAt;
+		while (this.acceptedAt.length && now - this.acceptedAt[0] >= 1000) this.acceptedAt.shift();
+		const full = this.inFlight >= (mode.maxInFlight ?? Infinity);
+		if (!full && this.acceptedAt.length < (mode.perSecond ?? Infinity)) {
+			this.inFlight++;
+			this.acceptedAt.push(now);
+			res.once('close', () => this.inFlight--);
+			return false;
+		}
+		const slotFreesInMs = full || !this.acceptedAt.length ? 1000 : 1000 - (now - this.acceptedAt[0]);
+		const retryAfter = mode.retryAfterSeconds ?? Math.max(1, Math.ceil(slotFreesInMs / 1000));
+		const status = mode.status ?? 429;
+		this.refused.total++;
+		this.refused[status] = (this.refused[status] ?? 0) + 1;
+		res.writeHead(status, { 'content-type': 'text/html', 'retry-after': String(retryAfter) });
+		res.end(`<html><body><h1>${status} ${status === 429 ? 'Too Many Requests' : 'Service Unavailable'}</h1></body></html>`);
+		return true;
 	}
 
 	get baseUrl() {
@@ -243,6 +290,7 @@ class TrafficLightMock {
 			return;
 		}
 		this.requests.push(record);
+		if (mode?.kind === 'rateLimited' && this.refusedForLoad(mode, record, res)) return;
 		const answer = (status, body, contentType = 'application/json; charset=utf-8') => {
 			const send = () => {
 				if (res.destroyed) return;

@@ -306,8 +306,60 @@ describe('Lead → Send: duplicates', () => {
 				items: items(120),
 			}),
 		);
-		expect(feeds().map((r) => (r.query['id2[]'] as string[]).length)).toEqual([50, 50, 20]);
+		const asked = feeds().map((r) => r.query['id2[]'] as string[]);
+		expect(asked.flat()).toEqual(items(120).map((_, i) => `id-${i}`));
+		// The first window is as large as Concurrency, so that the first leads leave early.
+		expect(asked.map((ids) => ids.length)).toEqual([20, 50, 50]);
 		expect(mock.leads).toHaveLength(120);
+	});
+
+	it('sends the first leads before reading the parameters of the later items', async () => {
+		let lastRead = -1;
+		let readWhenFirstSent = -1;
+		const original = mock.route.bind(mock);
+		mock.route = (record, res) => {
+			if (record.path === '/api/lead/send' && readWhenFirstSent < 0) readWhenFirstSent = lastRead;
+			original(record, res);
+		};
+		const leadId = (i: number) => {
+			lastRead = Math.max(lastRead, i);
+			return { leadId: `id-${i}` };
+		};
+		await run(contextFor(mock, sendParameters({ additionalFields: leadId }), { items: items(200) }));
+		expect(readWhenFirstSent).toBeLessThan(5 + 50);
+		expect(mock.leads).toHaveLength(200);
+	});
+
+	it('a failed look-up holds back its items and the rest of the run, without asking the feed again; earlier leads are sent', async () => {
+		const original = mock.route.bind(mock);
+		mock.route = (record, res) => {
+			if (record.path === '/api/lead/feed' && feeds().length === 1) mock.setMode({ kind: 'http5xx', status: 500, route: 'feed' });
+			original(record, res);
+		};
+		const out = await run(
+			contextFor(mock, sendParameters({ additionalFields: (i: number) => ({ leadId: `id-${i}` }), options: { retryAttempts: 0 } }), {
+				items: items(120),
+				continueOnFail: true,
+			}),
+		);
+		expect(out.slice(0, 5).every((o) => o.json.duplicate === false)).toBe(true);
+		expect(out.slice(5).map((o) => o.json.error)).toEqual(
+			items(115).map((_, i) => `Traffic Light answered HTTP 500 while checking Lead ID "id-${i + 5}" for duplicates — nothing was sent`),
+		);
+		expect(mock.leads.map((l) => l.id2)).toEqual(['id-0', 'id-1', 'id-2', 'id-3', 'id-4']);
+		// The first window's look-up, the failed one, and at most the one read ahead while it was under way.
+		expect(feeds().length).toBeLessThanOrEqual(3);
+	});
+
+	it('the same Lead ID in a later window is a duplicate of this run, not of the feed, and is not looked up again', async () => {
+		const out = await run(
+			contextFor(mock, sendParameters({ additionalFields: (i: number) => ({ leadId: i === 70 ? 'id-1' : `id-${i}` }) }), {
+				items: items(80),
+			}),
+		);
+		expect(out[70].json).toMatchObject({ duplicate: true, duplicateOf: 'thisRun', trafficLightId: out[1].json.trafficLightId });
+		expect(feeds().flatMap((r) => r.query['id2[]']).filter((id) => id === 'id-1')).toHaveLength(1);
+		expect(mock.leads).toHaveLength(79);
 	});
 
 	it('two items with the same Lead ID in one run: one send, the second marked duplicate', async () => {
@@ -440,7 +492,8 @@ describe('Lead → Send: many items, failures and concurrency', () => {
 	it('reads the credential once per execution, not once per request', async () => {
 		const ctx = contextFor(mock, sendParameters({ additionalFields: (i: number) => ({ leadId: `klx-${i}` }) }), { items: items(6) });
 		await run(ctx);
-		expect(mock.requests).toHaveLength(7);
+		// 6 sends and 2 look-ups: the first window holds Concurrency (5) items.
+		expect(mock.requests).toHaveLength(8);
 		expect(ctx.credentialReads).toBe(1);
 		expect(mock.requests.every((r) => (r.method === 'POST' ? r.form.key : r.query.key) === DEFAULT_KEY)).toBe(true);
 	});

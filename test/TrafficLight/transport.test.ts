@@ -4,7 +4,7 @@ import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/errmsgFixe
 import { checkBaseUrl } from '../../nodes/TrafficLight/baseUrl';
 import { readBounded } from '../../nodes/TrafficLight/boundedBody';
 import { maskDeep, secretMasker } from '../../nodes/TrafficLight/secretMask';
-import { classifyAnswer, classifyThrown, toQueryString } from '../../nodes/TrafficLight/transport';
+import { classifyAnswer, classifyThrown, retryAfterMs, retryDelayMs, toQueryString } from '../../nodes/TrafficLight/transport';
 import { ERRMSG } from '../../scripts/lib/trafficLightMock';
 
 describe('classifyAnswer: the body decides, whatever the status', () => {
@@ -168,5 +168,29 @@ describe('checkBaseUrl', () => {
 		const checked = checkBaseUrl(value);
 		expect(checked.ok).toBe(false);
 		expect(checked.ok === false && checked.problem).toMatch(problem);
+	});
+});
+
+describe('Retry-After and the wait before a retry', () => {
+	const now = Date.parse('2026-12-01T10:00:00Z');
+	it.each([
+		['5', 5000],
+		[' 0 ', 0],
+		['Tue, 01 Dec 2026 10:00:30 GMT', 30000],
+		['Tue, 01 Dec 2026 09:59:00 GMT', 0],
+		['soon', undefined],
+		['', undefined],
+		[undefined, undefined],
+	])('Retry-After %j → %s ms', (header, ms) => {
+		expect(retryAfterMs(header, now)).toBe(ms);
+	});
+
+	const refused = (retryAfter?: number) =>
+		({ kind: 'http', notDelivered: true, statusCode: 429, detail: 'HTTP 429', retryAfterMs: retryAfter }) as const;
+	it('waits what Retry-After asks, at most a minute and at most the Timeout; without it 1 s, 2 s, 4 s, … 8 s', () => {
+		expect(retryDelayMs(1, refused(3000), 30000)).toBe(3000);
+		expect(retryDelayMs(1, refused(3_600_000), 300_000)).toBe(60_000);
+		expect(retryDelayMs(1, refused(20_000), 10_000)).toBe(10_000);
+		expect([1, 2, 3, 4, 5].map((attempt) => retryDelayMs(attempt, refused(), 30000))).toEqual([1000, 2000, 4000, 8000, 8000]);
 	});
 });

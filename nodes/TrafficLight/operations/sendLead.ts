@@ -1,5 +1,6 @@
 import {
 	NodeOperationError,
+	sleep,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INode,
@@ -10,22 +11,17 @@ import {
 import { runWithConcurrency } from '../concurrency';
 import { deliverLead, type DeliveryOutcome, type Resolution } from '../delivery';
 import { deliveryDescription, duplicateCheckError, headline, trafficLightError } from '../nodeErrors';
-import { findByLeadIds, type FeedLead } from '../feed';
-import { inFlightKey, sendOnce, type InFlightOutcome } from '../inFlightLeads';
-import { openConnection, type CallFailure } from '../transport';
+import { FEED_BATCH_SIZE, findByLeadIds, type FeedLead, type LeadIdLookup } from '../feed';
+import { inFlightKeys, sendOnce, type InFlightOutcome } from '../inFlightLeads';
+import { openConnection, type CallFailure, type TrafficLightConnection } from '../transport';
 import { buildLeadForm, type LeadForm } from '../validation';
-import {
-	concurrencyOf,
-	DEFAULTS,
-	readOptions,
-	retryAttemptsOf,
-	timeoutMsOf,
-	type NodeOptions,
-} from '../options';
+import { concurrencyOf, DEFAULTS, readOptions, retryAttemptsOf, timeoutMsOf, type NodeOptions } from '../options';
 
 type Prepared =
 	| { ok: true; form: LeadForm; leadId?: string; timeoutMs: number; retryAttempts: number; skipDuplicates: boolean }
 	| { ok: false; error: NodeOperationError };
+
+type ReadyItem = Extract<Prepared, { ok: true }>;
 
 type ItemResult = {
 	json: IDataObject;
@@ -131,126 +127,197 @@ function deliveredJson(form: LeadForm, outcome: Extract<DeliveryOutcome, { deliv
 	return json;
 }
 
-export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const items = this.getInputData();
-	const continueOnFail = this.continueOnFail();
-	const node = this.getNode();
-	const prepared = items.map((_, i) => prepare(this, i));
-	const connection = await openConnection.call(this);
+/** What the feed says about an item's Lead ID before it is sent. */
+type FeedCheck =
+	| { kind: 'send' }
+	| { kind: 'inFeed'; lead: FeedLead }
+	| { kind: 'lookupFailed'; failure: CallFailure }
+	/** Not in the feed, but an earlier item of this run has the same Lead ID. */
+	| { kind: 'sameRun'; first: number };
 
-	// One batched feed look-up for every Lead ID of the run, before any send.
-	const existing = new Map<string, FeedLead>();
-	const lookupFailures = new Map<string, CallFailure>();
-	const toCheck = prepared.flatMap((p) => (p.ok && p.skipDuplicates && p.leadId ? [p.leadId] : []));
-	if (toCheck.length > 0) {
-		const batchOptions = runOptions(this);
-		const lookup = await findByLeadIds.call(
-			this,
-			connection,
-			toCheck,
-			timeoutMsOf(batchOptions),
-			retryAttemptsOf(batchOptions),
-		);
-		if (lookup.ok) for (const [id, lead] of lookup.found) existing.set(id, lead);
-		else for (const id of toCheck) lookupFailures.set(id, lookup.failure);
-	}
+type CheckedItem = { prepared: Prepared; check: FeedCheck };
 
-	// Within one run, later items with a Lead ID seen earlier wait for the first one.
-	const firstIndexOf = new Map<string, number>();
-	prepared.forEach((p, i) => {
-		if (p.ok && p.skipDuplicates && p.leadId && !firstIndexOf.has(p.leadId)) firstIndexOf.set(p.leadId, i);
+/** The first item of the run with a Lead ID, and the feed look-up that covers it. */
+type FirstSeen = { index: number; lookup: Promise<LeadIdLookup> };
+
+interface SendRun {
+	ctx: IExecuteFunctions;
+	node: INode;
+	connection: TrafficLightConnection;
+	lookupPolicy: { timeoutMs: number; retryAttempts: number };
+	/** The key under which a Lead ID of this account is registered while it is being sent. */
+	inFlightKey: (leadId: string) => string;
+	/** Set once a feed look-up failed: the later ones would wait out the same failure, so they are not made. */
+	feedFailure?: CallFailure;
+	/** Each started item's result, for a later item with the same Lead ID to wait on. */
+	started: Array<Promise<ItemResult> | undefined>;
+}
+
+const SEND: FeedCheck = { kind: 'send' };
+
+function needsCheck(prepared: Prepared): prepared is ReadyItem & { leadId: string } {
+	return prepared.ok && prepared.skipDuplicates && prepared.leadId !== undefined;
+}
+
+async function lookUp(run: SendRun, leadIds: string[]): Promise<LeadIdLookup> {
+	if (run.feedFailure) return { ok: false, failure: run.feedFailure };
+	const { timeoutMs, retryAttempts } = run.lookupPolicy;
+	const lookup = await findByLeadIds.call(run.ctx, run.connection, leadIds, timeoutMs, retryAttempts);
+	if (!lookup.ok) run.feedFailure ??= lookup.failure;
+	return lookup;
+}
+
+/** Reads the items from `start` to `end` and starts one feed look-up for the Lead IDs not seen earlier in the run. */
+function readWindow(run: SendRun, start: number, end: number, firstSeen: Map<string, FirstSeen>): Prepared[] {
+	const prepared = Array.from({ length: end - start }, (_, k) => prepare(run.ctx, start + k));
+	const firstHere = new Map<string, number>();
+	prepared.forEach((item, k) => {
+		if (needsCheck(item) && !firstSeen.has(item.leadId) && !firstHere.has(item.leadId)) firstHere.set(item.leadId, start + k);
 	});
-	const running: Array<Promise<ItemResult> | undefined> = new Array(items.length);
+	if (firstHere.size === 0) return prepared;
+	const lookup = lookUp(run, [...firstHere.keys()]);
+	for (const [leadId, index] of firstHere) firstSeen.set(leadId, { index, lookup });
+	return prepared;
+}
 
-	let failed = false;
-	const handle = async (i: number): Promise<ItemResult> => {
-		const item = prepared[i];
-		if (!item.ok) return { json: { error: item.error.message }, error: item.error };
-		const { form, leadId, timeoutMs } = item;
+async function feedCheck(prepared: Prepared, index: number, firstSeen: Map<string, FirstSeen>): Promise<FeedCheck> {
+	if (!needsCheck(prepared)) return SEND;
+	const first = firstSeen.get(prepared.leadId) as FirstSeen;
+	const lookup = await first.lookup;
+	if (!lookup.ok) return { kind: 'lookupFailed', failure: lookup.failure };
+	const lead = lookup.found.get(prepared.leadId);
+	if (lead) return { kind: 'inFeed', lead };
+	return first.index === index ? SEND : { kind: 'sameRun', first: first.index };
+}
 
-		if (leadId && item.skipDuplicates) {
-			const lookupFailure = lookupFailures.get(leadId);
-			if (lookupFailure) {
-				const { message, error } = duplicateCheckError(node, lookupFailure, leadId, timeoutMs, i);
-				return { json: { error: message, leadId }, error };
-			}
-			const known = existing.get(leadId);
-			if (known) {
-				return { json: duplicateJson(leadId, { trafficLightId: known.id, status: known.status }, 'trafficLight') };
-			}
-			const first = firstIndexOf.get(leadId);
-			if (first !== undefined && first !== i) {
-				const earlier = await running[first];
-				if (earlier?.delivered || earlier?.json.duplicate === true) {
-					return {
-						json: duplicateJson(leadId, { trafficLightId: earlier.json.trafficLightId, status: null }, 'thisRun'),
-					};
-				}
-				if (earlier && !(earlier.resolution && PROVEN_NOT_DELIVERED.has(earlier.resolution))) {
-					return heldBack(node, leadId, `item ${first} of this run sent the same Lead ID`, i);
-				}
-			}
-		}
-
-		const deliver = async () =>
-			await deliverLead.call(this, connection, form, { timeoutMs, retryAttempts: item.retryAttempts });
-		let outcome: DeliveryOutcome;
-		if (leadId && item.skipDuplicates) {
-			// Another execution of this process may be sending the same Lead ID right now; its feed
-			// look-up saw nothing either, so wait for its outcome instead of sending a second copy.
-			const apiKey = String(connection.credentials.data?.apiKey ?? '');
-			const once = await sendOnce(inFlightKey(connection.baseUrl, apiKey, leadId), deliver, inFlightOutcomeOf);
-			if (!once.sent) {
-				if (once.other.state === 'delivered') {
-					return {
-						json: duplicateJson(leadId, { trafficLightId: once.other.trafficLightId, status: null }, 'otherExecution'),
-					};
-				}
-				return heldBack(node, leadId, 'another execution sent the same Lead ID at the same moment', i);
-			}
-			outcome = once.value;
-		} else {
-			outcome = await deliver();
-		}
-		if (outcome.delivered) return { json: deliveredJson(form, outcome), delivered: true };
-		const message = headline(outcome.failure, timeoutMs, 'lead');
-		const description = deliveryDescription(outcome, leadId, timeoutMs);
-		const error = trafficLightError(node, outcome.failure, message, description, i);
-		return {
-			json: { error: message, description, leadId: leadId ?? null, outcome: outcome.resolution, attempts: outcome.attempts },
-			error,
-			resolution: outcome.resolution,
-		};
+/**
+ * Reads and checks the items window by window, as the sends reach them: the first window holds as
+ * many items as may be in flight, so the first leads leave after reading only those; every later
+ * window is one feed request's worth and is read while the window before it is on the wire.
+ */
+function itemReader(run: SendRun, count: number, firstWindowSize: number): (index: number) => Promise<CheckedItem> {
+	const firstSeen = new Map<string, FirstSeen>();
+	const windows: Array<Promise<Prepared[]>> = [];
+	const startOf = (w: number) => Math.min(count, w === 0 ? 0 : firstWindowSize + (w - 1) * FEED_BATCH_SIZE);
+	const windowOf = (w: number): Promise<Prepared[]> => {
+		// Windows are read in order, each after a turn of the event loop so that the sends already
+		// started go out, and answers already in are handled, before this window's parameters are read.
+		windows[w] ??= (w === 0 ? Promise.resolve() : windowOf(w - 1).then(async () => await sleep(0))).then(() =>
+			readWindow(run, startOf(w), startOf(w + 1), firstSeen),
+		);
+		return windows[w];
 	};
+	return async (index) => {
+		const w = index < firstWindowSize ? 0 : 1 + Math.floor((index - firstWindowSize) / FEED_BATCH_SIZE);
+		const prepared = (await windowOf(w))[index - startOf(w)];
+		if (startOf(w + 1) < count) void windowOf(w + 1);
+		return { prepared, check: await feedCheck(prepared, index, firstSeen) };
+	};
+}
 
-	const limit = concurrencyOf(runOptions(this));
+/** An earlier item of this run has the same Lead ID: its outcome decides whether this one is sent. */
+async function afterEarlierItem(run: SendRun, index: number, first: number, leadId: string): Promise<ItemResult | undefined> {
+	const earlier = await run.started[first];
+	if (earlier?.delivered || earlier?.json.duplicate === true) {
+		return { json: duplicateJson(leadId, { trafficLightId: earlier.json.trafficLightId, status: null }, 'thisRun') };
+	}
+	if (earlier && !(earlier.resolution && PROVEN_NOT_DELIVERED.has(earlier.resolution))) {
+		return heldBack(run.node, leadId, `item ${first} of this run sent the same Lead ID`, index);
+	}
+	return undefined;
+}
+
+/** The result of an item that must not be sent, or undefined when it may be. */
+async function resultWithoutSending(run: SendRun, index: number, { prepared, check }: CheckedItem): Promise<ItemResult | undefined> {
+	if (!prepared.ok) return { json: { error: prepared.error.message }, error: prepared.error };
+	const leadId = prepared.leadId as string;
+	if (check.kind === 'lookupFailed') {
+		const { message, error } = duplicateCheckError(run.node, check.failure, leadId, prepared.timeoutMs, index);
+		return { json: { error: message, leadId }, error };
+	}
+	if (check.kind === 'inFeed') {
+		return { json: duplicateJson(leadId, { trafficLightId: check.lead.id, status: check.lead.status }, 'trafficLight') };
+	}
+	if (check.kind === 'sameRun') return await afterEarlierItem(run, index, check.first, leadId);
+	return undefined;
+}
+
+function resultOfDelivery(run: SendRun, index: number, item: ReadyItem, outcome: DeliveryOutcome): ItemResult {
+	if (outcome.delivered) return { json: deliveredJson(item.form, outcome), delivered: true };
+	const { leadId, timeoutMs } = item;
+	const message = headline(outcome.failure, timeoutMs, 'lead');
+	const description = deliveryDescription(outcome, leadId, timeoutMs);
+	const error = trafficLightError(run.node, outcome.failure, message, description, index);
+	return {
+		json: { error: message, description, leadId: leadId ?? null, outcome: outcome.resolution, attempts: outcome.attempts },
+		error,
+		resolution: outcome.resolution,
+	};
+}
+
+async function sendItem(run: SendRun, index: number, item: ReadyItem): Promise<ItemResult> {
+	const policy = { timeoutMs: item.timeoutMs, retryAttempts: item.retryAttempts };
+	const deliver = async () => await deliverLead.call(run.ctx, run.connection, item.form, policy);
+	if (!needsCheck(item)) return resultOfDelivery(run, index, item, await deliver());
+	// Another execution of this process may be sending the same Lead ID right now; its feed
+	// look-up saw nothing either, so wait for its outcome instead of sending a second copy.
+	const once = await sendOnce(run.inFlightKey(item.leadId), deliver, inFlightOutcomeOf);
+	if (once.sent) return resultOfDelivery(run, index, item, once.value);
+	if (once.other.state === 'delivered') {
+		return { json: duplicateJson(item.leadId, { trafficLightId: once.other.trafficLightId, status: null }, 'otherExecution') };
+	}
+	return heldBack(run.node, item.leadId, 'another execution sent the same Lead ID at the same moment', index);
+}
+
+async function handleItem(run: SendRun, index: number, checked: CheckedItem): Promise<ItemResult> {
+	const notSent = await resultWithoutSending(run, index, checked);
+	return notSent ?? (await sendItem(run, index, checked.prepared as ReadyItem));
+}
+
+/** Without continueOnFail the execution fails with the first error, saying which leads got through before it. */
+function throwFirstError(results: Array<ItemResult | undefined>): void {
+	const firstError = results.find((r) => r?.error)?.error;
+	if (!firstError) return;
+	const delivered = results.filter((r) => r?.delivered).length;
+	if (delivered > 0) {
+		firstError.description = `${firstError.description ?? ''} Before this failure, ${delivered} other lead(s) of this run reached Traffic Light; with Lead IDs and Skip Duplicates on, running the workflow again will not send them twice.`.trim();
+	}
+	throw firstError;
+}
+
+function outputItem(result: ItemResult | undefined, index: number): INodeExecutionData {
+	const out: INodeExecutionData = { json: result?.json ?? {}, pairedItem: { item: index } };
+	if (result?.error) out.error = result.error;
+	return out;
+}
+
+export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const count = this.getInputData().length;
+	const continueOnFail = this.continueOnFail();
+	const options = runOptions(this);
+	const connection = await openConnection.call(this);
+	const run: SendRun = {
+		ctx: this,
+		node: this.getNode(),
+		connection,
+		lookupPolicy: { timeoutMs: timeoutMsOf(options), retryAttempts: retryAttemptsOf(options) },
+		inFlightKey: inFlightKeys(connection.baseUrl, String(connection.credentials.data?.apiKey ?? '')),
+		started: new Array(count),
+	};
+	const concurrency = concurrencyOf(options);
+	const readItem = itemReader(run, count, concurrency);
+	let failed = false;
 	const results = await runWithConcurrency(
-		items.length,
-		limit,
-		async (i) => {
-			const promise = handle(i);
-			running[i] = promise;
-			const result = await promise;
-			if (result.error && !continueOnFail) failed = true;
-			return result;
+		count,
+		concurrency,
+		async (index) => {
+			const result = readItem(index).then(async (checked) => await handleItem(run, index, checked));
+			run.started[index] = result;
+			if ((await result).error && !continueOnFail) failed = true;
+			return await result;
 		},
 		() => failed,
 	);
-
-	if (!continueOnFail) {
-		const firstError = results.find((r) => r?.error);
-		if (firstError?.error) {
-			const delivered = results.filter((r) => r?.delivered).length;
-			if (delivered > 0) {
-				firstError.error.description = `${firstError.error.description ?? ''} Before this failure, ${delivered} other lead(s) of this run reached Traffic Light; with Lead IDs and Skip Duplicates on, running the workflow again will not send them twice.`.trim();
-			}
-			throw firstError.error;
-		}
-	}
-
-	return results.map((result, i) => {
-		const out: INodeExecutionData = { json: result?.json ?? {}, pairedItem: { item: i } };
-		if (result?.error) out.error = result.error;
-		return out;
-	});
+	if (!continueOnFail) throwFirstError(results);
+	return results.map(outputItem);
 }

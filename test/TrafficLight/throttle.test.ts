@@ -1,0 +1,83 @@
+import { sleep } from 'n8n-workflow';
+
+import { endTurn, newThrottle, pauseFor, takeTurn } from '../../nodes/TrafficLight/throttle';
+
+jest.mock('n8n-workflow', () => ({
+	...jest.requireActual('n8n-workflow'),
+	sleep: jest.fn(async () => undefined),
+}));
+const sleepMock = sleep as jest.MockedFunction<typeof sleep>;
+
+let now = 1_000_000;
+beforeEach(() => {
+	now = 1_000_000;
+	jest.spyOn(Date, 'now').mockImplementation(() => now);
+	sleepMock.mockClear();
+});
+afterEach(() => jest.restoreAllMocks());
+
+describe('throttle: how hard one execution presses Traffic Light', () => {
+	it('no limit and no waiting until a request is refused for load', async () => {
+		const throttle = newThrottle();
+		const starts = await Promise.all(Array.from({ length: 30 }, async () => await takeTurn(throttle)));
+		expect(throttle.onWire).toBe(30);
+		for (const startedAt of starts) endTurn(throttle, startedAt, false);
+		expect(throttle.limit).toBe(Infinity);
+		expect(sleepMock).not.toHaveBeenCalled();
+	});
+
+	it('a refusal cuts the requests on the wire to 70 %, once per wave; 5 s without one allows one more', async () => {
+		const throttle = newThrottle();
+		const starts = await Promise.all(Array.from({ length: 10 }, async () => await takeTurn(throttle)));
+		now += 50;
+		endTurn(throttle, starts[0], true);
+		expect(throttle.limit).toBe(7);
+		// Refusals of requests sent before the cut belong to the same wave.
+		endTurn(throttle, starts[1], true);
+		expect(throttle.limit).toBe(7);
+		for (const startedAt of starts.slice(2)) endTurn(throttle, startedAt, false);
+
+		let waited = false;
+		const turns = await Promise.all(Array.from({ length: 7 }, async () => await takeTurn(throttle)));
+		const eighth = takeTurn(throttle).then((startedAt) => {
+			waited = true;
+			return startedAt;
+		});
+		await Promise.resolve();
+		expect(waited).toBe(false);
+		endTurn(throttle, turns[0], false);
+		await eighth;
+		expect(waited).toBe(true);
+
+		now += 5000;
+		endTurn(throttle, turns[1], false);
+		expect(throttle.limit).toBe(8);
+	});
+
+	it('spreads the starts of concurrent requests over the time one takes', async () => {
+		const throttle = newThrottle();
+		const first = await Promise.all([takeTurn(throttle), takeTurn(throttle)]);
+		now += 40;
+		for (const startedAt of first) endTurn(throttle, startedAt, false);
+		sleepMock.mockClear();
+		await Promise.all([takeTurn(throttle), takeTurn(throttle)]);
+		// 40 ms per request, at most 2 on the wire: one start every 20 ms.
+		expect(sleepMock.mock.calls).toEqual([[20]]);
+	});
+
+	it('a pause holds every request back; a shorter one does not cut a longer one short', async () => {
+		const throttle = newThrottle();
+		let release: () => void = () => undefined;
+		sleepMock.mockImplementationOnce(async () => await new Promise<void>((resolve) => (release = resolve)));
+		const pause = pauseFor(throttle, 2000);
+		void pauseFor(throttle, 1000);
+		let started = false;
+		const turn = takeTurn(throttle).then(() => (started = true));
+		await Promise.resolve();
+		expect(started).toBe(false);
+		expect(sleepMock.mock.calls).toEqual([[2000]]);
+		release();
+		await Promise.all([pause, turn]);
+		expect(started).toBe(true);
+	});
+});
