@@ -146,7 +146,20 @@ class TrafficLightMock {
 		/** @type {MockMode} */
 		this.mode = { kind: 'normal' };
 		this.seq = 0;
+		/** @type {Array<(record: RecordedRequest, res: http.ServerResponse) => void>} */
+		this.requestListeners = [];
 		this.resetLoad();
+	}
+
+	/**
+	 * Calls `listener(record, res)` for every API request as it arrives, before it is answered:
+	 * tests watch what is on the wire (`res.once('close', …)`) or switch the mode at a given request.
+	 * A mode set here already applies to this request; to switch for the later ones only, defer the
+	 * switch with queueMicrotask (the request's mode is chosen synchronously after the listeners).
+	 * @param {(record: RecordedRequest, res: http.ServerResponse) => void} listener
+	 */
+	onRequest(listener) {
+		this.requestListeners.push(listener);
 	}
 
 	/** Forgets every request and lead, and goes back to normal answers. */
@@ -265,6 +278,7 @@ class TrafficLightMock {
 				form,
 				receivedAt: Date.now(),
 			};
+			for (const listener of this.requestListeners) listener(record, res);
 			this.route(record, res);
 		});
 	}

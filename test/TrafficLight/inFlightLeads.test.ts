@@ -19,15 +19,13 @@ beforeEach(async () => {
 	sleepMock.mockClear();
 	maxOpenSends = 0;
 	let open = 0;
-	const route = mock.route.bind(mock);
-	mock.route = (record, res) => {
+	mock.onRequest((record, res) => {
 		if (record.path === '/api/lead/send') {
 			open++;
 			maxOpenSends = Math.max(maxOpenSends, open);
 			res.on('close', () => open--);
 		}
-		route(record, res);
-	};
+	});
 });
 afterEach(async () => {
 	await mock.stop();
@@ -49,15 +47,13 @@ async function twoExecutions(leadId: string, extra: { continueOnFail?: boolean }
 
 /** Switches the mock's mode when the first send arrives (before it is answered). */
 function onFirstSend(mode: Parameters<TrafficLightMock['setMode']>[0]) {
-	const route = mock.route.bind(mock);
 	let switched = false;
-	mock.route = (record, res) => {
+	mock.onRequest((record) => {
 		if (!switched && record.path === '/api/lead/send') {
 			switched = true;
 			mock.setMode(mode);
 		}
-		route(record, res);
-	};
+	});
 }
 
 describe('Lead → Send: concurrent executions in one process share the in-flight Lead IDs', () => {

@@ -316,11 +316,9 @@ describe('Lead → Send: duplicates', () => {
 	it('sends the first leads before reading the parameters of the later items', async () => {
 		let lastRead = -1;
 		let readWhenFirstSent = -1;
-		const original = mock.route.bind(mock);
-		mock.route = (record, res) => {
+		mock.onRequest((record) => {
 			if (record.path === '/api/lead/send' && readWhenFirstSent < 0) readWhenFirstSent = lastRead;
-			original(record, res);
-		};
+		});
 		const leadId = (i: number) => {
 			lastRead = Math.max(lastRead, i);
 			return { leadId: `id-${i}` };
@@ -331,11 +329,10 @@ describe('Lead → Send: duplicates', () => {
 	});
 
 	it('a failed look-up holds back its items and the rest of the run, without asking the feed again; earlier leads are sent', async () => {
-		const original = mock.route.bind(mock);
-		mock.route = (record, res) => {
+		mock.onRequest((record) => {
+			// The second look-up (it is not recorded yet: one before it) and every later one fail.
 			if (record.path === '/api/lead/feed' && feeds().length === 1) mock.setMode({ kind: 'http5xx', status: 500, route: 'feed' });
-			original(record, res);
-		};
+		});
 		const out = await run(
 			contextFor(mock, sendParameters({ additionalFields: (i: number) => ({ leadId: `id-${i}` }), options: { retryAttempts: 0 } }), {
 				items: items(120),
@@ -376,12 +373,10 @@ describe('Lead → Send: duplicates', () => {
 
 	it('same Lead ID, the first send has an unknown outcome: the second is held back, not sent', async () => {
 		mock.setMode({ kind: 'hang' });
-		const original = mock.route.bind(mock);
-		mock.route = (record, res) => {
-			original(record, res);
-			// From the first send on, the feed fails too: the first item's outcome stays unknown.
-			if (record.path === '/api/lead/send') mock.setMode({ kind: 'http5xx', status: 500, route: 'feed' });
-		};
+		mock.onRequest((record) => {
+			// After the first send (which hangs), the feed fails too: the first item's outcome stays unknown.
+			if (record.path === '/api/lead/send') queueMicrotask(() => mock.setMode({ kind: 'http5xx', status: 500, route: 'feed' }));
+		});
 		const out = await run(
 			contextFor(mock, sendParameters({ additionalFields: { leadId: 'klx-appointment-6' }, options: { timeout: 0.3 } }), {
 				items: items(2),
@@ -476,13 +471,11 @@ describe('Lead → Send: many items, failures and concurrency', () => {
 		mock.setMode({ kind: 'slow', delayMs: 60 });
 		let inFlight = 0;
 		let peak = 0;
-		const original = mock.route.bind(mock);
-		mock.route = (record, res) => {
+		mock.onRequest((_record, res) => {
 			inFlight++;
 			peak = Math.max(peak, inFlight);
 			res.on('finish', () => inFlight--);
-			original(record, res);
-		};
+		});
 		const out = await run(contextFor(mock, sendParameters({ options: { concurrency: 4 } }), { items: items(16) }));
 		expect(peak).toBe(4);
 		expect(out.map((o) => o.pairedItem)).toEqual(items(16).map((_, i) => ({ item: i })));
