@@ -221,7 +221,11 @@ function defineEditorSuite(version: string): void {
 			await openWorkflow(imported.main);
 			const send = nodeByType(await stored(imported.main), 'trafficLight');
 			const ndv = await openNode(page, send.name);
-			const text = await panelText(ndv);
+			// Expression fields render a moment after the parameter list (2.x loads their editor lazily).
+			const text = await waitFor('the Lead ID expression in the panel', async () => {
+				const shown = await panelText(ndv);
+				return shown.includes('{{ $json.leadId }}') && shown;
+			}, { timeoutMs: 10000 }).catch(async () => await panelText(ndv));
 			expect(text).not.toMatch(RAW_MARKUP);
 			// The chosen credential is the value of the credential select, not text.
 			const values = await ndv.locator('input').evaluateAll((inputs: Json[]) => inputs.map((input) => input.value));
