@@ -13,6 +13,8 @@
 //   BENCH_PHASES       which phases to run, comma-separated (default all:
 //                      webhook,bulk,profile,ratelimit,micro); the report has only their sections
 //   BENCH_BULK         bulk configurations to run, comma-separated keys (default all, see bench/lib/scenarios.js)
+//   BENCH_CONCURRENCIES webhook concurrencies, comma-separated (default 1,10,50)
+//   BENCH_N8N_ENV      more environment for n8n as JSON, e.g. '{"N8N_EXPRESSION_ENGINE":"legacy"}'
 //
 // Exits non-zero only when a run itself fails (lost or duplicated leads,
 // errors, executions that do not finish); slow is never a failure.
@@ -43,10 +45,11 @@ const config = {
 	version: process.env.N8N_VERSION || DEFAULT_VERSION,
 	runs: Number(process.env.BENCH_RUNS || 3),
 	calls: Number(process.env.BENCH_CALLS || 2000),
-	concurrencies: [1, 10, 50],
+	concurrencies: (process.env.BENCH_CONCURRENCIES || '1,10,50').split(',').map(Number),
 	items: Number(process.env.BENCH_ITEMS || 1000),
 	warmupCalls: 100,
 	phases: (process.env.BENCH_PHASES || PHASES.join(',')).split(',').map((p) => p.trim()),
+	n8nEnv: process.env.BENCH_N8N_ENV ? JSON.parse(process.env.BENCH_N8N_ENV) : undefined,
 	bulk: process.env.BENCH_BULK ? process.env.BENCH_BULK.split(',').map((k) => k.trim()) : BULK.map((b) => b.key),
 };
 for (const phase of config.phases) if (!PHASES.includes(phase)) throw new Error(`BENCH_PHASES: unknown phase "${phase}" (known: ${PHASES.join(', ')})`);
@@ -470,6 +473,7 @@ async function main() {
 		apiKey: DEFAULT_KEY,
 		logLevel: 'info',
 		log: say,
+		extraEnv: config.n8nEnv,
 		workflows: ({ mock }) => allWorkflows(mock.baseUrl),
 		activate: allWorkflowIds(),
 	});
