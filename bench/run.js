@@ -172,6 +172,7 @@ async function webhookRun(env, flow, connections, amount, { measure = true } = {
 		executions: waited.list.length,
 		successes: statusCounts.success ?? 0,
 		statusCounts,
+		httpStatuses: load.statuses,
 		leads: leads.length,
 		uniqueLeads: leadIds.size,
 		mockRequestsPerLead: leads.length ? mock.requests.length / leads.length : NaN,
@@ -200,7 +201,7 @@ async function phaseWebhook(env) {
 	say(`phase 1: webhook → lead — ${FLOWS.length} flows × concurrency ${config.concurrencies.join('/')} × ${config.runs} runs × ${config.calls} calls (${FLOWS.filter((f) => f.concurrencies).map((f) => `${f.key} only at ${f.concurrencies.join('/')}`).join(', ')})`);
 	for (const flow of FLOWS) {
 		const warm = await webhookRun(env, flow, 10, config.warmupCalls, { measure: false });
-		say(`  warm-up ${flow.key}: ${warm.calls} calls, ${warm.callsPerSecond.toFixed(0)} calls/s, ${warm.leads} leads`);
+		say(`  warm-up ${flow.key}: ${warm.calls} calls (HTTP ${JSON.stringify(warm.httpStatuses)}), ${warm.callsPerSecond.toFixed(0)} calls/s, executions ${JSON.stringify(warm.statusCounts)}, ${warm.leads} leads`);
 	}
 	const phaseMemory = new MemorySampler(env.n8n.proc.pid).start();
 	const runs = [];
@@ -356,40 +357,58 @@ async function phaseRateLimited(env) {
 }
 
 /**
- * The profile behind the bulk figures: n8n restarted with a sampling CPU
- * profiler preloaded (idle until signalled), then one extra, untimed bulk run
- * of each node at the same number of requests in flight, profiled from the
- * call to its answer. CPU per item by category shows where the time goes.
+ * The profiles behind the figures: n8n restarted with a sampling CPU profiler
+ * preloaded (idle until signalled), then, untimed, one extra bulk run of each
+ * node at the same number of requests in flight and PROFILE_CALLS webhook
+ * calls at concurrency 1 through each lead-making flow, each profiled on its
+ * own. CPU per item (bulk) and per call (webhook) by category shows where the
+ * time goes.
  */
-async function profileBulk(env, workDir) {
+const PROFILE_CALLS = 300;
+
+async function profiled(env, dir, what, run) {
+	process.kill(env.n8n.proc.pid, 'SIGUSR2');
+	await new Promise((r) => setTimeout(r, 200));
+	const result = await run();
+	process.kill(env.n8n.proc.pid, 'SIGUSR2');
+	const file = path.join(dir, `profile-${++profileCount}.cpuprofile`);
+	const deadline = Date.now() + 30000;
+	while (!fs.existsSync(file) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
+	if (!fs.existsSync(file)) {
+		say(`  no profile written for ${what}`);
+		return undefined;
+	}
+	return { result, file, ...summarizeProfile(file) };
+}
+let profileCount = 0;
+
+async function profilePhase(env, workDir, { bulk, webhook }) {
 	const dir = path.join(workDir, 'profiles');
 	fs.mkdirSync(dir, { recursive: true });
-	say('profiling one more bulk run of each node (V8 CPU profile of the n8n process)');
+	say('profiling (V8 CPU profile of the n8n process): one more bulk run of each node, and webhook calls at concurrency 1');
 	await env.n8n.stop();
 	env.n8n.extraEnv = { NODE_OPTIONS: `--require ${path.join(__dirname, 'lib', 'cpuProfilePreload.js')}`, BENCH_CPU_PROFILE_DIR: dir };
 	await env.n8n.start();
 	ownN8nPids.push(env.n8n.proc.pid);
 	env.memory = new MemorySampler(env.n8n.proc.pid);
-	const profiles = [];
-	let count = 0;
-	for (const key of ['tl-c20', 'http-batch-20']) {
-		const bulk = BULK.find((b) => b.key === key);
-		process.kill(env.n8n.proc.pid, 'SIGUSR2');
-		await new Promise((r) => setTimeout(r, 200));
-		const r = await bulkRun(env, bulk, `profile-${key}`);
-		process.kill(env.n8n.proc.pid, 'SIGUSR2');
-		const file = path.join(dir, `profile-${++count}.cpuprofile`);
-		const deadline = Date.now() + 30000;
-		while (!fs.existsSync(file) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200));
-		if (!fs.existsSync(file)) {
-			say(`  no profile written for ${key}`);
-			continue;
-		}
-		const summary = summarizeProfile(file);
-		profiles.push({ config: key, file, nodeMs: r?.nodeMs ?? NaN, callMs: r?.callMs ?? NaN, items: config.items, ...summary });
-		say(`  ${key}: ${Math.round(summary.busyMs)} ms CPU in n8n's main thread = ${(summary.busyMs / config.items).toFixed(2)} ms per item (profile ${file})`);
+	const bulkProfiles = [];
+	for (const key of bulk ? ['tl-c20', 'http-batch-20'] : []) {
+		const config_ = BULK.find((b) => b.key === key);
+		const p = await profiled(env, dir, key, () => bulkRun(env, config_, `profile-${key}`));
+		if (!p) continue;
+		bulkProfiles.push({ config: key, file: p.file, nodeMs: p.result?.nodeMs ?? NaN, callMs: p.result?.callMs ?? NaN, items: config.items, busyMs: p.busyMs, idleMs: p.idleMs, byCategory: p.byCategory });
+		say(`  ${key}: ${Math.round(p.busyMs)} ms CPU in n8n's main thread = ${(p.busyMs / config.items).toFixed(2)} ms per item (profile ${p.file})`);
 	}
-	return profiles;
+	const webhookProfiles = [];
+	for (const flow of webhook ? FLOWS.filter((f) => f.makesLeads) : []) {
+		await webhookRun(env, flow, 10, config.warmupCalls, { measure: false });
+		const p = await profiled(env, dir, flow.key, () => webhookRun(env, flow, 1, PROFILE_CALLS, { measure: false }));
+		if (!p) continue;
+		const calls = p.result.calls;
+		webhookProfiles.push({ flow: flow.key, file: p.file, calls, leads: p.result.leads, busyMs: p.busyMs, idleMs: p.idleMs, byCategory: p.byCategory });
+		say(`  webhook ${flow.key}: ${Math.round(p.busyMs)} ms CPU for ${calls} calls = ${(p.busyMs / calls).toFixed(2)} ms per call (profile ${p.file})`);
+	}
+	return { bulkProfiles, webhookProfiles };
 }
 
 async function micro(packageRoot) {
@@ -496,7 +515,11 @@ async function main() {
 		if (config.phases.includes('bulk')) bulk = await phaseBulk(env);
 		if (config.phases.includes('ratelimit')) rateLimited = await phaseRateLimited(env);
 		// Last: it restarts n8n with the profiler preloaded.
-		if (bulk && config.phases.includes('profile')) bulk.profiles = await profileBulk(env, workDir);
+		if (config.phases.includes('profile') && (bulk || webhook)) {
+			const { bulkProfiles, webhookProfiles } = await profilePhase(env, workDir, { bulk: Boolean(bulk), webhook: Boolean(webhook) });
+			if (bulk) bulk.profiles = bulkProfiles;
+			if (webhook) webhook.profiles = webhookProfiles;
+		}
 	} finally {
 		say('stopping n8n and the mock');
 		await env.stop().catch((error) => fail('stopping the environment', error.message));

@@ -9,6 +9,7 @@ const fs = require('node:fs');
 const CATEGORIES = [
 	['credentials: load from the database and decrypt', /credentials-helper|getCredentials|encryption\/cipher|credentials\.js/],
 	['database (execution saving, credential queries)', /@n8n\/typeorm|node_modules\/sqlite3|repositories\//],
+	['expression sandbox (n8n 2.x: isolates)', /node_modules\/@n8n\/expression-runtime\/|node_modules\/isolated-vm\//],
 	['parameters and expressions (n8n-workflow)', /node_modules\/n8n-workflow\//],
 	['HTTP client (n8n request helper, axios, sockets)', /request-helper-functions|node_modules\/axios|follow-redirects|form-data|node:_http|node:net|node:internal\/(http|net|stream)|@sentry\//],
 	['our package code', /node_modules\/n8n-nodes-klientiks-traffic-light\//],
@@ -30,7 +31,8 @@ function summarizeProfile(file) {
 		if (categoryOf.has(id)) return categoryOf.get(id);
 		const frame = byId.get(id).callFrame;
 		let category;
-		if (frame.functionName === '(idle)') category = 'idle';
+		// The profiler's own stop (the SIGUSR2 handler of cpuProfilePreload.js) is not n8n's work.
+		if (frame.functionName === '(idle)' || frame.url.endsWith('cpuProfilePreload.js')) category = 'idle';
 		else if (frame.functionName === '(garbage collector)') category = GC;
 		else if (frame.functionName === '(program)') category = OTHER;
 		else {

@@ -151,6 +151,25 @@ function profileTable(report) {
 	);
 }
 
+function webhookProfileTable(report) {
+	const profiles = report.webhook?.profiles ?? [];
+	if (!profiles.length) return [];
+	const categories = [...new Set(profiles.flatMap((p) => Object.keys(p.byCategory)))];
+	const label = (key) => flowLabel[key] ?? key;
+	return [
+		`CPU of n8n's main thread per call, from a V8 CPU profile of ${profiles[0].calls} more calls per flow at concurrency 1 (untimed, after the measured runs; the call, the execution and its saving, bench/lib/profileSummary.js):`,
+		'',
+		...table(
+			["CPU in n8n's main thread, ms per call", ...profiles.map((p) => label(p.flow))],
+			[
+				...categories.map((c) => [c, ...profiles.map((p) => round((p.byCategory[c] ?? 0) / p.calls, 2))]),
+				['**total busy**', ...profiles.map((p) => `**${round(p.busyMs / p.calls, 2)}**`)],
+			],
+		),
+		'',
+	];
+}
+
 function rateLimitedTable(report) {
 	const { runs } = report.rateLimited;
 	const items = report.config.items;
@@ -392,7 +411,8 @@ function webhookSection(report) {
 		'',
 		...nodeTimeRows(report),
 		'',
-		'Our own code in those nodes costs microseconds (section 3). The Send node\'s wall time is mostly n8n work it asks for, and waiting: (1) by default it reads the lead feed for the Lead ID before sending (Skip Duplicates — what makes a repeated Klientiks call a duplicate instead of a second lead): one more request per lead, 2 mock requests per lead instead of 1; the "Skip Duplicates off" row isolates it. (2) It reads the Traffic Light credential — a query on n8n\'s database (one SQLite connection, which also saves every execution) and a decryption — once per execution, i.e. once per lead on this path. The generic HTTP Request has the key typed into its parameters and touches no credential (also why its key is visible to anyone who can open the workflow).',
+		...webhookProfileTable(report),
+		'Our own code in those nodes costs microseconds (section 3). The Send node\'s wall time is mostly n8n work it asks for, and waiting: (1) by default it reads the lead feed for the Lead ID before sending (Skip Duplicates — what makes a repeated Klientiks call a duplicate instead of a second lead): one more request per lead when calls come one at a time (c = 1: 2 mock requests per lead instead of 1); when several executions are at their Send node together, their look-ups share feed requests (fewer than 2 mock requests per lead at c = 10 and 50); the "Skip Duplicates off" row isolates it. (2) It reads the Traffic Light credential — a query on n8n\'s database (one SQLite connection, which also saves every execution) and a decryption — once per execution, i.e. once per lead on this path. The generic HTTP Request has the key typed into its parameters and touches no credential (also why its key is visible to anyone who can open the workflow).',
 		'',
 	];
 }

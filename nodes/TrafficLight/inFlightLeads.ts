@@ -34,10 +34,15 @@ export function inFlightKey(baseUrl: string, apiKey: string, leadId: string): st
 	return inFlightKeys(baseUrl, apiKey)(leadId);
 }
 
+/** A Traffic Light account: its Base URL and a digest of its API key. */
+export function accountKey(baseUrl: string, apiKey: string): string {
+	return JSON.stringify([baseUrl, createHash('sha256').update(apiKey).digest('hex').slice(0, 16)]);
+}
+
 /** inFlightKey for many Lead IDs of one account, digesting the API key once. */
 export function inFlightKeys(baseUrl: string, apiKey: string): (leadId: string) => string {
-	const account = createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
-	return (leadId) => JSON.stringify([baseUrl, account, leadId]);
+	const account = accountKey(baseUrl, apiKey);
+	return (leadId) => `${account}${JSON.stringify(leadId)}`;
 }
 
 /** How many sends are registered right now (for tests: it must be back to 0 after every send). */

@@ -30,8 +30,14 @@ function characterPattern(character: string): string {
 /** A function that replaces every occurrence of `secret`, in any of its encodings, with "***". */
 export function secretMasker(secret: string): (text: string) => string {
 	if (secret === '') return (text) => text;
-	const pattern = new RegExp([...secret].map(characterPattern).join(''), 'g');
-	return (text) => text.replace(pattern, MASK);
+	// Every encoding of the secret is at least as long as the secret itself, so shorter text (most
+	// of an answer: ids, statuses, field names) cannot hold it; the pattern is built on first need.
+	let pattern: RegExp | undefined;
+	return (text) => {
+		if (text.length < secret.length) return text;
+		pattern ??= new RegExp([...secret].map(characterPattern).join(''), 'g');
+		return text.replace(pattern, MASK);
+	};
 }
 
 export function maskSecret(text: string, secret: string): string {

@@ -467,6 +467,18 @@ describe('Lead → Send: many items, failures and concurrency', () => {
 		expect(mock.leads).toHaveLength(1);
 	});
 
+	it('reads a window of 50 items in chunks of 10, yielding to the event loop in between', async () => {
+		// Reading an item costs n8n its expressions; 50 at once would stall the answers of the leads on the wire.
+		const out = await run(
+			contextFor(mock, sendParameters({ additionalFields: (i: number) => ({ leadId: `klx-${i}` }), options: { concurrency: 10 } }), {
+				items: items(60),
+			}),
+		);
+		expect(out).toHaveLength(60);
+		// One turn before the second window (items 10–59), then one after each 10 of its items.
+		expect(sleepMock.mock.calls.filter(([ms]) => ms === 0)).toHaveLength(1 + 4);
+	});
+
 	it('never has more requests in flight than Concurrency', async () => {
 		mock.setMode({ kind: 'slow', delayMs: 60 });
 		let inFlight = 0;

@@ -215,6 +215,9 @@ describe('the API key is masked in everything that comes from the API', () => {
 		for (const text of texts) expect(maskSecret(`a ${text} b`, KEY)).toBe('a *** b');
 		expect(maskSecret('nothing here', KEY)).toBe('nothing here');
 		expect(maskSecret('anything', '')).toBe('anything');
+		// The pattern is skipped for text shorter than the key, never for text of its length.
+		expect(maskSecret(KEY, KEY)).toBe('***');
+		expect(maskSecret(KEY.slice(1), KEY)).toBe(KEY.slice(1));
 	});
 });
 

@@ -13,7 +13,7 @@ const { getRequestHelperFunctions } = require('n8n-core/dist/execution-engine/no
 	getRequestHelperFunctions: (workflow: unknown, node: INode, additionalData: unknown) => IExecuteFunctions['helpers'];
 };
 
-/** A parameter value, or a function of the item index (what an n8n expression does). */
+/** A parameter value, or a function of the item index (what an n8n expression does; the node sees "=…" for it). */
 export type ParamValue = unknown | ((itemIndex: number) => unknown);
 
 export interface ContextOptions {
@@ -38,7 +38,10 @@ export function createExecuteContext(options: ContextOptions): TestContext {
 		type: 'n8n-nodes-klientiks-traffic-light.trafficLight',
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: {},
+		// What n8n keeps on the node: a value that differs per item is an expression ("=…").
+		parameters: Object.fromEntries(
+			Object.entries(options.parameters).map(([name, value]) => [name, typeof value === 'function' ? '={{ $json }}' : value]),
+		) as INode['parameters'],
 		...options.node,
 	};
 	const items = options.items ?? [{ json: {} }];

@@ -12,10 +12,12 @@ import { runWithConcurrency } from '../concurrency';
 import { deliverLead, type DeliveryOutcome, type Resolution } from '../delivery';
 import { deliveryDescription, duplicateCheckError, headline, trafficLightError } from '../nodeErrors';
 import { FEED_BATCH_SIZE, findByLeadIds, type FeedLead, type LeadIdLookup } from '../feed';
-import { inFlightKeys, sendOnce, type InFlightOutcome } from '../inFlightLeads';
+import { accountKey, inFlightKeys, sendOnce, type InFlightOutcome } from '../inFlightLeads';
+import { parameterReader, type ParameterReader } from '../runParameters';
+import { lookUpShared } from '../sharedLookups';
 import { openConnection, type CallFailure, type TrafficLightConnection } from '../transport';
 import { buildLeadForm, type LeadForm } from '../validation';
-import { concurrencyOf, DEFAULTS, readOptions, retryAttemptsOf, timeoutMsOf, type NodeOptions } from '../options';
+import { concurrencyOf, DEFAULTS, retryAttemptsOf, timeoutMsOf, type NodeOptions } from '../options';
 
 type Prepared =
 	| { ok: true; form: LeadForm; leadId?: string; timeoutMs: number; retryAttempts: number; skipDuplicates: boolean }
@@ -38,22 +40,22 @@ const PROVEN_NOT_DELIVERED: ReadonlySet<Resolution> = new Set<Resolution>(['notD
  * they come from the first item. If its options cannot be read, the defaults apply to the run and
  * the first item fails on its own in prepare().
  */
-function runOptions(ctx: IExecuteFunctions): NodeOptions {
+function runOptions(read: ParameterReader): NodeOptions {
 	try {
-		return readOptions(ctx, 0);
+		return read<NodeOptions>('options', 0, {});
 	} catch {
 		return {};
 	}
 }
 
-function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
+function prepare(ctx: IExecuteFunctions, read: ParameterReader, itemIndex: number): Prepared {
 	try {
-		const options = readOptions(ctx, itemIndex);
+		const options = read<NodeOptions>('options', itemIndex, {});
 		const validation = buildLeadForm({
-			offerId: ctx.getNodeParameter('offerId', itemIndex, ''),
-			phone: ctx.getNodeParameter('phone', itemIndex, ''),
-			country: ctx.getNodeParameter('country', itemIndex, ''),
-			additionalFields: ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject,
+			offerId: read('offerId', itemIndex, ''),
+			phone: read('phone', itemIndex, ''),
+			country: read('country', itemIndex, ''),
+			additionalFields: read<IDataObject>('additionalFields', itemIndex, {}),
 		});
 		if (!validation.ok) {
 			const { field, message, fix } = validation.problem;
@@ -142,9 +144,12 @@ type FirstSeen = { index: number; lookup: Promise<LeadIdLookup> };
 
 interface SendRun {
 	ctx: IExecuteFunctions;
+	read: ParameterReader;
 	node: INode;
 	connection: TrafficLightConnection;
 	lookupPolicy: { timeoutMs: number; retryAttempts: number };
+	/** The Traffic Light account: feed look-ups of concurrent executions for it share requests. */
+	account: string;
 	/** The key under which a Lead ID of this account is registered while it is being sent. */
 	inFlightKey: (leadId: string) => string;
 	/** Set once a feed look-up failed: the later ones would wait out the same failure, so they are not made. */
@@ -162,14 +167,26 @@ function needsCheck(prepared: Prepared): prepared is ReadyItem & { leadId: strin
 async function lookUp(run: SendRun, leadIds: string[]): Promise<LeadIdLookup> {
 	if (run.feedFailure) return { ok: false, failure: run.feedFailure };
 	const { timeoutMs, retryAttempts } = run.lookupPolicy;
-	const lookup = await findByLeadIds.call(run.ctx, run.connection, leadIds, timeoutMs, retryAttempts);
+	const lookup = await lookUpShared(run.account, run, leadIds, async (ids) =>
+		await findByLeadIds.call(run.ctx, run.connection, ids, timeoutMs, retryAttempts),
+	);
 	if (!lookup.ok) run.feedFailure ??= lookup.failure;
 	return lookup;
 }
 
+/**
+ * Items read between two turns of the event loop. Reading one costs n8n its expressions (~1 ms):
+ * a whole window of 50 read at once would stall the answers and sends of the leads on the wire.
+ */
+const READ_CHUNK = 10;
+
 /** Reads the items from `start` to `end` and starts one feed look-up for the Lead IDs not seen earlier in the run. */
-function readWindow(run: SendRun, start: number, end: number, firstSeen: Map<string, FirstSeen>): Prepared[] {
-	const prepared = Array.from({ length: end - start }, (_, k) => prepare(run.ctx, start + k));
+async function readWindow(run: SendRun, start: number, end: number, firstSeen: Map<string, FirstSeen>): Promise<Prepared[]> {
+	const prepared: Prepared[] = [];
+	for (let index = start; index < end; index++) {
+		if (index > start && (index - start) % READ_CHUNK === 0) await sleep(0);
+		prepared.push(prepare(run.ctx, run.read, index));
+	}
 	const firstHere = new Map<string, number>();
 	prepared.forEach((item, k) => {
 		if (needsCheck(item) && !firstSeen.has(item.leadId) && !firstHere.has(item.leadId)) firstHere.set(item.leadId, start + k);
@@ -294,14 +311,18 @@ function outputItem(result: ItemResult | undefined, index: number): INodeExecuti
 export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const count = this.getInputData().length;
 	const continueOnFail = this.continueOnFail();
-	const options = runOptions(this);
+	const read = parameterReader(this);
+	const options = runOptions(read);
 	const connection = await openConnection.call(this);
+	const apiKey = String(connection.credentials.data?.apiKey ?? '');
 	const run: SendRun = {
 		ctx: this,
+		read,
 		node: this.getNode(),
 		connection,
 		lookupPolicy: { timeoutMs: timeoutMsOf(options), retryAttempts: retryAttemptsOf(options) },
-		inFlightKey: inFlightKeys(connection.baseUrl, String(connection.credentials.data?.apiKey ?? '')),
+		account: accountKey(connection.baseUrl, apiKey),
+		inFlightKey: inFlightKeys(connection.baseUrl, apiKey),
 		started: new Array(count),
 	};
 	const concurrency = concurrencyOf(options);

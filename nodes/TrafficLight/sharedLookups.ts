@@ -1,0 +1,113 @@
+import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from './feed';
+
+/**
+ * Duplicate-check look-ups of concurrent executions of this n8n process share feed requests when
+ * they are for the same Traffic Light account.
+ *
+ * A look-up goes out at once when no look-up of that account is on the wire, so a lone lead waits
+ * for nothing. While one is on the wire, the Lead IDs asked for meanwhile wait for it to end and then
+ * go out together, up to FEED_BATCH_SIZE per request (a full request's worth goes out at once).
+ * Under load — many executions at their Send node at the same time, as when Klientiks calls come in
+ * faster than they are processed — this turns one feed request per lead into one per batch.
+ *
+ * Only a successful answer is shared. When a shared request fails, every waiter from another
+ * execution looks its Lead IDs up on its own, so a failure that belongs to the execution that sent
+ * the request (it was cancelled, or its Timeout is shorter) never fails another execution's lead.
+ */
+
+/** One execution's own look-up: the request made with its context, credential and Timeout. */
+export type OwnLookup = (leadIds: string[]) => Promise<LeadIdLookup>;
+
+interface Waiter {
+	/** Which execution asked: waiters of the execution whose request failed share its failure. */
+	run: object;
+	leadIds: string[];
+	lookUp: OwnLookup;
+	resolve: (result: LeadIdLookup) => void;
+	reject: (error: unknown) => void;
+}
+
+interface Account {
+	onWire: number;
+	waiting: Waiter[];
+	waitingIds: number;
+}
+
+const accounts = new Map<string, Account>();
+
+/** Accounts with a look-up on the wire or waiting (for tests: back to 0 once every run is over). */
+export function sharedLookupAccounts(): number {
+	return accounts.size;
+}
+
+function answerFor(result: LeadIdLookup, leadIds: string[]): LeadIdLookup {
+	if (!result.ok) return result;
+	const found = new Map<string, FeedLead>();
+	for (const leadId of leadIds) {
+		const lead = result.found.get(leadId);
+		if (lead) found.set(leadId, lead);
+	}
+	return { ok: true, found };
+}
+
+/** The waiters of the next request: the oldest first, up to FEED_BATCH_SIZE Lead IDs (at least one waiter). */
+function takeBatch(account: Account): Waiter[] {
+	const batch: Waiter[] = [];
+	let ids = 0;
+	while (account.waiting.length > 0) {
+		const next = account.waiting[0];
+		if (batch.length > 0 && ids + next.leadIds.length > FEED_BATCH_SIZE) break;
+		batch.push(next);
+		ids += next.leadIds.length;
+		account.waiting.shift();
+	}
+	account.waitingIds -= ids;
+	return batch;
+}
+
+function settle(waiter: Waiter, sender: Waiter, result: LeadIdLookup | undefined, error: unknown): void {
+	if (result?.ok) {
+		waiter.resolve(answerFor(result, waiter.leadIds));
+	} else if (waiter.run === sender.run) {
+		if (result) waiter.resolve(answerFor(result, waiter.leadIds));
+		else waiter.reject(error);
+	} else {
+		waiter.lookUp(waiter.leadIds).then(waiter.resolve, waiter.reject);
+	}
+}
+
+function sendNext(key: string, account: Account): void {
+	const batch = takeBatch(account);
+	if (batch.length === 0) return;
+	const sender = batch[0];
+	const leadIds = [...new Set(batch.flatMap((waiter) => waiter.leadIds))];
+	account.onWire++;
+	const done = (result: LeadIdLookup | undefined, error?: unknown) => {
+		account.onWire--;
+		for (const waiter of batch) settle(waiter, sender, result, error);
+		if (account.waiting.length > 0) sendNext(key, account);
+		else if (account.onWire === 0) accounts.delete(key);
+	};
+	sender.lookUp(leadIds).then(
+		(result) => done(result),
+		(error: unknown) => done(undefined, error),
+	);
+}
+
+/**
+ * Looks `leadIds` up in the lead feed of the account `key`, sharing the request with look-ups of
+ * other executions that are waiting at the same time. `run` identifies the asking execution.
+ */
+export async function lookUpShared(key: string, run: object, leadIds: string[], lookUp: OwnLookup): Promise<LeadIdLookup> {
+	let account = accounts.get(key);
+	if (!account) {
+		account = { onWire: 0, waiting: [], waitingIds: 0 };
+		accounts.set(key, account);
+	}
+	const current = account;
+	return await new Promise<LeadIdLookup>((resolve, reject) => {
+		current.waiting.push({ run, leadIds, lookUp, resolve, reject });
+		current.waitingIds += leadIds.length;
+		if (current.onWire === 0 || current.waitingIds >= FEED_BATCH_SIZE) sendNext(key, current);
+	});
+}
