@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const CATEGORIES = [
 	['credentials: load from the database and decrypt', /credentials-helper|getCredentials|encryption\/cipher|credentials\.js/],
 	['database (execution saving, credential queries)', /@n8n\/typeorm|node_modules\/sqlite3|repositories\//],
-	['expression sandbox (n8n 2.x: isolates)', /node_modules\/@n8n\/expression-runtime\/|node_modules\/isolated-vm\//],
+	['expression runtime (n8n 2.x: its engines and isolates)', /node_modules\/@n8n\/expression-runtime\/|node_modules\/isolated-vm\//],
 	['parameters and expressions (n8n-workflow)', /node_modules\/n8n-workflow\//],
 	['HTTP client (n8n request helper, axios, sockets)', /request-helper-functions|node_modules\/axios|follow-redirects|form-data|node:_http|node:net|node:internal\/(http|net|stream)|@sentry\//],
 	['our package code', /node_modules\/n8n-nodes-klientiks-traffic-light\//],
