@@ -1,3 +1,5 @@
+import { sleep } from 'n8n-workflow';
+
 import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from './feed';
 
 /**
@@ -13,7 +15,12 @@ import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from './feed';
  * Only a successful answer is shared. When a shared request fails, every waiter from another
  * execution looks its Lead IDs up on its own, so a failure that belongs to the execution that sent
  * the request (it was cancelled, or its Timeout is shorter) never fails another execution's lead.
+ * And a look-up waits at most MAX_SHARE_WAIT_MS for the request before it: a slow or hanging
+ * Traffic Light must not hold it for that request's Timeout on top of its own.
  */
+
+/** Longer than a feed request normally takes, far shorter than any Timeout (1 s at least). */
+export const MAX_SHARE_WAIT_MS = 1000;
 
 /** One execution's own look-up: the request made with its context, credential and Timeout. */
 export type OwnLookup = (leadIds: string[]) => Promise<LeadIdLookup>;
@@ -94,6 +101,16 @@ function sendNext(key: string, account: Account): void {
 	);
 }
 
+/** Takes a waiter that is still waiting out of the queue; false when its request has gone out. */
+function withdraw(key: string, account: Account, waiter: Waiter): boolean {
+	const at = account.waiting.indexOf(waiter);
+	if (at < 0) return false;
+	account.waiting.splice(at, 1);
+	account.waitingIds -= waiter.leadIds.length;
+	if (account.onWire === 0 && account.waiting.length === 0 && accounts.get(key) === account) accounts.delete(key);
+	return true;
+}
+
 /**
  * Looks `leadIds` up in the lead feed of the account `key`, sharing the request with look-ups of
  * other executions that are waiting at the same time. `run` identifies the asking execution.
@@ -105,9 +122,15 @@ export async function lookUpShared(key: string, run: object, leadIds: string[], 
 		accounts.set(key, account);
 	}
 	const current = account;
-	return await new Promise<LeadIdLookup>((resolve, reject) => {
-		current.waiting.push({ run, leadIds, lookUp, resolve, reject });
+	let waiter: Waiter | undefined;
+	const answered = new Promise<LeadIdLookup>((resolve, reject) => {
+		waiter = { run, leadIds, lookUp, resolve, reject };
+		current.waiting.push(waiter);
 		current.waitingIds += leadIds.length;
 		if (current.onWire === 0 || current.waitingIds >= FEED_BATCH_SIZE) sendNext(key, current);
 	});
+	if (!waiter || !current.waiting.includes(waiter)) return await answered;
+	const late = await Promise.race([answered.then(() => false, () => false), sleep(MAX_SHARE_WAIT_MS).then(() => true)]);
+	if (late && withdraw(key, current, waiter)) return await lookUp(leadIds);
+	return await answered;
 }

@@ -76,6 +76,23 @@ describe('Lead → Send: duplicate checks of concurrent executions share feed re
 		expect(mock.leads.map((lead) => lead.fields.id).sort()).toEqual(['klx-blocker', 'klx-survivor']);
 	});
 
+	it('a look-up waits at most a second for a slow one on the wire, then goes out on its own', async () => {
+		mock.setMode({ kind: 'slow', route: 'feed', delayMs: 2500 });
+		const arrivals: number[] = [];
+		mock.onRequest((record) => {
+			if (record.path === '/api/lead/feed') arrivals.push(Date.now());
+		});
+		const blocker = oneLead('klx-slow-blocker');
+		await feedArrivals(1);
+		const impatient = oneLead('klx-impatient');
+		await feedArrivals(1);
+		expect(arrivals[1] - arrivals[0]).toBeGreaterThanOrEqual(900);
+		expect(arrivals[1] - arrivals[0]).toBeLessThan(2000);
+		expect(askedIds(1)).toEqual('klx-impatient');
+		const outputs = await Promise.all([blocker, impatient]);
+		expect(outputs.map((out) => out[0].json.duplicate)).toEqual([false, false]);
+	}, 15000);
+
 	it('a lone look-up waits for nothing, and one run checks its items in batches of 50 as before', async () => {
 		const out = await run(
 			contextFor(mock, sendParameters({ additionalFields: (i: number) => ({ leadId: `klx-bulk-${i}` }), options: { concurrency: 10 } }), {
