@@ -365,7 +365,9 @@ async function phaseRateLimited(env) {
  * time goes.
  */
 const PROFILE_CALLS = 300;
+let profileCount = 0;
 
+/** Runs `run` with the profiler on; the profile's summary by category, or undefined when none was written. */
 async function profiled(env, dir, what, run) {
 	process.kill(env.n8n.proc.pid, 'SIGUSR2');
 	await new Promise((r) => setTimeout(r, 200));
@@ -380,7 +382,6 @@ async function profiled(env, dir, what, run) {
 	}
 	return { result, file, ...summarizeProfile(file) };
 }
-let profileCount = 0;
 
 async function profilePhase(env, workDir, { bulk, webhook }) {
 	const dir = path.join(workDir, 'profiles');
@@ -393,8 +394,8 @@ async function profilePhase(env, workDir, { bulk, webhook }) {
 	env.memory = new MemorySampler(env.n8n.proc.pid);
 	const bulkProfiles = [];
 	for (const key of bulk ? ['tl-c20', 'http-batch-20'] : []) {
-		const config_ = BULK.find((b) => b.key === key);
-		const p = await profiled(env, dir, key, () => bulkRun(env, config_, `profile-${key}`));
+		const scenario = BULK.find((b) => b.key === key);
+		const p = await profiled(env, dir, key, () => bulkRun(env, scenario, `profile-${key}`));
 		if (!p) continue;
 		bulkProfiles.push({ config: key, file: p.file, nodeMs: p.result?.nodeMs ?? NaN, callMs: p.result?.callMs ?? NaN, items: config.items, busyMs: p.busyMs, idleMs: p.idleMs, byCategory: p.byCategory });
 		say(`  ${key}: ${Math.round(p.busyMs)} ms CPU in n8n's main thread = ${(p.busyMs / config.items).toFixed(2)} ms per item (profile ${p.file})`);
