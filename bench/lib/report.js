@@ -139,32 +139,35 @@ function feedNote(report) {
 function profileTable(report) {
 	const profiles = report.bulk?.profiles ?? [];
 	if (!profiles.length) return [];
-	const categories = [...new Set(profiles.flatMap((p) => Object.keys(p.byCategory)))];
 	const label = (key) => bulkByKey[key]?.label ?? key;
 	return table(
 		['CPU in n8n\'s main thread, ms per item', ...profiles.map((p) => label(p.config))],
 		[
-			...categories.map((c) => [c, ...profiles.map((p) => round((p.byCategory[c] ?? 0) / p.items, 2))]),
-			['**total busy**', ...profiles.map((p) => `**${round(p.busyMs / p.items, 2)}**`)],
+			...cpuRows(profiles, (p) => p.items),
 			['node wall time of the profiled run, ms', ...profiles.map((p) => round(p.nodeMs, 0))],
 		],
 	);
 }
 
+/** One row per CPU category and the total, each profile's figures divided by its items or calls. */
+function cpuRows(profiles, countOf) {
+	const categories = [...new Set(profiles.flatMap((p) => Object.keys(p.byCategory)))];
+	return [
+		...categories.map((c) => [c, ...profiles.map((p) => round((p.byCategory[c] ?? 0) / countOf(p), 2))]),
+		['**total busy**', ...profiles.map((p) => `**${round(p.busyMs / countOf(p), 2)}**`)],
+	];
+}
+
 function webhookProfileTable(report) {
 	const profiles = report.webhook?.profiles ?? [];
 	if (!profiles.length) return [];
-	const categories = [...new Set(profiles.flatMap((p) => Object.keys(p.byCategory)))];
 	const label = (key) => flowLabel[key] ?? key;
 	return [
 		`CPU of n8n's main thread per call, from a V8 CPU profile of ${profiles[0].calls} more calls per flow at concurrency 1 (untimed, after the measured runs; the call, the execution and its saving, bench/lib/profileSummary.js):`,
 		'',
 		...table(
 			["CPU in n8n's main thread, ms per call", ...profiles.map((p) => label(p.flow))],
-			[
-				...categories.map((c) => [c, ...profiles.map((p) => round((p.byCategory[c] ?? 0) / p.calls, 2))]),
-				['**total busy**', ...profiles.map((p) => `**${round(p.busyMs / p.calls, 2)}**`)],
-			],
+			cpuRows(profiles, (p) => p.calls),
 		),
 		'',
 	];
