@@ -77,6 +77,11 @@ function allEventsWorkflow({ token, timeoutSeconds }) {
 	trigger.webhookId = WEBHOOK_IDS.allEvents;
 	trigger.parameters = { ...trigger.parameters, events: ['appointment_created', 'client_added', 'invoice_created', 'visit_paid'], secretToken: token };
 	const send = nodeOfType(wf, 'trafficLight');
+	// Fields mapped the way the editor writes a dragged field (`{{ $json.… }}`), which the node reads
+	// from the item without n8n's expression engine: these cases check the values on real n8n. The
+	// example as shipped (other expressions, read by n8n) has its own case.
+	send.parameters.phone = '={{ $json.client.phoneNormalized }}';
+	send.parameters.additionalFields = { leadId: '={{ $json.leadId }}', name: '={{ $json.client.name }}', sub1: '={{ $json.event }}' };
 	send.parameters.options = { timeout: timeoutSeconds };
 	wf.nodes = wf.nodes.map((n) => ({ ...n, id: n.id.replace(/.{4}$/, (s) => `e${s.slice(1)}`) }));
 	return wf;
