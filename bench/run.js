@@ -15,6 +15,7 @@
 //   BENCH_BULK         bulk configurations to run, comma-separated keys (default all, see bench/lib/scenarios.js)
 //   BENCH_CONCURRENCIES webhook concurrencies, comma-separated (default 1,10,50)
 //   BENCH_N8N_ENV      more environment for n8n as JSON, e.g. '{"N8N_EXPRESSION_ENGINE":"legacy"}'
+//   BENCH_PROFILE_BULK bulk configurations to profile, comma-separated keys (default: both equal-load pairs)
 //
 // Exits non-zero only when a run itself fails (lost or duplicated leads,
 // errors, executions that do not finish); slow is never a failure.
@@ -51,9 +52,11 @@ const config = {
 	phases: (process.env.BENCH_PHASES || PHASES.join(',')).split(',').map((p) => p.trim()),
 	n8nEnv: process.env.BENCH_N8N_ENV ? JSON.parse(process.env.BENCH_N8N_ENV) : undefined,
 	bulk: process.env.BENCH_BULK ? process.env.BENCH_BULK.split(',').map((k) => k.trim()) : BULK.map((b) => b.key),
+	profileBulk: (process.env.BENCH_PROFILE_BULK || 'tl-c20,http-batch-20,tl-c50,http-batch-50').split(',').map((k) => k.trim()),
 };
 for (const phase of config.phases) if (!PHASES.includes(phase)) throw new Error(`BENCH_PHASES: unknown phase "${phase}" (known: ${PHASES.join(', ')})`);
 for (const key of config.bulk) if (!BULK.some((b) => b.key === key)) throw new Error(`BENCH_BULK: unknown configuration "${key}"`);
+for (const key of config.profileBulk) if (!BULK.some((b) => b.key === key)) throw new Error(`BENCH_PROFILE_BULK: unknown configuration "${key}"`);
 config.resultsFile =
 	process.env.BENCH_RESULTS ||
 	path.join(__dirname, config.version === DEFAULT_VERSION ? 'results.md' : `results-n8n-${config.version}.md`);
@@ -386,14 +389,14 @@ async function profiled(env, dir, what, run) {
 async function profilePhase(env, workDir, { bulk, webhook }) {
 	const dir = path.join(workDir, 'profiles');
 	fs.mkdirSync(dir, { recursive: true });
-	say('profiling (V8 CPU profile of the n8n process): one more bulk run of each node, and webhook calls at concurrency 1');
+	say('profiling (V8 CPU profile of the n8n process): one more bulk run of each equal-load configuration, and webhook calls at concurrency 1');
 	await env.n8n.stop();
 	env.n8n.extraEnv = { NODE_OPTIONS: `--require ${path.join(__dirname, 'lib', 'cpuProfilePreload.js')}`, BENCH_CPU_PROFILE_DIR: dir };
 	await env.n8n.start();
 	ownN8nPids.push(env.n8n.proc.pid);
 	env.memory = new MemorySampler(env.n8n.proc.pid);
 	const bulkProfiles = [];
-	for (const key of bulk ? ['tl-c20', 'http-batch-20'] : []) {
+	for (const key of bulk ? config.profileBulk : []) {
 		const scenario = BULK.find((b) => b.key === key);
 		const p = await profiled(env, dir, key, () => bulkRun(env, scenario, `profile-${key}`));
 		if (!p) continue;
