@@ -75,38 +75,40 @@ function fieldValue(json: IDataObject, path: readonly string[]): string | number
 	return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : NOT_READ;
 }
 
+type Entry = { constant: string | number | boolean } | { path: string[] } | { expression: true };
+
 /** How a parameter can be read without n8n's expression engine, decided once per run from its stored value. */
-type DirectRead =
-	| { kind: 'field'; path: string[] }
-	| { kind: 'fields'; entries: Array<[string, { constant: string | number | boolean } | { path: string[] }]> };
+type DirectRead = { kind: 'field'; path: string[] } | { kind: 'fields'; entries: Array<[string, Entry]> };
 
 function directReadOf(stored: NodeParameterValueType | undefined): DirectRead | undefined {
 	const path = fieldPathOf(stored);
 	if (path) return { kind: 'field', path };
-	// A collection (Additional Fields): fixed values and field references only.
-	if (stored === null || typeof stored !== 'object' || Array.isArray(stored) || !holdsExpression(stored)) return undefined;
-	const entries: Array<[string, { constant: string | number | boolean } | { path: string[] }]> = [];
+	// A collection (Additional Fields) of fixed values and expressions, at least one a field reference.
+	if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return undefined;
+	const entries: Array<[string, Entry]> = [];
 	for (const [key, value] of Object.entries(stored)) {
 		const fieldPath = fieldPathOf(value);
 		if (fieldPath) entries.push([key, { path: fieldPath }]);
 		else if (typeof value === 'number' || typeof value === 'boolean') entries.push([key, { constant: value }]);
 		else if (typeof value === 'string' && !value.startsWith('=')) entries.push([key, { constant: value }]);
+		// Another expression is evaluated by n8n on its own. Within the collection it could also
+		// reach its siblings (`$parameter["&name"]`), which an entry evaluated alone cannot: an
+		// expression that mentions parameters leaves the whole collection to n8n.
+		else if (typeof value === 'string' && !/parameter/i.test(value)) entries.push([key, { expression: true }]);
 		else return undefined;
 	}
-	return { kind: 'fields', entries };
+	return entries.some(([, entry]) => 'path' in entry) ? { kind: 'fields', entries } : undefined;
 }
 
-function readDirectly(read: DirectRead, json: IDataObject): unknown {
+function readDirectly(read: DirectRead, json: IDataObject, readEntryByN8n: (key: string) => unknown): unknown {
 	if (read.kind === 'field') return fieldValue(json, read.path);
 	const values: IDataObject = {};
-	for (const [key, source] of read.entries) {
-		if ('constant' in source) {
-			values[key] = source.constant;
-			continue;
-		}
-		const value = fieldValue(json, source.path);
-		if (value === NOT_READ) return NOT_READ;
-		values[key] = value;
+	for (const [key, entry] of read.entries) {
+		if ('constant' in entry) values[key] = entry.constant;
+		else if ('path' in entry) {
+			const value = fieldValue(json, entry.path);
+			values[key] = (value === NOT_READ ? readEntryByN8n(key) : value) as IDataObject[string];
+		} else values[key] = readEntryByN8n(key) as IDataObject[string];
 	}
 	return values;
 }
@@ -118,10 +120,11 @@ export type ParameterReader = <T>(name: string, itemIndex: number, fallback: T) 
  * items the largest share of the node's CPU):
  * - a parameter holding no expression is read once per run: its value is the same for every item,
  *   and each getNodeParameter call costs n8n a copy, a walk and a schema check of the value;
- * - a parameter that only references input fields the way the editor maps them
- *   (`{{ $json.phone }}`, also inside Additional Fields) is read from the item itself when the
+ * - a parameter that only references an input field the way the editor maps it
+ *   (`{{ $json.phone }}`, also an entry of Additional Fields) is read from the item itself when the
  *   field holds a string, number or boolean: the value n8n would give, without building its
- *   expression context (data proxy, luxon clock, sandbox) once per expression per item.
+ *   expression context (data proxy, luxon clock, sandbox) once per expression per item; the other
+ *   entries of such a collection are evaluated by n8n one by one.
  * Everything else goes through n8n. A read that fails is not kept, so every item fails on its own.
  */
 export function parameterReader(ctx: IExecuteFunctions): ParameterReader {
@@ -135,7 +138,7 @@ export function parameterReader(ctx: IExecuteFunctions): ParameterReader {
 		const direct = directReads.get(name);
 		const json = items[itemIndex]?.json;
 		if (direct && json) {
-			const value = readDirectly(direct, json);
+			const value = readDirectly(direct, json, (key) => ctx.getNodeParameter(`${name}.${key}`, itemIndex));
 			if (value !== NOT_READ) return value as T;
 		}
 		const value = ctx.getNodeParameter(name, itemIndex, fallback as never) as T;

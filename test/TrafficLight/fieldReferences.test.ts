@@ -26,8 +26,10 @@ function engineContext(parameters: INodeParameters, items: INodeExecutionData[])
 	// A copy for the Workflow: it rewrites the parameters of a node against the (here empty) type description.
 	const workflow = new Workflow({ nodes: [{ ...node }], connections: {}, active: false, nodeTypes: nodeTypes as never });
 	const engineReads: string[] = [];
+	// As n8n's getNodeParameter: a dotted name reads an entry of a collection.
+	const stored = (name: string) => name.split('.').reduce<unknown>((value, key) => (value as IDataObject | undefined)?.[key], parameters);
 	const evaluate = (name: string, itemIndex: number) =>
-		workflow.expression.getParameterValue(parameters[name], null, 0, itemIndex, node.name, items, 'manual', {}, undefined, false);
+		workflow.expression.getParameterValue(stored(name) as never, null, 0, itemIndex, node.name, items, 'manual', {}, undefined, false);
 	const ctx = {
 		getNode: () => node,
 		getInputData: () => items,
@@ -139,18 +141,31 @@ describe('field references are read from the item, with the value n8n gives', ()
 		]);
 	});
 
-	it('leaves Additional Fields to n8n as a whole when one entry is another expression, or for an item whose field is not a plain value', () => {
+	it('evaluates the other entries of Additional Fields with n8n one by one, and a field that is not a plain value too', () => {
 		const items = [{ json: { id: 'a-1', name: 'Анна' } }, { json: { id: { nested: true }, name: 'Олег' } }];
-		const withTemplate = engineContext({ additionalFields: { leadId: '={{ $json.id }}', comments: '=Booked: {{ $json.name }}' } }, items);
-		expect(parameterReader(withTemplate.ctx)('additionalFields', 0, {})).toStrictEqual(withTemplate.evaluate('additionalFields', 0));
-		expect(withTemplate.engineReads).toEqual(['additionalFields']);
+		const additionalFields = { leadId: '={{ $json.id }}', name: '={{ $json.name }}', comments: "={{ 'Booked: ' + $json.name }}" };
+		const { ctx, engineReads, evaluate } = engineContext({ additionalFields }, items);
+		const read = parameterReader(ctx);
+		expect(read('additionalFields', 0, {})).toStrictEqual(evaluate('additionalFields', 0));
+		expect(read('additionalFields', 0, {})).toStrictEqual({ leadId: 'a-1', name: 'Анна', comments: 'Booked: Анна' });
+		expect(engineReads).toEqual(['additionalFields.comments', 'additionalFields.comments']);
+		engineReads.length = 0;
+		expect(read('additionalFields', 1, {})).toStrictEqual(evaluate('additionalFields', 1));
+		expect(engineReads).toEqual(['additionalFields.leadId', 'additionalFields.comments']);
 
-		const plain = engineContext({ additionalFields: { leadId: '={{ $json.id }}', name: '={{ $json.name }}' } }, items);
-		const read = parameterReader(plain.ctx);
-		expect(read('additionalFields', 0, {})).toStrictEqual({ leadId: 'a-1', name: 'Анна' });
-		expect(plain.engineReads).toEqual([]);
-		expect(read('additionalFields', 1, {})).toStrictEqual(plain.evaluate('additionalFields', 1));
-		expect(plain.engineReads).toEqual(['additionalFields']);
+		const missing = engineContext({ additionalFields: { leadId: '={{ $json.id }}', sub1: '={{ $json.absent }}' } }, items);
+		expect(parameterReader(missing.ctx)('additionalFields', 0, {})).toStrictEqual(missing.evaluate('additionalFields', 0));
+		expect(missing.engineReads).toEqual(['additionalFields.sub1']);
+	});
+
+	it('leaves Additional Fields to n8n as a whole when an entry may read its siblings ($parameter), or none is a field reference', () => {
+		const items = [{ json: { id: 'a-1' } }];
+		const siblings = engineContext({ additionalFields: { leadId: '={{ $json.id }}', sub1: '={{ $parameter["&leadId"] }}' } }, items);
+		parameterReader(siblings.ctx)('additionalFields', 0, {});
+		expect(siblings.engineReads).toEqual(['additionalFields']);
+		const noReference = engineContext({ additionalFields: { leadId: "={{ 'x-' + $json.id }}", sub2: 'campaign' } }, items);
+		parameterReader(noReference.ctx)('additionalFields', 0, {});
+		expect(noReference.engineReads).toEqual(['additionalFields']);
 	});
 
 	it('takes each step of a reference as written, and refuses names n8n sandboxes', () => {

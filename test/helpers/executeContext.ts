@@ -61,7 +61,13 @@ export function createExecuteContext(options: ContextOptions): TestContext {
 	};
 	const helpers = getRequestHelperFunctions({}, node, additionalData);
 
-	const getNodeParameter = (name: string, itemIndex: number, fallback?: unknown) => {
+	const getNodeParameter = (name: string, itemIndex: number, fallback?: unknown): unknown => {
+		// As n8n's: a dotted name reads an entry of a collection ("additionalFields.comments").
+		const [top, ...entry] = name.split('.');
+		if (entry.length && top in options.parameters) {
+			const value = entry.reduce<unknown>((v, key) => (v as IDataObject | undefined)?.[key], getNodeParameter(top, itemIndex));
+			return value === undefined ? fallback : value;
+		}
 		if (!(name in options.parameters)) {
 			if (fallback !== undefined) return fallback;
 			throw new Error(`Test context: parameter "${name}" is not set`);
