@@ -3,11 +3,12 @@
 // hold that shortcut to n8n's own answer: every value read directly is compared with what
 // n8n-workflow's expression engine gives for the same parameter and item, and every shape the
 // shortcut does not cover must reach n8n.
-import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 
 import { fieldPathOf, parameterReader } from '../../nodes/TrafficLight/runParameters';
 import { TrafficLightMock } from '../../scripts/lib/trafficLightMock';
+import { trafficLightNode } from '../helpers/executeContext';
 import { contextFor, run, sendParameters } from './fixtures';
 
 const noTypes = { description: { properties: [] } };
@@ -15,14 +16,7 @@ const nodeTypes = { getByName: () => noTypes, getByNameAndVersion: () => noTypes
 
 /** An execute context whose getNodeParameter is n8n-workflow's expression engine, counting its calls. */
 function engineContext(parameters: INodeParameters, items: INodeExecutionData[]) {
-	const node: INode = {
-		id: 'node-1',
-		name: 'Traffic Light',
-		type: 'n8n-nodes-klientiks-traffic-light.trafficLight',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters,
-	};
+	const node = trafficLightNode(parameters);
 	// A copy for the Workflow: it rewrites the parameters of a node against the (here empty) type description.
 	const workflow = new Workflow({ nodes: [{ ...node }], connections: {}, active: false, nodeTypes: nodeTypes as never });
 	const engineReads: string[] = [];

@@ -31,17 +31,26 @@ export interface TestContext extends IExecuteFunctions {
 	credentialReads: number;
 }
 
-export function createExecuteContext(options: ContextOptions): TestContext {
-	const node: INode = {
+/** The Traffic Light node as n8n hands it to execute(), with these stored parameters. */
+export function trafficLightNode(parameters: INode['parameters']): INode {
+	return {
 		id: 'node-1',
 		name: 'Traffic Light',
 		type: 'n8n-nodes-klientiks-traffic-light.trafficLight',
 		typeVersion: 1,
 		position: [0, 0],
+		parameters,
+	};
+}
+
+export function createExecuteContext(options: ContextOptions): TestContext {
+	const node: INode = {
 		// What n8n keeps on the node: a value that differs per item is an expression ("=…").
-		parameters: Object.fromEntries(
-			Object.entries(options.parameters).map(([name, value]) => [name, typeof value === 'function' ? '={{ $json }}' : value]),
-		) as INode['parameters'],
+		...trafficLightNode(
+			Object.fromEntries(
+				Object.entries(options.parameters).map(([name, value]) => [name, typeof value === 'function' ? '={{ $json }}' : value]),
+			) as INode['parameters'],
+		),
 		...options.node,
 	};
 	const items = options.items ?? [{ json: {} }];
