@@ -65,6 +65,34 @@ describe('example workflows', () => {
 	});
 });
 
+describe('node versions', () => {
+	const nodeTypes = [new KlientiksTrigger(), new TrafficLight(), new TrafficLightTrigger()];
+	const defaultVersionOf = new Map(
+		nodeTypes.map(({ description }) => [
+			`n8n-nodes-klientiks-traffic-light.${description.name}`,
+			description.defaultVersion ?? description.version,
+		]),
+	);
+
+	it.each([new KlientiksTrigger(), new TrafficLightTrigger()])(
+		'$description.displayName keeps version 1 for saved workflows and gives new nodes version 2',
+		({ description }) => {
+			expect(description.version).toEqual([1, 2]);
+			expect(description.defaultVersion).toBe(2);
+		},
+	);
+
+	// A version-1 trigger costs n8n an expression on every call (webhookDescription.ts, TRIGGER_VERSIONS).
+	const workflowFiles = [
+		...exampleFiles.map((file) => join('examples', file)),
+		...readdirSync(join(ROOT, 'bench', 'workflows')).map((file) => join('bench', 'workflows', file)),
+	];
+	it.each(workflowFiles)('%s uses each of our nodes at its default version', (file) => {
+		const ours = readJson(join(ROOT, file)).nodes.filter((node: Json) => defaultVersionOf.has(node.type));
+		for (const node of ours) expect([node.type, node.typeVersion]).toEqual([node.type, defaultVersionOf.get(node.type)]);
+	});
+});
+
 /**
  * n8n 2.x publishes workflows instead of activating them: every mention of
  * activating must name publishing right beside it, e.g. "publish (activate on n8n 1.x)".

@@ -9,7 +9,13 @@ import {
 
 import { manuallyPastedWebhook } from '../shared/manualWebhook';
 import { escapeNoticeText, pasteLineNotices } from '../shared/notices';
-import { activationHint, secretTokenProperties, senderWebhooks, setupNotice } from '../shared/webhookDescription';
+import {
+	activationHint,
+	secretTokenProperties,
+	senderWebhooks,
+	setupNotice,
+	TRIGGER_VERSIONS,
+} from '../shared/webhookDescription';
 import { ParameterReader } from '../shared/webhookRequest';
 import { acceptCall, ignoreCall, readAuthorizedCall, selectedValues } from '../shared/webhookResponses';
 import {
@@ -55,7 +61,8 @@ export class KlientiksTrigger implements INodeType {
 		name: 'klientiksTrigger',
 		icon: { light: 'file:klientiksTrigger.svg', dark: 'file:klientiksTrigger.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		version: TRIGGER_VERSIONS.version,
+		defaultVersion: TRIGGER_VERSIONS.defaultVersion,
 		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
 		description: 'Starts the workflow when Klientiks CRM reports a new client, appointment, invoice or paid visit',
 		defaults: {

@@ -9,7 +9,13 @@ import {
 
 import { buildPasteLine, noticeWithLine, pasteLineNotices } from '../shared/notices';
 import { manuallyPastedWebhook } from '../shared/manualWebhook';
-import { activationHint, secretTokenProperties, senderWebhooks, setupNotice } from '../shared/webhookDescription';
+import {
+	activationHint,
+	secretTokenProperties,
+	senderWebhooks,
+	setupNotice,
+	TRIGGER_VERSIONS,
+} from '../shared/webhookDescription';
 import { ParameterReader } from '../shared/webhookRequest';
 import { acceptCall, ignoreCall, readAuthorizedCall, selectedValues } from '../shared/webhookResponses';
 import { buildPostbackItem, decideStatus } from './postbackItem';
@@ -45,7 +51,8 @@ export class TrafficLightTrigger implements INodeType {
 		name: 'trafficLightTrigger',
 		icon: { light: 'file:trafficLightTrigger.svg', dark: 'file:trafficLightTrigger.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		version: TRIGGER_VERSIONS.version,
+		defaultVersion: TRIGGER_VERSIONS.defaultVersion,
 		subtitle: '={{ ($parameter["statuses"] || []).join(", ") }}',
 		description: 'Starts the workflow when Traffic Light (cpa.tl) reports a new lead or a status change by postback',
 		defaults: {

@@ -27,6 +27,16 @@ export const senderWebhooks: IWebhookDescription[] = [
 	},
 ];
 
+/**
+ * Version 2 only spares n8n work on each call; the nodes behave the same in both versions.
+ * For a version-1 webhook node n8n evaluates the expression
+ * `$parameter["options"]["binaryData"]` before it answers each call (an isolate on n8n 2.x), and
+ * buffers a body of any content type. For version 2 it evaluates nothing and reads a body only
+ * when it is form, JSON, text or XML, which are the only bodies these nodes read
+ * (`parseRequestBody` in n8n's webhook-helpers). Workflows saved with version 1 keep it.
+ */
+export const TRIGGER_VERSIONS = { version: [1, 2], defaultVersion: 2 };
+
 /** The first notice: where in the sender to paste the Production URL and the lines. */
 export function setupNotice(text: string): INodeProperties {
 	return { displayName: escapeNoticeText(text), name: 'setupNotice', type: 'notice', default: '' };

@@ -96,7 +96,10 @@ function noDuplicateCheckWorkflow({ token, timeoutSeconds }) {
 	const wf = allEventsWorkflow({ token, timeoutSeconds });
 	wf.id = IDS.noDuplicateCheck;
 	wf.name = 'E2E: Klientiks → Traffic Light without the duplicate check';
-	nodeOfType(wf, 'klientiksTrigger').webhookId = WEBHOOK_IDS.noDuplicateCheck;
+	const trigger = nodeOfType(wf, 'klientiksTrigger');
+	trigger.webhookId = WEBHOOK_IDS.noDuplicateCheck;
+	// Workflows saved before version 2 keep a version-1 trigger; this one keeps that version under test.
+	trigger.typeVersion = 1;
 	nodeOfType(wf, 'trafficLight').parameters.options = { timeout: timeoutSeconds, skipDuplicates: false };
 	wf.nodes = wf.nodes.map((n) => ({ ...n, id: n.id.replace(/.{4}$/, (s) => `d${s.slice(1)}`) }));
 	return wf;
@@ -113,7 +116,7 @@ function postbackWorkflow({ token, statuses }) {
 				id: '9a1c7e3d-5b2f-4d8a-b6e0-3c4f5a6b0001',
 				name: 'Traffic Light Trigger',
 				type: ourType('trafficLightTrigger'),
-				typeVersion: 1,
+				typeVersion: 2,
 				position: [0, 0],
 				webhookId: WEBHOOK_IDS.postback,
 				parameters: { statuses, secretToken: token },

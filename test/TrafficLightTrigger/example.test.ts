@@ -17,7 +17,7 @@ describe('examples/traffic-light-status-alert.json', () => {
 
 	it('uses the community node type and leaves the webhook id to n8n', () => {
 		expect(triggerNode.type).toBe('n8n-nodes-klientiks-traffic-light.trafficLightTrigger');
-		expect(triggerNode.typeVersion).toBe(1);
+		expect(triggerNode.typeVersion).toBe(2);
 		// A fixed id would give every import of the file the same webhook path: the second would collide.
 		expect(triggerNode).not.toHaveProperty('webhookId');
 	});

@@ -16,7 +16,7 @@ import path from 'node:path';
 
 import { ERRMSG } from '../../scripts/lib/trafficLightMock';
 import { startEnvironment, PACKAGE_NAME, ourType, CREDENTIALS } from '../../scripts/lib/environment';
-import { callUrl, eventParams } from '../../scripts/lib/klientiksCalls';
+import { callUrl, encodeCp1251, eventParams } from '../../scripts/lib/klientiksCalls';
 import { waitFor } from '../../scripts/lib/net';
 import { e2eWorkflows, IDS, triggerPath, WEBHOOK_IDS, exampleWorkflows } from '../../scripts/lib/workflows';
 
@@ -44,8 +44,11 @@ function readSetup(): Setup {
 	return JSON.parse(fs.readFileSync(path.join(WORK, 'setup.json'), 'utf8'));
 }
 
-async function get(url: string): Promise<{ status: number; body: Json; text: string }> {
-	const res = await fetch(url);
+/** A webhook call: a URL to GET, or a URL with fetch options (a POSTed body). */
+type Call = string | { url: string; init: RequestInit };
+
+async function get(call: Call): Promise<{ status: number; body: Json; text: string }> {
+	const res = typeof call === 'string' ? await fetch(call) : await fetch(call.url, call.init);
 	const text = await res.text();
 	let body: Json = null;
 	try {
@@ -130,9 +133,9 @@ export function defineRealN8nSuite(version: string): void {
 		 * Sends a call and waits for the one execution it starts; returns the execution with data.
 		 * `meanwhile` runs after the call was answered, while the execution may still be going.
 		 */
-		async function callAndWait(url: string, workflowId: string, timeoutMs = 60000, meanwhile?: () => Promise<void>) {
+		async function callAndWait(call: Call, workflowId: string, timeoutMs = 60000, meanwhile?: () => Promise<void>) {
 			const before = (await executionsOf(workflowId)).length;
-			const res = await get(url);
+			const res = await get(call);
 			await meanwhile?.();
 			const finished = await n8n.waitForExecutions(workflowId, before + 1, { timeoutMs });
 			const newest = finished.sort((a: Json, b: Json) => Number(b.id) - Number(a.id))[0];
@@ -298,6 +301,34 @@ export function defineRealN8nSuite(version: string): void {
 					expect(sent).toMatchObject({ trafficLightId: mock.leads[0].id, leadId: want.leadId(n), duplicate: false });
 				});
 			}
+		}
+
+		/** A form POST, as a PHP sender makes it: the token stays in the URL, where the trigger reads it. */
+		const formPost = (url: string, token: string, body: string): Call => ({
+			url: `${url}?token=${encodeURIComponent(token)}`,
+			init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body },
+		});
+
+		// Klientiks does not document its HTTP method, and n8n reads a POSTed body differently for
+		// version-1 and version-2 trigger nodes (webhookDescription.ts, TRIGGER_VERSIONS).
+		for (const version of [2, 1]) {
+			test(`appointment_created POSTed as a windows-1251 form to a version-${version} trigger → the same lead and typed output`, async () => {
+				const [url, workflowId] = version === 2 ? [allEventsUrl, IDS.allEvents] : [noDuplicateCheckUrl, IDS.noDuplicateCheck];
+				const n = next();
+				const { res, execution } = await callAndWait(formPost(url, TOKEN, encodeCp1251(eventParams('appointment_created', n))), workflowId);
+				expect(res.status).toBe(200);
+				expect(execution.status).toBe('success');
+				const out = outputOf(execution, TRIGGER_NODE);
+				expect(out.raw.encoding).toBe('windows-1251');
+				expect(out.client.name).toBe('Анна Сергеевна Иванова');
+				expectations.appointment_created.check(out, n);
+				expect(mock.leads).toHaveLength(1);
+				expect(mock.leads[0].fields).toMatchObject({
+					id: `klx-appointment-${918200 + n}`,
+					name: 'Анна Сергеевна Иванова',
+					phone: '79991234567',
+				});
+			});
 		}
 
 		test('the example workflow as shipped turns an Appointment Created call into a lead', async () => {
@@ -480,6 +511,17 @@ export function defineRealN8nSuite(version: string): void {
 				expect(JSON.stringify(out)).not.toContain(POSTBACK_TOKEN);
 			}
 			expect(Number(second.execution.id)).toBeGreaterThan(Number(first.execution.id));
+		});
+
+		test('a postback POSTed as a form → the same output as by GET', async () => {
+			const body = new URLSearchParams({ status: 'canceled', id: '500778', id2: 'klx-appointment-918778', sub1: 'salon-1' }).toString();
+			const { res, execution } = await callAndWait(formPost(postbackUrl, POSTBACK_TOKEN, body), IDS.postback);
+			expect(res.status).toBe(200);
+			expect(execution.status).toBe('success');
+			const out = outputOf(execution, 'Traffic Light Trigger');
+			expect(out).toMatchObject({ status: 'canceled', leadId: 'klx-appointment-918778' });
+			expect(String(out.trafficLightId)).toBe('500778');
+			expect(JSON.stringify(out)).not.toContain(POSTBACK_TOKEN);
 		});
 
 		test('a postback with a wrong token → 403 and no execution', async () => {
