@@ -13,7 +13,6 @@ import { deliverLead, type DeliveryOutcome, type Resolution } from '../delivery'
 import { deliveryDescription, duplicateCheckError, headline, trafficLightError } from '../nodeErrors';
 import { FEED_BATCH_SIZE, findByLeadIds, type FeedLead, type LeadIdLookup } from '../feed';
 import { accountKey, inFlightKeys, sendOnce, type InFlightOutcome } from '../inFlightLeads';
-import { parameterReader, type ParameterReader } from '../runParameters';
 import { lookUpShared } from '../sharedLookups';
 import { openConnection, type CallFailure, type TrafficLightConnection } from '../transport';
 import { buildLeadForm, type LeadForm } from '../validation';
@@ -40,22 +39,23 @@ const PROVEN_NOT_DELIVERED: ReadonlySet<Resolution> = new Set<Resolution>(['notD
  * they come from the first item. If its options cannot be read, the defaults apply to the run and
  * the first item fails on its own in prepare().
  */
-function runOptions(read: ParameterReader): NodeOptions {
+function runOptions(ctx: IExecuteFunctions): NodeOptions {
 	try {
-		return read<NodeOptions>('options', 0, {});
+		return ctx.getNodeParameter('options', 0, {}) as NodeOptions;
 	} catch {
 		return {};
 	}
 }
 
-function prepare(ctx: IExecuteFunctions, read: ParameterReader, itemIndex: number): Prepared {
+function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
 	try {
-		const options = read<NodeOptions>('options', itemIndex, {});
+		const read = (name: string, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
+		const options = read('options', {}) as NodeOptions;
 		const validation = buildLeadForm({
-			offerId: read('offerId', itemIndex, ''),
-			phone: read('phone', itemIndex, ''),
-			country: read('country', itemIndex, ''),
-			additionalFields: read<IDataObject>('additionalFields', itemIndex, {}),
+			offerId: read('offerId', ''),
+			phone: read('phone', ''),
+			country: read('country', ''),
+			additionalFields: read('additionalFields', {}) as IDataObject,
 		});
 		if (!validation.ok) {
 			const { field, message, fix } = validation.problem;
@@ -144,7 +144,6 @@ type FirstSeen = { index: number; lookup: Promise<LeadIdLookup> };
 
 interface SendRun {
 	ctx: IExecuteFunctions;
-	read: ParameterReader;
 	node: INode;
 	connection: TrafficLightConnection;
 	lookupPolicy: { timeoutMs: number; retryAttempts: number };
@@ -175,7 +174,7 @@ async function lookUp(run: SendRun, leadIds: string[]): Promise<LeadIdLookup> {
 }
 
 /**
- * Items read between two turns of the event loop. Reading one costs n8n its expressions (~1 ms):
+ * Items read between two turns of the event loop. Reading one costs n8n an evaluation of its expressions:
  * a whole window of 50 read at once would stall the answers and sends of the leads on the wire.
  */
 const READ_CHUNK = 10;
@@ -185,7 +184,7 @@ async function readWindow(run: SendRun, start: number, end: number, firstSeen: M
 	const prepared: Prepared[] = [];
 	for (let index = start; index < end; index++) {
 		if (index > start && (index - start) % READ_CHUNK === 0) await sleep(0);
-		prepared.push(prepare(run.ctx, run.read, index));
+		prepared.push(prepare(run.ctx, index));
 	}
 	const firstHere = new Map<string, number>();
 	prepared.forEach((item, k) => {
@@ -311,13 +310,11 @@ function outputItem(result: ItemResult | undefined, index: number): INodeExecuti
 export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const count = this.getInputData().length;
 	const continueOnFail = this.continueOnFail();
-	const read = parameterReader(this);
-	const options = runOptions(read);
+	const options = runOptions(this);
 	const connection = await openConnection.call(this);
 	const apiKey = String(connection.credentials.data?.apiKey ?? '');
 	const run: SendRun = {
 		ctx: this,
-		read,
 		node: this.getNode(),
 		connection,
 		lookupPolicy: { timeoutMs: timeoutMsOf(options), retryAttempts: retryAttemptsOf(options) },
