@@ -48,7 +48,8 @@ const config = {
 	calls: Number(process.env.BENCH_CALLS || 2000),
 	concurrencies: (process.env.BENCH_CONCURRENCIES || '1,10,50').split(',').map(Number),
 	items: Number(process.env.BENCH_ITEMS || 1000),
-	warmupCalls: 100,
+	// 100 calls left the first measured flow of run 1 as its slowest run (n8n still warming up).
+	warmupCalls: Number(process.env.BENCH_WARMUP_CALLS || 500),
 	phases: (process.env.BENCH_PHASES || PHASES.join(',')).split(',').map((p) => p.trim()),
 	n8nEnv: process.env.BENCH_N8N_ENV ? JSON.parse(process.env.BENCH_N8N_ENV) : undefined,
 	bulk: process.env.BENCH_BULK ? process.env.BENCH_BULK.split(',').map((k) => k.trim()) : BULK.map((b) => b.key),
@@ -202,16 +203,19 @@ async function webhookRun(env, flow, connections, amount, { measure = true } = {
 
 async function phaseWebhook(env) {
 	say(`phase 1: webhook → lead — ${FLOWS.length} flows × concurrency ${config.concurrencies.join('/')} × ${config.runs} runs × ${config.calls} calls (${FLOWS.filter((f) => f.concurrencies).map((f) => `${f.key} only at ${f.concurrencies.join('/')}`).join(', ')})`);
-	for (const flow of FLOWS) {
-		const warm = await webhookRun(env, flow, 10, config.warmupCalls, { measure: false });
-		say(`  warm-up ${flow.key}: ${warm.calls} calls (HTTP ${JSON.stringify(warm.httpStatuses)}), ${warm.callsPerSecond.toFixed(0)} calls/s, executions ${JSON.stringify(warm.statusCounts)}, ${warm.leads} leads`);
+	// Two passes over the flows, so no flow is measured right after a warm-up that favoured it.
+	for (const pass of [1, 2]) {
+		for (const flow of FLOWS) {
+			const warm = await webhookRun(env, flow, 10, Math.ceil(config.warmupCalls / 2), { measure: false });
+			say(`  warm-up ${pass}/2 ${flow.key}: ${warm.calls} calls (HTTP ${JSON.stringify(warm.httpStatuses)}), ${warm.callsPerSecond.toFixed(0)} calls/s, executions ${JSON.stringify(warm.statusCounts)}, ${warm.leads} leads`);
+		}
 	}
 	const phaseMemory = new MemorySampler(env.n8n.proc.pid).start();
 	const runs = [];
 	for (let run = 0; run < config.runs; run++) {
-		for (const connections of config.concurrencies) {
-			// Rotate the order each run, so no flow always runs first (or after the heaviest one).
-			const order = FLOWS.map((_, i) => FLOWS[(i + run) % FLOWS.length]).filter((f) => !f.concurrencies || f.concurrencies.includes(connections));
+		for (const [level, connections] of config.concurrencies.entries()) {
+			// Rotate the order by run and by concurrency, so no flow always runs first (or after the heaviest one).
+			const order = FLOWS.map((_, i) => FLOWS[(i + run + level + 1) % FLOWS.length]).filter((f) => !f.concurrencies || f.concurrencies.includes(connections));
 			for (const flow of order) {
 				const r = await webhookRun(env, flow, connections, config.calls);
 				r.run = run + 1;
