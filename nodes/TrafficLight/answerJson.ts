@@ -22,8 +22,8 @@ export type ParsedAnswer = { ok: true; value: unknown } | { ok: false; problem: 
 type Container = Record<string, unknown> | unknown[];
 /** Where the reader stands: before a value, before a member's key or colon, or after a value. */
 type State = 'value' | 'key' | 'colon' | 'afterValue';
-/** A string too long to decode and mask in one turn: done by the caller, a slice per turn. */
-type LongString = { start: number; end: number; escaped: boolean; isKey: boolean };
+/** A string too long to read in one turn: the caller finds its end, decodes and masks it a slice per turn. */
+type LongString = { start: number; isKey: boolean };
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 /** Values read between two looks at the clock. */
@@ -49,12 +49,24 @@ export async function parseAnswer(text: string, mask: KeyMasker, turns = new Eve
 				await turns.pause();
 				continue;
 			}
-			const raw = step.escaped ? await decodeInSlices(text, step.start, step.end, turns) : text.slice(step.start, step.end);
+			let end = -1;
+			for (let from = step.start + SLICE_CHARS; end === -1; from += SLICE_CHARS) {
+				if (turns.due()) await turns.pause();
+				end = reader.stringEnd(from, from + SLICE_CHARS);
+			}
+			const escaped = reader.endString(step.start, end);
+			// Decoded and masked a slice at a time, into a string never copied whole.
 			let masked = '';
-			for (const piece of mask.slices(raw)) {
-				masked += piece;
+			let rest = '';
+			for (let from = step.start; from < end; ) {
+				const slice = escaped ? decodeSlice(text, from, Math.min(end, from + SLICE_CHARS), end) : plainSlice(text, from, end);
+				const settled = mask.settled(rest + slice.text);
+				masked += settled.masked;
+				rest = settled.rest;
+				from = slice.to;
 				if (turns.due()) await turns.pause();
 			}
+			masked += mask(rest);
 			reader.took(masked, step.isKey);
 		}
 	} catch {
@@ -63,22 +75,24 @@ export async function parseAnswer(text: string, mask: KeyMasker, turns = new Eve
 	}
 }
 
-/** Decodes the escaped string text[start, end) a slice at a time, never cutting an escape sequence. */
-async function decodeInSlices(text: string, start: number, end: number, turns: EventLoopTurns): Promise<string> {
-	let decoded = '';
-	for (let from = start; from < end; ) {
-		let to = Math.min(end, from + SLICE_CHARS);
-		for (let escape = text.indexOf('\\', from); escape !== -1 && escape < to; escape = text.indexOf('\\', escape)) {
-			const length = text[escape + 1] === 'u' ? 6 : 2;
-			if (escape + length > to) to = escape;
-			escape += length;
+function plainSlice(text: string, from: number, end: number): { text: string; to: number } {
+	const to = Math.min(end, from + SLICE_CHARS);
+	return { text: text.slice(from, to), to };
+}
+
+/** The longest escape sequence, "\\uXXXX": a slice that cuts one is retried that much shorter at most. */
+const MAX_ESCAPE_CHARS = 6;
+
+function decodeSlice(text: string, from: number, to: number, end: number): { text: string; to: number } {
+	for (let cut = to; cut > from && cut > to - MAX_ESCAPE_CHARS; cut--) {
+		try {
+			return { text: JSON.parse(`"${text.slice(from, cut)}"`) as string, to: cut };
+		} catch {
+			// A cut escape sequence, or a bad one: the last cut that can end it is the string's end.
+			if (cut === end) break;
 		}
-		if (to === from) throw new NotJson();
-		decoded += JSON.parse(`"${text.slice(from, to)}"`) as string;
-		from = to;
-		if (turns.due()) await turns.pause();
 	}
-	return decoded;
+	throw new NotJson();
 }
 
 /** A JSON reader that stops when told to, so that its caller can let the event loop run. */
@@ -190,28 +204,37 @@ class AnswerReader {
 		else if (this.keys[depth - 1] !== '__proto__') (container as Record<string, unknown>)[this.keys[depth - 1]] = value;
 	}
 
-	/** Reads the string that starts at its quote; a long one is left to the caller. */
+	/** Reads the string that starts at its quote; one longer than a slice is left to the caller. */
 	private readString(isKey: boolean): LongString | undefined {
-		const text = this.text;
 		const start = this.at + 1;
-		let end = this.at;
-		for (;;) {
-			end = text.indexOf('"', end + 1);
-			if (end === -1) throw new NotJson();
-			let backslashes = 0;
-			while (text.charCodeAt(end - 1 - backslashes) === 0x5c) backslashes++;
-			if (backslashes % 2 === 0) break;
-		}
-		this.at = end + 1;
-		if (this.nextBackslash < start && this.nextBackslash !== Infinity) {
-			const found = text.indexOf('\\', start);
-			this.nextBackslash = found === -1 ? Infinity : found;
-		}
-		const escaped = this.nextBackslash < end;
-		if (end - start > SLICE_CHARS) return { start, end, escaped, isKey };
-		const raw = escaped ? (JSON.parse(text.slice(start - 1, end + 1)) as string) : text.slice(start, end);
+		const end = this.stringEnd(start, start + SLICE_CHARS);
+		if (end === -1) return { start, isKey };
+		const escaped = this.endString(start, end);
+		const raw = escaped ? (JSON.parse(this.text.slice(start - 1, end + 1)) as string) : this.text.slice(start, end);
 		this.took(this.mask(raw), isKey);
 		return undefined;
+	}
+
+	/** The closing quote of the current string if it is at or after `from` and before `limit`; else -1. */
+	stringEnd(from: number, limit: number): number {
+		const text = this.text;
+		for (let quote = text.indexOf('"', from); ; quote = text.indexOf('"', quote + 1)) {
+			if (quote === -1) throw new NotJson();
+			if (quote >= limit) return -1;
+			let backslashes = 0;
+			while (text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++;
+			if (backslashes % 2 === 0) return quote;
+		}
+	}
+
+	/** Moves past the string text[start, end) and tells whether it holds an escape. */
+	endString(start: number, end: number): boolean {
+		this.at = end + 1;
+		if (this.nextBackslash < start && this.nextBackslash !== Infinity) {
+			const found = this.text.indexOf('\\', start);
+			this.nextBackslash = found === -1 ? Infinity : found;
+		}
+		return this.nextBackslash < end;
 	}
 
 	private readScalar(code: number): unknown {

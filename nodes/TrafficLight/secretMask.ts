@@ -56,6 +56,8 @@ export interface KeyMasker {
 	slices(text: string): Generator<string>;
 	/** The masked start of `text`, at least `minChars` of it (all of it when shorter), and whether text was left out. */
 	start(text: string, minChars: number): { text: string; cut: boolean };
+	/** Masks what later text cannot change: `rest` is the unmasked end to put before the next part. */
+	settled(text: string): { masked: string; rest: string };
 }
 
 /** A masker that replaces every occurrence of `secret`, in any of its forms, with "***". */
@@ -67,6 +69,7 @@ export function secretMasker(secret: string): KeyMasker {
 				yield text;
 			},
 			start: (text: string, minChars: number) => ({ text: text.slice(0, minChars), cut: text.length > minChars }),
+			settled: (text: string) => ({ masked: text, rest: '' }),
 		});
 	}
 	const characters = [...secret];
@@ -114,7 +117,11 @@ export function secretMasker(secret: string): KeyMasker {
 		const { piece, next } = maskSlice(text, 0, minChars);
 		return { text: piece, cut: next < text.length };
 	};
-	return Object.assign(mask, { slices, start });
+	const settled = (text: string) => {
+		const { piece, next } = maskSlice(text, 0, Math.max(0, text.length - longest));
+		return { masked: piece, rest: text.slice(next) };
+	};
+	return Object.assign(mask, { slices, start, settled });
 }
 
 export function maskSecret(text: string, secret: string): string {
