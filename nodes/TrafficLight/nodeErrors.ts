@@ -1,6 +1,6 @@
 // The n8n errors the Traffic Light node throws, built from a failed call: a headline that says what
 // happened on the wire and a description with the fix (errmsg meanings live in errmsgFixes.ts).
-import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from './errmsgFixes';
 import type { DeliveryOutcome } from './delivery';
@@ -88,6 +88,19 @@ export function deliveryDescription(
 		case 'unknownWithoutLeadId':
 			return `The lead may or may not have reached Traffic Light, and without a Lead ID the node cannot check. It was not resent, because a resend may create a duplicate. Set Lead ID (e.g. the Klientiks Trigger output "leadId") so that the node can confirm such sends by itself.${connectionHint(failure)}`;
 	}
+}
+
+/**
+ * The one rule for an error thrown while an item is processed: n8n's error types are kept, anything
+ * else is wrapped, and the error names that item (n8n shows it; a parameter read does not always set it).
+ */
+export function itemError(node: INode, thrown: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	const error =
+		thrown instanceof NodeApiError || thrown instanceof NodeOperationError
+			? thrown
+			: new NodeOperationError(node, thrown as Error, { itemIndex });
+	error.context.itemIndex = itemIndex;
+	return error;
 }
 
 /** Builds the error from our own plain object: never from the request, so the API key cannot leak into it. */
