@@ -7,6 +7,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { checkBaseUrl } from '../nodes/TrafficLight/baseUrl';
+
 export class TrafficLightApi implements ICredentialType {
 	name = 'trafficLightApi';
 
@@ -45,10 +47,17 @@ export class TrafficLightApi implements ICredentialType {
 	// On the lead send (a form POST) it goes into the form body, as Traffic
 	// Light's own samples do, so it never shows up in URLs or access logs; the
 	// read-only GET endpoints (feed, balance) only take it in the query string.
+	// Only the Test request comes with a baseURL (the node's come with a full,
+	// already checked URL): it gets the node's own Base URL check.
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
+		if (requestOptions.baseURL !== undefined) {
+			const checked = checkBaseUrl(String(credentials.baseUrl ?? ''));
+			if (!checked.ok) throw new Error(`Base URL "${checked.value}" ${checked.problem}`);
+			requestOptions = { ...requestOptions, baseURL: checked.baseUrl };
+		}
 		const key = String(credentials.apiKey ?? '');
 		const body = requestOptions.body;
 		const isPlainObjectBody =
@@ -69,7 +78,7 @@ export class TrafficLightApi implements ICredentialType {
 	// same `count` rule on both versions.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(new RegExp("/+$"), "")}}',
+			baseURL: '={{$credentials.baseUrl}}',
 			url: '/api/lead/feed',
 			method: 'GET',
 			qs: { 'id[]': '0' },

@@ -14,6 +14,14 @@ function isLocalHost(hostname: string): boolean {
 	return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
 }
 
+/** A loop, not /\/+$/: that pattern retries from every slash of a long run, quadratic in its length. */
+function withoutTrailingSlashes(text: string): string {
+	let end = text.length;
+	while (end > 0 && text[end - 1] === '/') end--;
+	return text.slice(0, end);
+}
+
+/** The one check of a Base URL, by the node before any request and by the credential's Test. */
 export function checkBaseUrl(configured: string): BaseUrlCheck {
 	const value = configured.trim();
 	if (value === '') return { ok: true, baseUrl: DEFAULT_BASE_URL, unencrypted: false };
@@ -35,7 +43,7 @@ export function checkBaseUrl(configured: string): BaseUrlCheck {
 	}
 	return {
 		ok: true,
-		baseUrl: `${url.origin}${url.pathname}`.replace(/\/+$/, ''),
+		baseUrl: withoutTrailingSlashes(`${url.origin}${url.pathname}`),
 		unencrypted: url.protocol === 'http:' && !isLocalHost(url.hostname),
 	};
 }

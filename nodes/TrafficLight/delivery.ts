@@ -1,9 +1,11 @@
 import { sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { findByLeadIds, type FeedLead } from './feed';
+import { shortJson, shorten } from './shortText';
 import {
 	callTrafficLight,
 	isWorthRepeating,
+	MAX_PREVIEW_CHARS,
 	waitBeforeRetry,
 	type CallFailure,
 	type TrafficLightConnection,
@@ -49,7 +51,8 @@ export type DeliveryOutcome =
 			feedFailure?: CallFailure;
 	  };
 
-function trafficLightIdOf(body: IDataObject): string | number | undefined {
+/** Traffic Light's id of the lead in a send answer or a feed row; undefined when it has none. */
+export function trafficLightIdOf(body: IDataObject): string | number | undefined {
 	// /api/lead/send answers {"id": …}; the landing-kit endpoint answers {"order_id": …}.
 	for (const key of ['id', 'order_id']) {
 		const value = body[key];
@@ -74,13 +77,9 @@ export function boundedAnswer(body: IDataObject): IDataObject {
 	for (const field of KNOWN_ANSWER_FIELDS) {
 		const value = body[field];
 		if (typeof value === 'number' || typeof value === 'boolean') answer[field] = value;
-		else if (typeof value === 'string') answer[field] = value.slice(0, MAX_FIELD_CHARS);
+		else if (typeof value === 'string') answer[field] = shorten(value, MAX_FIELD_CHARS);
 	}
-	const raw = JSON.stringify(body);
-	answer.raw =
-		raw.length > MAX_ANSWER_COPY_CHARS
-			? `${raw.slice(0, MAX_ANSWER_COPY_CHARS)} … (cut at ${MAX_ANSWER_COPY_CHARS} characters)`
-			: raw;
+	answer.raw = shortJson(body, MAX_ANSWER_COPY_CHARS);
 	return answer;
 }
 
@@ -121,10 +120,11 @@ export async function deliverLead(
 				};
 			}
 			failure = {
-				kind: 'nonJson',
+				kind: 'incomplete',
 				notDelivered: false,
 				statusCode: result.statusCode,
-				detail: `an answer without a lead id: ${JSON.stringify(result.body).slice(0, 120)}`,
+				missing: 'a lead id',
+				detail: shortJson(result.body, MAX_PREVIEW_CHARS),
 			};
 		} else {
 			failure = result.failure;
@@ -150,10 +150,11 @@ export async function deliverLead(
 		}
 		feedAnswered = true;
 		const lead: FeedLead | undefined = lookup.found.get(leadId);
-		if (lead && lead.id !== undefined && lead.id !== null) {
+		const trafficLightId = lead && trafficLightIdOf(lead);
+		if (lead && trafficLightId !== undefined) {
 			return {
 				delivered: true,
-				trafficLightId: lead.id as string | number,
+				trafficLightId,
 				attempts,
 				confirmedAfterTimeout: true,
 				answer: boundedAnswer(lead),

@@ -4,7 +4,8 @@
  * docs/traffic-light-node.md); anything else is shown as Traffic Light
  * wrote it with a generic hint.
  */
-const KNOWN_ERRMSG_FIXES: Record<string, string> = {
+// A Map, so that an errmsg such as "constructor" cannot find an object's built-in properties.
+const KNOWN_ERRMSG_FIXES = new Map<string, string>(Object.entries({
 	'incorrect customer phone':
 		'Traffic Light could not read the phone number. Pass the full number with the country code, e.g. +7 999 123-45-67 or 79991234567.',
 	'customer name too long': 'The Name is longer than Traffic Light accepts. Map a shorter value, e.g. only first and last name.',
@@ -17,7 +18,7 @@ const KNOWN_ERRMSG_FIXES: Record<string, string> = {
 		'Country must be a two-letter (RU) or three-letter (RUS) ISO 3166-1 code, not a country name.',
 	'customer phone is a required field': "Phone arrived empty. Map the customer's phone into Phone.",
 	'incorrect timezone': 'Time Zone must be a whole number of hours from UTC, e.g. 3 for Moscow.',
-};
+}));
 
 /** Traffic Light's wording for a bad key is not public; these words are what such messages use. */
 const KEY_PROBLEM = /\b(api[\s_-]?key|key|token|auth\w*|access denied|forbidden)\b/i;
@@ -32,12 +33,12 @@ export function isKeyProblem(errmsg: string): boolean {
 }
 
 export function fixForErrmsg(errmsg: string): string {
-	const known = KNOWN_ERRMSG_FIXES[errmsg.trim().toLowerCase()];
+	const known = KNOWN_ERRMSG_FIXES.get(errmsg.trim().toLowerCase());
 	if (known) return known;
 	if (isKeyProblem(errmsg)) return FIX_API_KEY;
 	return 'Traffic Light refused the request with this message. Check the fields it names; if it is unclear, send the message to Traffic Light support.';
 }
 
 export function isKnownErrmsg(errmsg: string): boolean {
-	return errmsg.trim().toLowerCase() in KNOWN_ERRMSG_FIXES;
+	return KNOWN_ERRMSG_FIXES.has(errmsg.trim().toLowerCase());
 }

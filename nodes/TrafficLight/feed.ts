@@ -51,9 +51,10 @@ export async function readFeed(
 		return {
 			ok: false,
 			failure: {
-				kind: 'nonJson',
+				kind: 'incomplete',
 				notDelivered: false,
 				statusCode: result.statusCode,
+				missing: 'a "leads" list',
 				detail: 'a feed answer without a "leads" list',
 			},
 		};
@@ -63,8 +64,11 @@ export async function readFeed(
 
 export type LeadIdLookup = { ok: true; found: Map<string, FeedLead> } | { ok: false; failure: CallFailure };
 
+/** A row's id2 as text; an object or array there matches no Lead ID. */
 function id2Of(lead: FeedLead): string | undefined {
-	return lead.id2 === undefined || lead.id2 === null ? undefined : String(lead.id2);
+	const id2 = lead.id2;
+	if (id2 === undefined || id2 === null) return undefined;
+	return typeof id2 === 'object' ? '(not an id)' : String(id2);
 }
 
 /**

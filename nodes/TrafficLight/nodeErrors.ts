@@ -1,6 +1,6 @@
 // The n8n errors the Traffic Light node throws, built from a failed call: a headline that says what
 // happened on the wire and a description with the fix (errmsg meanings live in errmsgFixes.ts).
-import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from './errmsgFixes';
 import type { DeliveryOutcome } from './delivery';
@@ -25,6 +25,10 @@ export function headline(failure: CallFailure, timeoutMs: number, action: string
 			return `Traffic Light answered HTTP ${failure.statusCode}`;
 		case 'nonJson':
 			return `Traffic Light answered with something that is not JSON (HTTP ${failure.statusCode})`;
+		case 'incomplete':
+			return `Traffic Light answered without ${failure.missing} (HTTP ${failure.statusCode})`;
+		case 'tooManyObjects':
+			return `Traffic Light answered with more than ${failure.maxObjects.toLocaleString('en-US')} objects (HTTP ${failure.statusCode}); none of it was used`;
 		case 'keyRejected':
 			return `Traffic Light did not accept the API key (HTTP ${failure.statusCode})`;
 		case 'redirect':
@@ -49,11 +53,14 @@ function connectionHint(failure: CallFailure): string {
 		case 'dns':
 			return ' Check the Base URL in the Traffic Light API credential (normally https://api.cpa.tl) and that this n8n can reach it.';
 		case 'nonJson':
+		case 'incomplete':
 			return ` The answer began with: ${failure.detail}.`;
 		case 'redirect':
 			return " The node does not follow redirects, so neither the lead nor the API key went to that address. Traffic Light's API answers directly: a redirect comes from a wrong Base URL or from a proxy in front of it. Set the Base URL in the Traffic Light API credential to the address that answers directly (normally https://api.cpa.tl).";
 		case 'tooLarge':
 			return ` Only the first ${megabytes(failure.maxBytes)} was read and none of it was used: a Traffic Light answer is a few hundred bytes per lead. Check that the Base URL in the Traffic Light API credential points at Traffic Light's API (normally https://api.cpa.tl); for Get Status by date range, choose a shorter range.`;
+		case 'tooManyObjects':
+			return ` A feed row is one object, and no real answer holds that many. Check that the Base URL in the Traffic Light API credential points at Traffic Light's API (normally https://api.cpa.tl); for Get Status by date range, choose a shorter range.`;
 		case 'keyRejected':
 			return ` ${FIX_API_KEY}`;
 		default:
@@ -81,6 +88,19 @@ export function deliveryDescription(
 		case 'unknownWithoutLeadId':
 			return `The lead may or may not have reached Traffic Light, and without a Lead ID the node cannot check. It was not resent, because a resend may create a duplicate. Set Lead ID (e.g. the Klientiks Trigger output "leadId") so that the node can confirm such sends by itself.${connectionHint(failure)}`;
 	}
+}
+
+/**
+ * The one rule for an error thrown while an item is processed: n8n's error types are kept, anything
+ * else is wrapped, and the error names that item (n8n shows it; a parameter read does not always set it).
+ */
+export function itemError(node: INode, thrown: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	const error =
+		thrown instanceof NodeApiError || thrown instanceof NodeOperationError
+			? thrown
+			: new NodeOperationError(node, thrown as Error, { itemIndex });
+	error.context.itemIndex = itemIndex;
+	return error;
 }
 
 /** Builds the error from our own plain object: never from the request, so the API key cannot leak into it. */

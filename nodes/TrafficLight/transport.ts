@@ -10,7 +10,9 @@ import {
 
 import { checkBaseUrl, DEFAULT_BASE_URL } from './baseUrl';
 import { discardBody, MAX_ANSWER_BYTES, readBounded } from './boundedBody';
-import { maskDeep, secretMasker } from './secretMask';
+import { MAX_ANSWER_OBJECTS, parseAnswer } from './answerJson';
+import { secretMasker, type KeyMasker } from './secretMask';
+import { shortJson, shorten } from './shortText';
 import { endTurn, newThrottle, pauseFor, takeTurn, type Throttle } from './throttle';
 
 export { DEFAULT_BASE_URL };
@@ -21,7 +23,7 @@ export interface TrafficLightConnection {
 	baseUrl: string;
 	credentials: ICredentialsDecrypted;
 	/** Replaces the API key, in any encoding, in text that came from the API. */
-	maskKey: (text: string) => string;
+	maskKey: KeyMasker;
 	/** Shared by every request of the execution: backs off when Traffic Light refuses one for load. */
 	throttle: Throttle;
 }
@@ -43,6 +45,10 @@ export type CallFailure =
 	| { kind: 'redirect'; notDelivered: false; statusCode: number; location: string; detail: string }
 	/** The answer was longer than `maxBytes` and was cut off unread. */
 	| { kind: 'tooLarge'; notDelivered: false; statusCode: number; maxBytes: number; detail: string }
+	/** The answer held more than MAX_ANSWER_OBJECTS objects and arrays (feed rows included); none of it was used. */
+	| { kind: 'tooManyObjects'; notDelivered: false; statusCode: number; maxObjects: number; detail: string }
+	/** Valid JSON without what the call needs: `missing` says what ('a lead id', 'a "leads" list'). */
+	| { kind: 'incomplete'; notDelivered: false; statusCode: number; missing: string; detail: string }
 	/** The lead feed answered, but its rows cannot be matched to the Lead IDs asked for. */
 	| { kind: 'unverifiable'; notDelivered: false; detail: string };
 
@@ -114,6 +120,7 @@ const NOT_WORTH_REPEATING = new Set<CallFailure['kind']>([
 	'keyRejected',
 	'redirect',
 	'tooLarge',
+	'tooManyObjects',
 	'unverifiable',
 	'cancelled',
 ]);
@@ -156,7 +163,7 @@ function errorText(error: unknown): string {
 	for (const link of errorChain(error)) {
 		if (typeof link.message === 'string') parts.push(link.message);
 		// n8n replaces a known socket error's message with its own wording and keeps the original here.
-		if (Array.isArray(link.messages)) parts.push(...link.messages.filter((m): m is string => typeof m === 'string'));
+		if (Array.isArray(link.messages)) for (const m of link.messages) if (typeof m === 'string') parts.push(m);
 	}
 	return parts.join(' | ');
 }
@@ -188,38 +195,38 @@ export function classifyThrown(error: unknown): CallFailure {
 	return { kind: 'network', notDelivered: false, detail: code ? `network error ${code}` : 'network error' };
 }
 
-const keepAsIs = (text: string) => text;
+/** Longest answer text a message quotes. */
+export const MAX_PREVIEW_CHARS = 120;
+
+/** The start of an answer's text for a message: masked, whitespace collapsed, shortened. */
+export function answerPreview(text: string, mask: KeyMasker): string {
+	const start = mask.start(text, MAX_PREVIEW_CHARS * 2);
+	const collapsed = start.text.replace(/\s+/g, ' ').trim();
+	return shorten(start.cut ? `${collapsed}…` : collapsed, MAX_PREVIEW_CHARS);
+}
 
 /**
  * Reads Traffic Light's answer whatever the HTTP status: `errmsg` wins, then the status.
- * Every string of it goes through `mask`, so an echoed API key never reaches a message or the output.
+ * Every string of it is masked while it is read, so an echoed API key never reaches a message or the output.
  */
-export function classifyAnswer(statusCode: number, rawBody: unknown, mask: (text: string) => string = keepAsIs): CallResult {
-	let body: unknown = rawBody;
-	if (typeof rawBody === 'string') {
-		try {
-			body = JSON.parse(rawBody);
-		} catch {
-			body = undefined;
-		}
-	} else if (Buffer.isBuffer(rawBody)) {
-		try {
-			body = JSON.parse(rawBody.toString('utf8'));
-		} catch {
-			body = undefined;
-		}
+export async function classifyAnswer(statusCode: number, text: string, mask: KeyMasker = secretMasker('')): Promise<CallResult> {
+	const parsed = await parseAnswer(text, mask);
+	const success = statusCode >= 200 && statusCode <= 299;
+	if (!parsed.ok && parsed.problem === 'tooManyObjects' && success) {
+		const detail = `an answer of more than ${MAX_ANSWER_OBJECTS} objects`;
+		return { ok: false, failure: { kind: 'tooManyObjects', notDelivered: false, statusCode, maxObjects: MAX_ANSWER_OBJECTS, detail } };
 	}
+	const body = parsed.ok ? parsed.value : undefined;
 	const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-	if (isObject) body = maskDeep(body, mask);
 	const errmsg = isObject ? (body as IDataObject).errmsg : undefined;
-	if (errmsg !== undefined && errmsg !== null && String(errmsg) !== '') {
-		const text = typeof errmsg === 'string' ? errmsg : JSON.stringify(errmsg);
-		return { ok: false, failure: { kind: 'errmsg', notDelivered: true, statusCode, errmsg: text.slice(0, MAX_ERRMSG_CHARS) } };
+	if (errmsg !== undefined && errmsg !== null && errmsg !== '') {
+		const quoted = shorten(typeof errmsg === 'string' ? errmsg : shortJson(errmsg, MAX_ERRMSG_CHARS), MAX_ERRMSG_CHARS);
+		return { ok: false, failure: { kind: 'errmsg', notDelivered: true, statusCode, errmsg: quoted } };
 	}
 	if (KEY_REJECTED_STATUSES.has(statusCode)) {
 		return { ok: false, failure: { kind: 'keyRejected', notDelivered: true, statusCode, detail: `HTTP ${statusCode}` } };
 	}
-	if (statusCode < 200 || statusCode > 299) {
+	if (!success) {
 		return {
 			ok: false,
 			failure: {
@@ -231,11 +238,8 @@ export function classifyAnswer(statusCode: number, rawBody: unknown, mask: (text
 		};
 	}
 	if (!isObject) {
-		const preview = typeof rawBody === 'string' ? mask(rawBody.replace(/\s+/g, ' ').trim()).slice(0, 120) : typeof rawBody;
-		return {
-			ok: false,
-			failure: { kind: 'nonJson', notDelivered: false, statusCode, detail: preview || 'an empty body' },
-		};
+		const detail = answerPreview(text, mask) || 'an empty body';
+		return { ok: false, failure: { kind: 'nonJson', notDelivered: false, statusCode, detail } };
 	}
 	return { ok: true, statusCode, body: body as IDataObject };
 }
@@ -269,8 +273,8 @@ function headerOf(headers: unknown, name: string): string | undefined {
 type RawResponse = { statusCode?: number; headers?: unknown; body?: unknown };
 
 /** What a 3xx means here: we did not follow it, and we say where it pointed (key masked). */
-function redirectFailure(statusCode: number, headers: unknown, mask: (text: string) => string): CallFailure {
-	const location = mask(headerOf(headers, 'location') ?? '(no Location header)').slice(0, MAX_LOCATION_CHARS);
+function redirectFailure(statusCode: number, headers: unknown, mask: KeyMasker): CallFailure {
+	const location = shorten(mask(headerOf(headers, 'location') ?? '(no Location header)'), MAX_LOCATION_CHARS);
 	return { kind: 'redirect', notDelivered: false, statusCode, location, detail: `a redirect to ${location}` };
 }
 
@@ -346,7 +350,7 @@ async function requestOnce(
 			const detail = `an answer of more than ${maxBytes} bytes`;
 			return { ok: false, failure: { kind: 'tooLarge', notDelivered: false, statusCode, maxBytes, detail } };
 		}
-		const result = classifyAnswer(statusCode, body.text, connection.maskKey);
+		const result = await classifyAnswer(statusCode, body.text, connection.maskKey);
 		if (!result.ok && result.failure.kind === 'http' && result.failure.notDelivered) {
 			result.failure.retryAfterMs = retryAfterMs(headerOf(response?.headers, 'retry-after'));
 		}

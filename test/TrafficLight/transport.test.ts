@@ -3,17 +3,18 @@ import { Readable } from 'node:stream';
 import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/errmsgFixes';
 import { checkBaseUrl } from '../../nodes/TrafficLight/baseUrl';
 import { readBounded } from '../../nodes/TrafficLight/boundedBody';
-import { maskDeep, secretMasker } from '../../nodes/TrafficLight/secretMask';
+import { parseAnswer, TOO_DEEP } from '../../nodes/TrafficLight/answerJson';
+import { secretMasker } from '../../nodes/TrafficLight/secretMask';
 import { classifyAnswer, classifyThrown, retryAfterMs, retryDelayMs, toQueryString } from '../../nodes/TrafficLight/transport';
 import { ERRMSG } from '../../scripts/lib/trafficLightMock';
 
 describe('classifyAnswer: the body decides, whatever the status', () => {
-	it('JSON with an id is a success', () => {
-		expect(classifyAnswer(200, '{"id": 42}')).toEqual({ ok: true, statusCode: 200, body: { id: 42 } });
+	it('JSON with an id is a success', async () => {
+		expect(await classifyAnswer(200, '{"id": 42}')).toEqual({ ok: true, statusCode: 200, body: { id: 42 } });
 	});
 
-	it.each([200, 400, 500])('errmsg with HTTP %i is a refusal that proves nothing was created', (status) => {
-		expect(classifyAnswer(status, '{"errmsg":"offer not found"}')).toEqual({
+	it.each([200, 400, 500])('errmsg with HTTP %i is a refusal that proves nothing was created', async (status) => {
+		expect(await classifyAnswer(status, '{"errmsg":"offer not found"}')).toEqual({
 			ok: false,
 			failure: { kind: 'errmsg', notDelivered: true, statusCode: status, errmsg: 'offer not found' },
 		});
@@ -26,23 +27,18 @@ describe('classifyAnswer: the body decides, whatever the status', () => {
 		[502, false],
 		[504, false],
 		[404, false],
-	])('HTTP %i without errmsg: notDelivered = %s', (status, notDelivered) => {
-		const result = classifyAnswer(status, '<html>oops</html>');
+	])('HTTP %i without errmsg: notDelivered = %s', async (status, notDelivered) => {
+		const result = await classifyAnswer(status, '<html>oops</html>');
 		expect(result).toMatchObject({ ok: false, failure: { kind: 'http', statusCode: status, notDelivered } });
 	});
 
-	it('a 200 that is not JSON may hide a stored lead', () => {
-		expect(classifyAnswer(200, '<html><body>Maintenance</body></html>')).toMatchObject({
+	it('a 200 that is not JSON may hide a stored lead', async () => {
+		expect(await classifyAnswer(200, '<html><body>Maintenance</body></html>')).toMatchObject({
 			ok: false,
 			failure: { kind: 'nonJson', notDelivered: false, detail: '<html><body>Maintenance</body></html>' },
 		});
-		expect(classifyAnswer(200, '')).toMatchObject({ ok: false, failure: { kind: 'nonJson', detail: 'an empty body' } });
-		expect(classifyAnswer(200, '[1,2]')).toMatchObject({ ok: false, failure: { kind: 'nonJson' } });
-	});
-
-	it('reads an already parsed object and a Buffer', () => {
-		expect(classifyAnswer(200, { id: 1 })).toMatchObject({ ok: true, body: { id: 1 } });
-		expect(classifyAnswer(200, Buffer.from('{"id":2}'))).toMatchObject({ ok: true, body: { id: 2 } });
+		expect(await classifyAnswer(200, '')).toMatchObject({ ok: false, failure: { kind: 'nonJson', detail: 'an empty body' } });
+		expect(await classifyAnswer(200, '[1,2]')).toMatchObject({ ok: false, failure: { kind: 'nonJson' } });
 	});
 });
 
@@ -103,25 +99,26 @@ it('toQueryString sends arrays the way PHP reads them', () => {
 });
 
 describe('answers that cannot be trusted', () => {
-	it.each([401, 403])('HTTP %i without errmsg is a refused key, proven not delivered', (status) => {
-		expect(classifyAnswer(status, '<html>Unauthorized</html>')).toEqual({
+	it.each([401, 403])('HTTP %i without errmsg is a refused key, proven not delivered', async (status) => {
+		expect(await classifyAnswer(status, '<html>Unauthorized</html>')).toEqual({
 			ok: false,
 			failure: { kind: 'keyRejected', notDelivered: true, statusCode: status, detail: `HTTP ${status}` },
 		});
 	});
 
-	it('masks the key in errmsg, in the parsed body and in a non-JSON preview, and bounds the errmsg', () => {
+	it('masks the key in errmsg, in the parsed body and in a non-JSON preview, and bounds the errmsg', async () => {
 		const mask = secretMasker('s3cret');
-		expect(classifyAnswer(200, '{"errmsg":"bad key s3cret"}', mask)).toMatchObject({ failure: { errmsg: 'bad key ***' } });
-		expect(classifyAnswer(200, '{"id":1,"note":{"k":["s3cret"]}}', mask)).toMatchObject({ body: { id: 1, note: { k: ['***'] } } });
-		expect(classifyAnswer(200, '<p>key=s3cret</p>', mask)).toMatchObject({ failure: { detail: '<p>key=***</p>' } });
-		const long = classifyAnswer(200, JSON.stringify({ errmsg: 'x'.repeat(5000) }));
-		expect(long.ok === false && long.failure.kind === 'errmsg' && long.failure.errmsg.length).toBe(300);
+		expect(await classifyAnswer(200, '{"errmsg":"bad key s3cret"}', mask)).toMatchObject({ failure: { errmsg: 'bad key ***' } });
+		expect(await classifyAnswer(200, '{"id":1,"note":{"k":["s3cret"]}}', mask)).toMatchObject({ body: { id: 1, note: { k: ['***'] } } });
+		expect(await classifyAnswer(200, '<p>key=s3cret</p>', mask)).toMatchObject({ failure: { detail: '<p>key=***</p>' } });
+		const long = await classifyAnswer(200, JSON.stringify({ errmsg: 'x'.repeat(5000) }));
+		expect(long.ok === false && long.failure.kind === 'errmsg' && long.failure.errmsg).toBe(`${'x'.repeat(300)}…`);
 	});
 
-	it('a deeply nested answer is cut, not walked to a stack overflow', () => {
-		const deep = JSON.parse(`${'['.repeat(10_000)}"s3cret"${']'.repeat(10_000)}`) as unknown;
-		expect(JSON.stringify(maskDeep(deep, secretMasker('s3cret')))).toContain('[nested too deeply]');
+	it('a deeply nested answer is cut, not walked to a stack overflow', async () => {
+		const deep = await parseAnswer(`${'['.repeat(100_000)}"s3cret"${']'.repeat(100_000)}`, secretMasker('s3cret'));
+		expect(JSON.stringify(deep)).toContain(TOO_DEEP);
+		expect(JSON.stringify(deep)).not.toContain('s3cret');
 	});
 
 	it('readBounded stops at the cap and reads what fits', async () => {

@@ -6,6 +6,7 @@ import {
 } from 'n8n-workflow';
 
 import { MAX_FEED_RANGE_BYTES } from '../boundedBody';
+import { EventLoopTurns } from '../eventLoopTurns';
 import { readError } from '../nodeErrors';
 import { FEED_BATCH_SIZE, readFeed, type FeedLead } from '../feed';
 import { openConnection } from '../transport';
@@ -82,12 +83,17 @@ export async function getLeadStatuses(this: IExecuteFunctions): Promise<INodeExe
 	return await mapEachItem(this, async (i) => {
 		const timeoutMs = timeoutMsOf(readOptions(this, i));
 		const leads: IDataObject[] = [];
+		const turns = new EventLoopTurns();
 		for (const query of queriesFor(this, i)) {
 			// A date range may list many leads, so its answer may be longer than a look-up by ID.
 			const maxAnswerBytes = 'date' in query ? MAX_FEED_RANGE_BYTES : undefined;
 			const result = await readFeed.call(this, connection, query, timeoutMs, 0, maxAnswerBytes);
 			if (!result.ok) throw readError(this.getNode(), result.failure, timeoutMs, 'lead feed', i);
-			leads.push(...result.leads.map(leadJson));
+			// One by one: a date range may list many thousands of rows.
+			for (const lead of result.leads) {
+				leads.push(leadJson(lead));
+				if (turns.due()) await turns.pause();
+			}
 		}
 		return leads;
 	});

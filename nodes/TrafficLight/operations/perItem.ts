@@ -1,10 +1,6 @@
-import {
-	NodeApiError,
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { itemError } from '../nodeErrors';
 
 /**
  * The n8n item loop for the read-only operations: each input item yields any
@@ -21,12 +17,7 @@ export async function mapEachItem(
 		try {
 			for (const json of await handler(i)) out.push({ json, pairedItem: { item: i } });
 		} catch (thrown) {
-			const error =
-				thrown instanceof NodeApiError || thrown instanceof NodeOperationError
-					? thrown
-					: new NodeOperationError(ctx.getNode(), thrown as Error, { itemIndex: i });
-			// n8n names the failing item from this; errors from parameter reads do not always carry it.
-			error.context.itemIndex ??= i;
+			const error = itemError(ctx.getNode(), thrown, i);
 			if (!ctx.continueOnFail()) throw error;
 			out.push({ json: { error: error.message }, error, pairedItem: { item: i } });
 		}

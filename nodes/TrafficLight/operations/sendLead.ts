@@ -10,7 +10,7 @@ import {
 
 import { runWithConcurrency } from '../concurrency';
 import { deliverLead, type DeliveryOutcome, type Resolution } from '../delivery';
-import { deliveryDescription, duplicateCheckError, headline, trafficLightError } from '../nodeErrors';
+import { deliveryDescription, duplicateCheckError, headline, itemError, trafficLightError } from '../nodeErrors';
 import { FEED_BATCH_SIZE, findByLeadIds, type FeedLead, type LeadIdLookup } from '../feed';
 import { accountKey, inFlightKeys, sendOnce, type InFlightOutcome } from '../inFlightLeads';
 import { lookUpShared } from '../sharedLookups';
@@ -20,7 +20,7 @@ import { concurrencyOf, DEFAULTS, retryAttemptsOf, timeoutMsOf, type NodeOptions
 
 type Prepared =
 	| { ok: true; form: LeadForm; leadId?: string; timeoutMs: number; retryAttempts: number; skipDuplicates: boolean }
-	| { ok: false; error: NodeOperationError };
+	| { ok: false; error: NodeApiError | NodeOperationError };
 
 type ReadyItem = Extract<Prepared, { ok: true }>;
 
@@ -77,12 +77,7 @@ function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
 		};
 	} catch (error) {
 		// A parameter expression that fails for this item (e.g. a missing field).
-		const wrapped =
-			error instanceof NodeOperationError
-				? error
-				: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-		wrapped.context.itemIndex = itemIndex;
-		return { ok: false, error: wrapped };
+		return { ok: false, error: itemError(ctx.getNode(), error, itemIndex) };
 	}
 }
 
