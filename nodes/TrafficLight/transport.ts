@@ -1,6 +1,5 @@
 import {
 	NodeOperationError,
-	sleep,
 	type ICredentialsDecrypted,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -10,6 +9,7 @@ import {
 
 import { checkBaseUrl, DEFAULT_BASE_URL } from './baseUrl';
 import { discardBody, MAX_ANSWER_BYTES, readBounded } from './boundedBody';
+import { deadlineFailure, wait, type Deadline } from './deadline';
 import { maskDeep, secretMasker } from './secretMask';
 import { endTurn, newThrottle, pauseFor, takeTurn, type Throttle } from './throttle';
 
@@ -44,7 +44,11 @@ export type CallFailure =
 	/** The answer was longer than `maxBytes` and was cut off unread. */
 	| { kind: 'tooLarge'; notDelivered: false; statusCode: number; maxBytes: number; detail: string }
 	/** The lead feed answered, but its rows cannot be matched to the Lead IDs asked for. */
-	| { kind: 'unverifiable'; notDelivered: false; detail: string };
+	| { kind: 'unverifiable'; notDelivered: false; detail: string }
+	/** Not sent: the item's time budget was used up before the request could go out. */
+	| { kind: 'outOfTime'; notDelivered: true; budgetMs: number; detail: string }
+	/** Not sent: 429/503 refusals held the run back for its whole allowance (see throttle.ts). */
+	| { kind: 'rateLimited'; notDelivered: true; detail: string };
 
 export type CallResult = { ok: true; statusCode: number; body: IDataObject } | { ok: false; failure: CallFailure };
 
@@ -59,6 +63,8 @@ export interface CallOptions {
 	timeoutMs: number;
 	/** Longest answer read; MAX_ANSWER_BYTES unless said otherwise. */
 	maxAnswerBytes?: number;
+	/** The item's deadline: bounds the wait for a turn and the request on top of the Timeout. */
+	deadline?: Deadline;
 }
 
 /** The longest Retry-After honoured as asked; a longer one is cut to this (and to the request's Timeout). */
@@ -85,30 +91,55 @@ const KEY_REJECTED_STATUSES = new Set([401, 403]);
  * back every request of the execution for that time, not only this one: the others, sent at full
  * speed meanwhile, would only be refused as well and use up their attempts.
  */
-export async function waitBeforeRetry(
+async function waitBeforeRetry(
 	connection: TrafficLightConnection,
 	attempt: number,
 	failure: CallFailure,
 	timeoutMs: number,
+	signal: AbortSignal | undefined,
 ): Promise<void> {
 	const delayMs = retryDelayMs(attempt, failure, timeoutMs);
-	if (isRefusalForLoad(failure)) await pauseFor(connection.throttle, delayMs);
-	else await sleep(delayMs);
+	if (isRefusalForLoad(failure)) await pauseFor(connection.throttle, delayMs, signal);
+	else await wait(delayMs, signal);
+}
+
+/**
+ * The one retry loop: calls again while `retryable` accepts the failure and attempts are left,
+ * waiting before each repeat; every wait and request ends with the call's deadline.
+ */
+export async function callWithRetries(
+	this: IExecuteFunctions,
+	connection: TrafficLightConnection,
+	options: CallOptions,
+	retryAttempts: number,
+	retryable: (failure: CallFailure) => boolean = isWorthRepeating,
+): Promise<{ result: CallResult; attempts: number }> {
+	const signal = options.deadline?.signal ?? this.getExecutionCancelSignal?.();
+	for (let attempts = 1; ; attempts++) {
+		const result = await callTrafficLight.call(this, connection, options);
+		if (result.ok || !retryable(result.failure) || attempts > retryAttempts) return { result, attempts };
+		await waitBeforeRetry(connection, attempts, result.failure, options.timeoutMs, signal);
+	}
 }
 
 function isRefusalForLoad(failure: CallFailure): boolean {
 	return failure.kind === 'http' && NOT_DELIVERED_STATUSES.has(failure.statusCode);
 }
 
-/** A Retry-After header (seconds, or an HTTP date) as milliseconds from now. */
+/**
+ * A Retry-After header (whole seconds, or an HTTP date) as milliseconds from now; undefined unless
+ * it asks for a wait in the future, so that 0, -5, 1.5, junk or a past date get the node's own back-off.
+ */
 export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
 	const text = header?.trim() ?? '';
-	const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
-	return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
+	let ms = Number.NaN;
+	if (/^\d+$/.test(text)) ms = Number(text) * 1000;
+	else if (/[a-z]/i.test(text)) ms = Date.parse(text) - now;
+	return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 // Failures that the same request again cannot fix: a refusal, a redirect, an
-// oversized answer, a feed that ignores its filter, a cancelled execution.
+// oversized answer, a feed that ignores its filter, a cancelled execution, no time or allowance left.
 const NOT_WORTH_REPEATING = new Set<CallFailure['kind']>([
 	'errmsg',
 	'keyRejected',
@@ -116,6 +147,8 @@ const NOT_WORTH_REPEATING = new Set<CallFailure['kind']>([
 	'tooLarge',
 	'unverifiable',
 	'cancelled',
+	'outOfTime',
+	'rateLimited',
 ]);
 
 /** Whether repeating the same request may give a different answer. */
@@ -288,7 +321,9 @@ export async function callTrafficLight(
 	connection: TrafficLightConnection,
 	options: CallOptions,
 ): Promise<CallResult> {
-	const startedAt = await takeTurn(connection.throttle);
+	const cancel = this.getExecutionCancelSignal?.();
+	const startedAt = await takeTurn(connection.throttle, options.deadline?.signal ?? cancel);
+	if (startedAt === undefined) return { ok: false, failure: notStarted(connection, options.deadline, cancel) };
 	let result: CallResult | undefined;
 	try {
 		result = await requestOnce.call(this, connection, options);
@@ -296,6 +331,14 @@ export async function callTrafficLight(
 	} finally {
 		endTurn(connection.throttle, startedAt, result?.ok === false && isRefusalForLoad(result.failure));
 	}
+}
+
+/** Why a request never went out: its deadline, the execution's cancel, or the run's used-up 429/503 allowance. */
+function notStarted(connection: TrafficLightConnection, deadline: Deadline | undefined, cancel: AbortSignal | undefined): CallFailure {
+	if (deadline?.signal.aborted) return deadlineFailure(deadline);
+	if (cancel?.aborted) return { ...CANCELLED };
+	const held = Math.round(connection.throttle.heldBackMs / 1000);
+	return { kind: 'rateLimited', notDelivered: true, detail: `Traffic Light refused requests for load (HTTP 429/503) until this run had waited ${held} s in all` };
 }
 
 async function requestOnce(
@@ -308,7 +351,8 @@ async function requestOnce(
 	// axios' own `timeout` restarts with every byte received; this one does not.
 	const deadline = AbortSignal.timeout(options.timeoutMs);
 	const cancel = this.getExecutionCancelSignal?.();
-	const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
+	const outer = options.deadline?.signal ?? cancel;
+	const signal = outer ? AbortSignal.any([deadline, outer]) : deadline;
 	const request: IHttpRequestOptions = {
 		method: options.method,
 		url: `${connection.baseUrl}${options.path}${queryString ? `?${queryString}` : ''}`,
@@ -354,7 +398,8 @@ async function requestOnce(
 	} catch (error) {
 		// Our Timeout aborts the request the same way a cancelled execution does; tell them apart by the signal.
 		if (cancel?.aborted) return { ok: false, failure: { ...CANCELLED } };
-		if (deadline.aborted) return { ok: false, failure: { ...TIMED_OUT } };
+		// The item's budget ending mid-request leaves the same unknown outcome as the Timeout.
+		if (deadline.aborted || outer?.aborted) return { ok: false, failure: { ...TIMED_OUT } };
 		return { ok: false, failure: classifyThrown(error) };
 	}
 }
@@ -366,7 +411,7 @@ const BASE_URL_FIX =
  * Reads the credential once per execution and checks its Base URL before any
  * request, so a typo is a configuration error, not a lead of unknown fate.
  */
-export async function openConnection(this: IExecuteFunctions): Promise<TrafficLightConnection> {
+export async function openConnection(this: IExecuteFunctions, rateLimitAllowanceMs?: number): Promise<TrafficLightConnection> {
 	const data = await this.getCredentials(CREDENTIAL_TYPE);
 	const reference = this.getNode().credentials?.[CREDENTIAL_TYPE];
 	const maskKey = secretMasker(String(data?.apiKey ?? ''));
@@ -389,6 +434,6 @@ export async function openConnection(this: IExecuteFunctions): Promise<TrafficLi
 		baseUrl: checked.baseUrl,
 		credentials: { id: reference?.id ?? '', name: reference?.name ?? '', type: CREDENTIAL_TYPE, data },
 		maskKey,
-		throttle: newThrottle(),
+		throttle: newThrottle(rateLimitAllowanceMs),
 	};
 }

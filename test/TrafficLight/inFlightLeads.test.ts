@@ -92,7 +92,7 @@ describe('Lead → Send: concurrent executions in one process share the in-fligh
 		expect(sends()).toHaveLength(2);
 		expect(maxOpenSends).toBe(1);
 		expect(mock.leads).toHaveLength(1);
-		expect(outputs.filter((json) => json.outcome === 'notDelivered')).toHaveLength(1);
+		expect(outputs.filter((json) => json.outcome === 'rejected')).toHaveLength(1);
 		expect(outputs.filter((json) => json.duplicate === false && json.trafficLightId === mock.leads[0].id)).toHaveLength(1);
 	});
 

@@ -175,9 +175,12 @@ describe('Retry-After and the wait before a retry', () => {
 	const now = Date.parse('2026-12-01T10:00:00Z');
 	it.each([
 		['5', 5000],
-		[' 0 ', 0],
 		['Tue, 01 Dec 2026 10:00:30 GMT', 30000],
-		['Tue, 01 Dec 2026 09:59:00 GMT', 0],
+		// No wait in the future: the node's own back-off applies instead of an instant retry.
+		[' 0 ', undefined],
+		['-5', undefined],
+		['1.5', undefined],
+		['Tue, 01 Dec 2026 09:59:00 GMT', undefined],
 		['soon', undefined],
 		['', undefined],
 		[undefined, undefined],
