@@ -144,6 +144,13 @@ describe('Lead → Send: failures that prove nothing arrived are retried', () =>
 		expect(sleepMock.mock.calls).toEqual([[1000], [2000]]);
 	});
 
+	it.each([0, -5, 1.5])('a Retry-After of %j asks for no real wait: the node backs off 1 s as without one', async (seconds) => {
+		mock.setMode({ kind: 'rateLimited', maxInFlight: 0, retryAfterSeconds: seconds, times: 1 });
+		const out = await run(contextFor(mock, sendParameters()));
+		expect(out[0].json).toMatchObject({ attempts: 2, duplicate: false });
+		expect(sleepMock.mock.calls).toEqual([[1000]]);
+	});
+
 	it('HTTP 429 is retried too', async () => {
 		mock.setMode({ kind: 'http5xx', status: 429, times: 1 });
 		const out = await run(contextFor(mock, sendParameters()));
