@@ -202,6 +202,23 @@ describe('sendOnce', () => {
 		]);
 	});
 
+	it("a waiter stops waiting when its own signal aborts, while the other send goes on", async () => {
+		const key = inFlightKey('http://tl.test', 'k', 'lead-5');
+		const gate = deferred<InFlightOutcome>();
+		const owner = sendOnce(key, () => gate.promise, asOutcome);
+		const deadline = new AbortController();
+		const send = jest.fn(async () => ({ state: 'delivered', trafficLightId: 9 }) as InFlightOutcome);
+		const waiter = sendOnce(key, send, asOutcome, deadline.signal);
+		deadline.abort();
+		await expect(waiter).resolves.toEqual({ sent: false, other: { state: 'stillSending' } });
+		expect(inFlightCount()).toBe(1);
+		gate.resolve({ state: 'notDelivered' });
+		await owner;
+		// The waiter is gone: nobody sends again after the proven failure.
+		expect(send).not.toHaveBeenCalled();
+		expect(inFlightCount()).toBe(0);
+	});
+
 	it('keys differ by Base URL, account and Lead ID; the API key itself is not in the key', () => {
 		const key = inFlightKey('https://api.cpa.tl', 'secret-key-123', 'lead-3');
 		expect(key).not.toContain('secret-key-123');

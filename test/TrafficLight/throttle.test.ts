@@ -81,3 +81,48 @@ describe('throttle: how hard one execution presses Traffic Light', () => {
 		expect(started).toBe(true);
 	});
 });
+
+describe('throttle: waits end with the waiter\'s signal, and the run with its 429/503 allowance', () => {
+	const pending = Symbol('pending');
+	/** `work`'s value, or `pending` if it has not settled after a few real turns of the event loop. */
+	const settledSoon = async <T>(work: Promise<T>) =>
+		await Promise.race([work, new Promise<typeof pending>((resolve) => setImmediate(() => setImmediate(() => resolve(pending))))]);
+
+	it('pauses add up to the allowance and no further; then no request starts', async () => {
+		const throttle = newThrottle(1000);
+		await pauseFor(throttle, 600);
+		now += 600;
+		await pauseFor(throttle, 600);
+		expect(sleepMock.mock.calls).toEqual([[600], [400]]);
+		expect(throttle.heldBackMs).toBe(1000);
+		now += 400;
+		expect(await takeTurn(throttle)).toBeUndefined();
+		expect(throttle.onWire).toBe(0);
+	});
+
+	it('a request waiting for its turn leaves the queue when its signal aborts; the next in line gets the turn', async () => {
+		const throttle = newThrottle();
+		throttle.limit = 1;
+		const first = (await takeTurn(throttle)) as number;
+		const impatient = new AbortController();
+		const second = takeTurn(throttle, impatient.signal);
+		const third = takeTurn(throttle);
+		expect(await settledSoon(second)).toBe(pending);
+		impatient.abort();
+		expect(await settledSoon(second)).toBeUndefined();
+		endTurn(throttle, first, false);
+		expect(typeof (await settledSoon(third))).toBe('number');
+		expect(throttle.onWire).toBe(1);
+	});
+
+	it('a pause ends for a waiter whose signal aborts, and holds the others back as before', async () => {
+		const throttle = newThrottle();
+		sleepMock.mockImplementationOnce(async () => await new Promise<void>(() => undefined));
+		const cancel = new AbortController();
+		const mine = pauseFor(throttle, 5000, cancel.signal);
+		expect(await settledSoon(mine)).toBe(pending);
+		cancel.abort();
+		expect(await settledSoon(mine)).toBeUndefined();
+		expect(await settledSoon(takeTurn(throttle))).toBe(pending);
+	});
+});
