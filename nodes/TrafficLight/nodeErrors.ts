@@ -4,6 +4,7 @@ import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from './errmsgFixes';
 import type { DeliveryOutcome } from './delivery';
+import { RATE_LIMIT_ALLOWANCE_TIMEOUTS } from './throttle';
 import type { CallFailure } from './transport';
 
 /** Short, specific headline: what happened on the wire. */
@@ -86,9 +87,9 @@ export function deliveryDescription(
 		case 'unreachable':
 			return `The lead was not delivered${tries}; sending it again is safe.${connectionHint(failure)}`;
 		case 'rateLimited':
-			return `Traffic Light refused the lead for load${tries}, so it was not delivered; sending it again later is safe. A run stops sending once such refusals have held it back for 10 × Timeout in all.`;
+			return `Traffic Light refused the lead for load${tries}, so it was not delivered; sending it again later is safe. A run stops sending once such refusals have held it back for ${RATE_LIMIT_ALLOWANCE_TIMEOUTS} × Timeout in all.`;
 		case 'outOfTime':
-			return `The lead was not sent: its time budget ((Retry Attempts + 5) × Timeout) ran out while it waited for its turn. Sending it again is safe.`;
+			return 'The lead was not sent: its time budget ((Retry Attempts + 5) × Timeout) ran out while it waited for its turn. Sending it again is safe.';
 		case 'notFoundInFeed':
 			return `The outcome of the send was unknown, so the node checked the Traffic Light lead feed for Lead ID "${leadId}" instead of resending: there is no such lead. The lead was not delivered, and sending it again is safe.${connectionHint(failure)}`;
 		case 'stillUnknown':

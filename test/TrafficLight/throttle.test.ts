@@ -1,6 +1,6 @@
 import { sleep } from 'n8n-workflow';
 
-import { endTurn, newThrottle, pauseFor, takeTurn } from '../../nodes/TrafficLight/throttle';
+import { endTurn, newThrottle, pauseFor, takeTurn, type Throttle } from '../../nodes/TrafficLight/throttle';
 
 jest.mock('n8n-workflow', () => ({
 	...jest.requireActual('n8n-workflow'),
@@ -16,10 +16,13 @@ beforeEach(() => {
 });
 afterEach(() => jest.restoreAllMocks());
 
+/** A turn that is expected to come: without a signal or an allowance it always does. */
+const turnOf = async (throttle: Throttle): Promise<number> => (await takeTurn(throttle)) as number;
+
 describe('throttle: how hard one execution presses Traffic Light', () => {
 	it('no limit and no waiting until a request is refused for load', async () => {
 		const throttle = newThrottle();
-		const starts = await Promise.all(Array.from({ length: 30 }, async () => await takeTurn(throttle)));
+		const starts = await Promise.all(Array.from({ length: 30 }, async () => await turnOf(throttle)));
 		expect(throttle.onWire).toBe(30);
 		for (const startedAt of starts) endTurn(throttle, startedAt, false);
 		expect(throttle.limit).toBe(Infinity);
@@ -28,7 +31,7 @@ describe('throttle: how hard one execution presses Traffic Light', () => {
 
 	it('a refusal cuts the requests on the wire to 70 %, once per wave; 5 s without one allows one more', async () => {
 		const throttle = newThrottle();
-		const starts = await Promise.all(Array.from({ length: 10 }, async () => await takeTurn(throttle)));
+		const starts = await Promise.all(Array.from({ length: 10 }, async () => await turnOf(throttle)));
 		now += 50;
 		endTurn(throttle, starts[0], true);
 		expect(throttle.limit).toBe(7);
@@ -38,8 +41,8 @@ describe('throttle: how hard one execution presses Traffic Light', () => {
 		for (const startedAt of starts.slice(2)) endTurn(throttle, startedAt, false);
 
 		let waited = false;
-		const turns = await Promise.all(Array.from({ length: 7 }, async () => await takeTurn(throttle)));
-		const eighth = takeTurn(throttle).then((startedAt) => {
+		const turns = await Promise.all(Array.from({ length: 7 }, async () => await turnOf(throttle)));
+		const eighth = turnOf(throttle).then((startedAt) => {
 			waited = true;
 			return startedAt;
 		});
@@ -56,11 +59,11 @@ describe('throttle: how hard one execution presses Traffic Light', () => {
 
 	it('spreads the starts of concurrent requests over the time one takes', async () => {
 		const throttle = newThrottle();
-		const first = await Promise.all([takeTurn(throttle), takeTurn(throttle)]);
+		const first = await Promise.all([turnOf(throttle), turnOf(throttle)]);
 		now += 40;
 		for (const startedAt of first) endTurn(throttle, startedAt, false);
 		sleepMock.mockClear();
-		await Promise.all([takeTurn(throttle), takeTurn(throttle)]);
+		await Promise.all([turnOf(throttle), turnOf(throttle)]);
 		// 40 ms per request, at most 2 on the wire: one start every 20 ms.
 		expect(sleepMock.mock.calls).toEqual([[20]]);
 	});
