@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { deadlineFailure, wait, type Deadline } from './deadline';
 import { findByLeadIds, type FeedLead } from './feed';
-import { callWithRetries, isWorthRepeating, type CallFailure, type TrafficLightConnection } from './transport';
+import { callWithRetries, isWorthRepeating } from './retry';
+import type { CallFailure, TrafficLightConnection } from './transport';
 import type { LeadForm } from './validation';
 
 export interface DeliveryPolicy {

@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { Deadline } from './deadline';
-import { callWithRetries, type CallFailure, type TrafficLightConnection } from './transport';
+import { callWithRetries } from './retry';
+import type { CallFailure, TrafficLightConnection } from './transport';
 
 /** A lead as the feed returns it. Only `id` and `status` are known for sure; the rest is passed through. */
 export type FeedLead = IDataObject;

@@ -9,9 +9,9 @@ import {
 
 import { checkBaseUrl, DEFAULT_BASE_URL } from './baseUrl';
 import { discardBody, MAX_ANSWER_BYTES, readBounded } from './boundedBody';
-import { deadlineFailure, wait, type Deadline } from './deadline';
+import { deadlineFailure, type Deadline } from './deadline';
 import { maskDeep, secretMasker } from './secretMask';
-import { endTurn, newThrottle, pauseFor, takeTurn, type Throttle } from './throttle';
+import { endTurn, newThrottle, takeTurn, type Throttle } from './throttle';
 
 export { DEFAULT_BASE_URL };
 export const CREDENTIAL_TYPE = 'trafficLightApi';
@@ -67,62 +67,14 @@ export interface CallOptions {
 	deadline?: Deadline;
 }
 
-/** The longest Retry-After honoured as asked; a longer one is cut to this (and to the request's Timeout). */
-export const MAX_RETRY_AFTER_MS = 60_000;
-
-/**
- * Waits before retry `attempt` of a call that provably changed nothing: the Retry-After Traffic
- * Light sent with a 429/503, cut to a minute and to the Timeout; without one 1 s, 2 s, 4 s, … capped at 8 s.
- */
-export function retryDelayMs(attempt: number, failure: CallFailure, timeoutMs: number): number {
-	const asked = failure.kind === 'http' ? failure.retryAfterMs : undefined;
-	if (asked !== undefined) return Math.min(asked, MAX_RETRY_AFTER_MS, timeoutMs);
-	return Math.min(1000 * 2 ** (attempt - 1), 8000);
-}
-
 // Statuses that a server or proxy sends before it has taken the request in:
 // 429 (rate limited) and 503 (unavailable). Other 5xx and 502/504 from a
 // proxy may come after Traffic Light already stored the lead.
 const NOT_DELIVERED_STATUSES = new Set([429, 503]);
 const KEY_REJECTED_STATUSES = new Set([401, 403]);
 
-/**
- * Waits before repeating the call that failed with `failure`. A refusal for load (429/503) holds
- * back every request of the execution for that time, not only this one: the others, sent at full
- * speed meanwhile, would only be refused as well and use up their attempts.
- */
-async function waitBeforeRetry(
-	connection: TrafficLightConnection,
-	attempt: number,
-	failure: CallFailure,
-	timeoutMs: number,
-	signal: AbortSignal | undefined,
-): Promise<void> {
-	const delayMs = retryDelayMs(attempt, failure, timeoutMs);
-	if (isRefusalForLoad(failure)) await pauseFor(connection.throttle, delayMs, signal);
-	else await wait(delayMs, signal);
-}
-
-/**
- * The one retry loop: calls again while `retryable` accepts the failure and attempts are left,
- * waiting before each repeat; every wait and request ends with the call's deadline.
- */
-export async function callWithRetries(
-	this: IExecuteFunctions,
-	connection: TrafficLightConnection,
-	options: CallOptions,
-	retryAttempts: number,
-	retryable: (failure: CallFailure) => boolean = isWorthRepeating,
-): Promise<{ result: CallResult; attempts: number }> {
-	const signal = options.deadline?.signal ?? this.getExecutionCancelSignal?.();
-	for (let attempts = 1; ; attempts++) {
-		const result = await callTrafficLight.call(this, connection, options);
-		if (result.ok || !retryable(result.failure) || attempts > retryAttempts) return { result, attempts };
-		await waitBeforeRetry(connection, attempts, result.failure, options.timeoutMs, signal);
-	}
-}
-
-function isRefusalForLoad(failure: CallFailure): boolean {
+/** A 429/503: Traffic Light refused the request for load before taking it in. */
+export function isRefusalForLoad(failure: CallFailure): boolean {
 	return failure.kind === 'http' && NOT_DELIVERED_STATUSES.has(failure.statusCode);
 }
 
@@ -136,24 +88,6 @@ export function retryAfterMs(header: string | undefined, now = Date.now()): numb
 	if (/^\d+$/.test(text)) ms = Number(text) * 1000;
 	else if (/[a-z]/i.test(text)) ms = Date.parse(text) - now;
 	return Number.isFinite(ms) && ms > 0 ? ms : undefined;
-}
-
-// Failures that the same request again cannot fix: a refusal, a redirect, an
-// oversized answer, a feed that ignores its filter, a cancelled execution, no time or allowance left.
-const NOT_WORTH_REPEATING = new Set<CallFailure['kind']>([
-	'errmsg',
-	'keyRejected',
-	'redirect',
-	'tooLarge',
-	'unverifiable',
-	'cancelled',
-	'outOfTime',
-	'rateLimited',
-]);
-
-/** Whether repeating the same request may give a different answer. */
-export function isWorthRepeating(failure: CallFailure): boolean {
-	return !NOT_WORTH_REPEATING.has(failure.kind);
 }
 
 /** An errmsg or an echo could be of any length; messages keep this much. */

@@ -4,7 +4,8 @@ import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/errmsgFixe
 import { checkBaseUrl } from '../../nodes/TrafficLight/baseUrl';
 import { readBounded } from '../../nodes/TrafficLight/boundedBody';
 import { maskDeep, secretMasker } from '../../nodes/TrafficLight/secretMask';
-import { classifyAnswer, classifyThrown, retryAfterMs, retryDelayMs, toQueryString } from '../../nodes/TrafficLight/transport';
+import { retryDelayMs } from '../../nodes/TrafficLight/retry';
+import { classifyAnswer, classifyThrown, retryAfterMs, toQueryString } from '../../nodes/TrafficLight/transport';
 import { ERRMSG } from '../../scripts/lib/trafficLightMock';
 
 describe('classifyAnswer: the body decides, whatever the status', () => {
