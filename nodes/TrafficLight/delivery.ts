@@ -89,21 +89,14 @@ export function boundedAnswer(body: IDataObject): IDataObject {
 	return answer;
 }
 
-/** Which of the proven failures kept the lead from being sent. */
-function notSentResolution(failure: CallFailure): Resolution {
-	switch (failure.kind) {
-		case 'errmsg':
-		case 'keyRejected':
-			return 'rejected';
-		case 'refused':
-		case 'dns':
-			return 'unreachable';
-		case 'outOfTime':
-			return 'outOfTime';
-		default:
-			return 'rateLimited';
-	}
-}
+/** Which proven failure kept the lead from being sent; the rest are 429/503 and the run's allowance for them. */
+const NOT_SENT_BECAUSE: Partial<Record<CallFailure['kind'], Resolution>> = {
+	errmsg: 'rejected',
+	keyRejected: 'rejected',
+	refused: 'unreachable',
+	dns: 'unreachable',
+	outOfTime: 'outOfTime',
+};
 
 /**
  * Sends one lead and finds out, as far as possible, whether it arrived.
@@ -140,7 +133,7 @@ export async function deliverLead(
 		failure = result.failure;
 	}
 
-	if (failure.notDelivered) return { delivered: false, attempts, failure, resolution: notSentResolution(failure) };
+	if (failure.notDelivered) return { delivered: false, attempts, failure, resolution: NOT_SENT_BECAUSE[failure.kind] ?? 'rateLimited' };
 
 	const leadId = form.id;
 	if (!leadId) return { delivered: false, attempts, failure, resolution: 'unknownWithoutLeadId' };

@@ -37,17 +37,7 @@ export function rateLimitAllowanceMs(timeoutMs: number): number {
 }
 
 export function newThrottle(allowanceMs = Infinity): Throttle {
-	return {
-		onWire: 0,
-		limit: Infinity,
-		changedAt: 0,
-		waiting: [],
-		averageMs: 0,
-		peakOnWire: 1,
-		nextStartAt: 0,
-		heldBackMs: 0,
-		allowanceMs,
-	};
+	return { onWire: 0, limit: Infinity, changedAt: 0, waiting: [], averageMs: 0, peakOnWire: 1, nextStartAt: 0, heldBackMs: 0, allowanceMs };
 }
 
 export function allowanceUsedUp(throttle: Throttle): boolean {
