@@ -1,29 +1,32 @@
-import { sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { deadlineFailure, wait, type Deadline } from './deadline';
 import { findByLeadIds, type FeedLead } from './feed';
+import { callWithRetries, isWorthRepeating } from './retry';
 import { shortJson, shorten } from './shortText';
-import {
-	callTrafficLight,
-	isWorthRepeating,
-	MAX_PREVIEW_CHARS,
-	waitBeforeRetry,
-	type CallFailure,
-	type TrafficLightConnection,
-} from './transport';
+import { MAX_PREVIEW_CHARS, type CallFailure, type TrafficLightConnection } from './transport';
 import type { LeadForm } from './validation';
 
 export interface DeliveryPolicy {
 	timeoutMs: number;
 	/** Extra attempts after a failure that proves the lead did not arrive. */
 	retryAttempts: number;
+	/** The item's deadline: every request and wait of the delivery ends with it. */
+	deadline: Deadline;
 }
 
 /** Waits before each feed check after an unknown outcome; gives Traffic Light time to store a slow lead. */
 export const FEED_CHECK_DELAYS_MS: readonly number[] = [1000, 2000, 4000];
 
 export type Resolution =
-	/** The failure itself proves the lead did not arrive (refused, DNS, 429/503, errmsg). */
-	| 'notDelivered'
+	/** Traffic Light answered and refused the lead (errmsg, or the API key refused). */
+	| 'rejected'
+	/** The request never reached Traffic Light (connection refused, host not found). */
+	| 'unreachable'
+	/** Traffic Light refused for load (429/503) on every attempt, or the run's allowance for that was used up. */
+	| 'rateLimited'
+	/** The item's time budget ran out before the lead could be sent. */
+	| 'outOfTime'
 	/** Outcome was unknown; the feed was checked by Lead ID and has no such lead. */
 	| 'notFoundInFeed'
 	/** Outcome was unknown and the feed could not be read either. */
@@ -36,10 +39,11 @@ export type DeliveryOutcome =
 			delivered: true;
 			trafficLightId: string | number;
 			attempts: number;
-			confirmedAfterTimeout: boolean;
+			/** The send's outcome was unknown (timeout, lost connection, 5xx, …) and the feed then listed the lead. */
+			confirmedByFeed: boolean;
 			/** What Traffic Light answered, or the feed entry that confirmed the lead: see boundedAnswer. */
 			answer: IDataObject;
-			/** The failure that made us check the feed, when confirmedAfterTimeout. */
+			/** The failure that made us check the feed, when confirmedByFeed. */
 			recoveredFrom?: CallFailure;
 	  }
 	| {
@@ -83,6 +87,15 @@ export function boundedAnswer(body: IDataObject): IDataObject {
 	return answer;
 }
 
+/** Which proven failure kept the lead from being sent; the rest are 429/503 and the run's allowance for them. */
+const NOT_SENT_BECAUSE: Partial<Record<CallFailure['kind'], Resolution>> = {
+	errmsg: 'rejected',
+	keyRejected: 'rejected',
+	refused: 'unreachable',
+	dns: 'unreachable',
+	outOfTime: 'outOfTime',
+};
+
 /**
  * Sends one lead and finds out, as far as possible, whether it arrived.
  *
@@ -98,43 +111,28 @@ export async function deliverLead(
 	form: LeadForm,
 	policy: DeliveryPolicy,
 ): Promise<DeliveryOutcome> {
-	let attempts = 0;
+	const { timeoutMs, deadline } = policy;
+	const send = { method: 'POST' as const, path: '/api/lead/send', form, timeoutMs, deadline };
+	const provesNothingArrived = (failure: CallFailure) => failure.notDelivered && isWorthRepeating(failure);
+	const { result, attempts } = await callWithRetries.call(this, connection, send, policy.retryAttempts, provesNothingArrived);
 	let failure: CallFailure;
-	for (;;) {
-		attempts++;
-		const result = await callTrafficLight.call(this, connection, {
-			method: 'POST',
-			path: '/api/lead/send',
-			form,
-			timeoutMs: policy.timeoutMs,
-		});
-		if (result.ok) {
-			const trafficLightId = trafficLightIdOf(result.body);
-			if (trafficLightId !== undefined) {
-				return {
-					delivered: true,
-					trafficLightId,
-					attempts,
-					confirmedAfterTimeout: false,
-					answer: boundedAnswer(result.body),
-				};
-			}
-			failure = {
-				kind: 'incomplete',
-				notDelivered: false,
-				statusCode: result.statusCode,
-				missing: 'a lead id',
-				detail: shortJson(result.body, MAX_PREVIEW_CHARS),
-			};
-		} else {
-			failure = result.failure;
+	if (result.ok) {
+		const trafficLightId = trafficLightIdOf(result.body);
+		if (trafficLightId !== undefined) {
+			return { delivered: true, trafficLightId, attempts, confirmedByFeed: false, answer: boundedAnswer(result.body) };
 		}
-		const retryable = failure.notDelivered && isWorthRepeating(failure);
-		if (!retryable || attempts > policy.retryAttempts) break;
-		await waitBeforeRetry(connection, attempts, failure, policy.timeoutMs);
+		failure = {
+			kind: 'incomplete',
+			notDelivered: false,
+			statusCode: result.statusCode,
+			missing: 'a lead id',
+			detail: shortJson(result.body, MAX_PREVIEW_CHARS),
+		};
+	} else {
+		failure = result.failure;
 	}
 
-	if (failure.notDelivered) return { delivered: false, attempts, failure, resolution: 'notDelivered' };
+	if (failure.notDelivered) return { delivered: false, attempts, failure, resolution: NOT_SENT_BECAUSE[failure.kind] ?? 'rateLimited' };
 
 	const leadId = form.id;
 	if (!leadId) return { delivered: false, attempts, failure, resolution: 'unknownWithoutLeadId' };
@@ -142,8 +140,11 @@ export async function deliverLead(
 	let feedAnswered = false;
 	let feedFailure: CallFailure | undefined;
 	for (const delay of FEED_CHECK_DELAYS_MS) {
-		await sleep(delay);
-		const lookup = await findByLeadIds.call(this, connection, [leadId], policy.timeoutMs);
+		if (!(await wait(delay, deadline.signal))) {
+			feedFailure = deadlineFailure(deadline);
+			break;
+		}
+		const lookup = await findByLeadIds.call(this, connection, [leadId], timeoutMs, 0, deadline);
 		if (!lookup.ok) {
 			feedFailure = lookup.failure;
 			continue;
@@ -156,7 +157,7 @@ export async function deliverLead(
 				delivered: true,
 				trafficLightId,
 				attempts,
-				confirmedAfterTimeout: true,
+				confirmedByFeed: true,
 				answer: boundedAnswer(lead),
 				recoveredFrom: failure,
 			};

@@ -1,12 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import {
-	callTrafficLight,
-	isWorthRepeating,
-	waitBeforeRetry,
-	type CallFailure,
-	type TrafficLightConnection,
-} from './transport';
+import type { Deadline } from './deadline';
+import { callWithRetries } from './retry';
+import type { CallFailure, TrafficLightConnection } from './transport';
 
 /** A lead as the feed returns it. Only `id` and `status` are known for sure; the rest is passed through. */
 export type FeedLead = IDataObject;
@@ -38,13 +34,10 @@ export async function readFeed(
 	timeoutMs: number,
 	retryAttempts = 0,
 	maxAnswerBytes?: number,
+	deadline?: Deadline,
 ): Promise<FeedResult> {
-	const call = { method: 'GET' as const, path: '/api/lead/feed', query, timeoutMs, maxAnswerBytes };
-	let result = await callTrafficLight.call(this, connection, call);
-	for (let attempt = 1; !result.ok && isWorthRepeating(result.failure) && attempt <= retryAttempts; attempt++) {
-		await waitBeforeRetry(connection, attempt, result.failure, timeoutMs);
-		result = await callTrafficLight.call(this, connection, call);
-	}
+	const call = { method: 'GET' as const, path: '/api/lead/feed', query, timeoutMs, maxAnswerBytes, deadline };
+	const { result } = await callWithRetries.call(this, connection, call, retryAttempts);
 	if (!result.ok) return result;
 	const leads = leadsOf(result.body);
 	if (leads === null) {
@@ -102,12 +95,13 @@ export async function findByLeadIds(
 	leadIds: string[],
 	timeoutMs: number,
 	retryAttempts = 0,
+	deadline?: Deadline,
 ): Promise<LeadIdLookup> {
 	const found = new Map<string, FeedLead>();
 	const unique = [...new Set(leadIds)];
 	for (let start = 0; start < unique.length; start += FEED_BATCH_SIZE) {
 		const batch = unique.slice(start, start + FEED_BATCH_SIZE);
-		const result = await readFeed.call(this, connection, { id2: batch }, timeoutMs, retryAttempts);
+		const result = await readFeed.call(this, connection, { id2: batch }, timeoutMs, retryAttempts, undefined, deadline);
 		if (!result.ok) return result;
 		const unverifiable = unmatchedRows(result.leads, batch);
 		if (unverifiable) return { ok: false, failure: unverifiable };

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+import { untilAborted } from './deadline';
+
 /**
  * Lead IDs being sent right now by this n8n process, across all its executions.
  *
@@ -22,7 +24,9 @@ export type SendOnceResult<T> =
 	/** This execution sent the lead; `value` is what the send returned. */
 	| { sent: true; value: T }
 	/** Another execution of this process sent the same lead at the same time; this is its outcome. */
-	| { sent: false; other: Extract<InFlightOutcome, { state: 'delivered' | 'unknown' }> };
+	| { sent: false; other: Extract<InFlightOutcome, { state: 'delivered' | 'unknown' }> }
+	/** Another execution is still sending it when this one's deadline ends: nothing was sent. */
+	| { sent: false; other: { state: 'stillSending' } };
 
 const inFlight = new Map<string, Promise<InFlightOutcome>>();
 
@@ -55,21 +59,23 @@ export function inFlightCount(): number {
  *
  * - Nobody else is sending it: registers the lead, runs `send`, and unregisters it when `send`
  *   settles — also when it throws, in which case waiters are told the outcome is unknown.
- * - Someone else is: waits for their outcome. Delivered or unknown → returned as `other` (the caller
- *   marks a duplicate or holds the lead back). Proven not delivered → tries again, so exactly one of
- *   the waiters sends next.
+ * - Someone else is: waits for their outcome, but only until `signal` (the waiter's own deadline)
+ *   ends. Delivered or unknown → returned as `other` (the caller marks a duplicate or holds the lead
+ *   back). Proven not delivered → tries again, so exactly one of the waiters sends next.
  */
 export async function sendOnce<T>(
 	key: string,
 	send: () => Promise<T>,
 	outcomeOf: (value: T) => InFlightOutcome,
+	signal?: AbortSignal,
 ): Promise<SendOnceResult<T>> {
 	for (;;) {
 		const running = inFlight.get(key);
 		if (running) {
-			const other = await running;
-			if (other.state === 'notDelivered') continue;
-			return { sent: false, other };
+			const settled = await untilAborted(running, signal);
+			if (!settled) return { sent: false, other: { state: 'stillSending' } };
+			if (settled.value.state === 'notDelivered') continue;
+			return { sent: false, other: settled.value };
 		}
 
 		let settle: (outcome: InFlightOutcome) => void = () => undefined;

@@ -4,6 +4,7 @@ import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n
 
 import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from './errmsgFixes';
 import type { DeliveryOutcome } from './delivery';
+import { RATE_LIMIT_ALLOWANCE_TIMEOUTS } from './throttle';
 import type { CallFailure } from './transport';
 
 /** Short, specific headline: what happened on the wire. */
@@ -22,7 +23,12 @@ export function headline(failure: CallFailure, timeoutMs: number, action: string
 		case 'cancelled':
 			return 'The request to Traffic Light was cancelled with the execution';
 		case 'http':
+			if (isRateLimit(failure) && action === 'lead') return `Not sent: rate limited — Traffic Light answered HTTP ${failure.statusCode}`;
 			return `Traffic Light answered HTTP ${failure.statusCode}`;
+		case 'rateLimited':
+			return 'Not sent: rate limited — the run stopped after Traffic Light kept refusing requests for load (HTTP 429/503)';
+		case 'outOfTime':
+			return `Time budget of ${Math.round(failure.budgetMs / 100) / 10} s used up`;
 		case 'nonJson':
 			return `Traffic Light answered with something that is not JSON (HTTP ${failure.statusCode})`;
 		case 'incomplete':
@@ -40,6 +46,11 @@ export function headline(failure: CallFailure, timeoutMs: number, action: string
 		default:
 			return `Could not reach Traffic Light (${failure.detail})`;
 	}
+}
+
+/** HTTP 429/503, or the run's allowance for them used up: nothing was sent, for load. */
+function isRateLimit(failure: CallFailure): boolean {
+	return failure.kind === 'rateLimited' || (failure.kind === 'http' && failure.notDelivered);
 }
 
 function megabytes(bytes: number): string {
@@ -77,10 +88,15 @@ export function deliveryDescription(
 	const { failure, attempts } = outcome;
 	const tries = attempts > 1 ? ` (tried ${attempts} times)` : '';
 	switch (outcome.resolution) {
-		case 'notDelivered':
+		case 'rejected':
 			if (failure.kind === 'errmsg') return `${fixForErrmsg(failure.errmsg)} The lead was not created.`;
-			if (failure.kind === 'keyRejected') return `${FIX_API_KEY} The lead was not created.`;
+			return `${FIX_API_KEY} The lead was not created.`;
+		case 'unreachable':
 			return `The lead was not delivered${tries}; sending it again is safe.${connectionHint(failure)}`;
+		case 'rateLimited':
+			return `Traffic Light refused the lead for load${tries}, so it was not delivered; sending it again later is safe. A run stops sending once such refusals have held it back for ${RATE_LIMIT_ALLOWANCE_TIMEOUTS} × Timeout in all.`;
+		case 'outOfTime':
+			return 'The lead was not sent: its time budget ((Retry Attempts + 5) × Timeout) ran out while it waited for its turn. Sending it again is safe.';
 		case 'notFoundInFeed':
 			return `The outcome of the send was unknown, so the node checked the Traffic Light lead feed for Lead ID "${leadId}" instead of resending: there is no such lead. The lead was not delivered, and sending it again is safe.${connectionHint(failure)}`;
 		case 'stillUnknown':
@@ -142,7 +158,9 @@ export function duplicateCheckError(
 	timeoutMs: number,
 	itemIndex: number,
 ): { message: string; error: NodeApiError } {
-	let message = `${headline(failure, timeoutMs, 'request')} while checking Lead ID "${leadId}" for duplicates — nothing was sent`;
+	let message = isRateLimit(failure)
+		? `Not sent: rate limited — Traffic Light refused the duplicate check of Lead ID "${leadId}" for load (HTTP 429/503)`
+		: `${headline(failure, timeoutMs, 'request')} while checking Lead ID "${leadId}" for duplicates — nothing was sent`;
 	let description: string;
 	if (refusesKey(failure)) {
 		description = `Skip Duplicates reads the Traffic Light lead feed before sending, and Traffic Light refused it for this API key, so the lead was held back. Fix the API key — ${FIX_API_KEY} Sending the lead afterwards is safe.`;

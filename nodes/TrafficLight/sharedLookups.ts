@@ -1,5 +1,4 @@
-import { sleep } from 'n8n-workflow';
-
+import { deadlineFailure, untilAborted, wait, type Deadline } from './deadline';
 import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from './feed';
 
 /**
@@ -15,8 +14,8 @@ import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from './feed';
  * Only a successful answer is shared. When a shared request fails, every waiter from another
  * execution looks its Lead IDs up on its own, so a failure that belongs to the execution that sent
  * the request (it was cancelled, or its Timeout is shorter) never fails another execution's lead.
- * And a look-up waits at most MAX_SHARE_WAIT_MS for the request before it: a slow or hanging
- * Traffic Light must not hold it for that request's Timeout on top of its own.
+ * And a look-up waits at most MAX_SHARE_WAIT_MS for the request before it, and for a shared request
+ * no longer than its own deadline: another execution's Timeout and retries never hold it.
  */
 
 /** Longer than a feed request normally takes, far shorter than any Timeout (1 s at least). */
@@ -30,6 +29,8 @@ interface Waiter {
 	run: object;
 	leadIds: string[];
 	lookUp: OwnLookup;
+	/** Ends the wait for a shared answer; once it has, the waiter is gone and nothing is done for it. */
+	signal?: AbortSignal;
 	resolve: (result: LeadIdLookup) => void;
 	reject: (error: unknown) => void;
 }
@@ -73,6 +74,7 @@ function takeBatch(account: Account): Waiter[] {
 }
 
 function settle(waiter: Waiter, sender: Waiter, result: LeadIdLookup | undefined, error: unknown): void {
+	if (waiter.signal?.aborted && waiter !== sender) return;
 	if (result?.ok) {
 		waiter.resolve(answerFor(result, waiter.leadIds));
 	} else if (waiter.run === sender.run) {
@@ -113,9 +115,17 @@ function withdraw(key: string, account: Account, waiter: Waiter): boolean {
 
 /**
  * Looks `leadIds` up in the lead feed of the account `key`, sharing the request with look-ups of
- * other executions that are waiting at the same time. `run` identifies the asking execution.
+ * other executions that are waiting at the same time. `run` identifies the asking execution; the
+ * look-up ends with `deadline` however long a shared request takes.
  */
-export async function lookUpShared(key: string, run: object, leadIds: string[], lookUp: OwnLookup): Promise<LeadIdLookup> {
+export async function lookUpShared(
+	key: string,
+	run: object,
+	leadIds: string[],
+	lookUp: OwnLookup,
+	deadline?: Deadline,
+): Promise<LeadIdLookup> {
+	const signal = deadline?.signal;
 	let account = accounts.get(key);
 	if (!account) {
 		account = { onWire: 0, waiting: [], waitingIds: 0 };
@@ -124,13 +134,16 @@ export async function lookUpShared(key: string, run: object, leadIds: string[], 
 	const current = account;
 	let waiter: Waiter | undefined;
 	const answered = new Promise<LeadIdLookup>((resolve, reject) => {
-		waiter = { run, leadIds, lookUp, resolve, reject };
+		waiter = { run, leadIds, lookUp, signal, resolve, reject };
 		current.waiting.push(waiter);
 		current.waitingIds += leadIds.length;
 		if (current.onWire === 0 || current.waitingIds >= FEED_BATCH_SIZE) sendNext(key, current);
 	});
-	if (!waiter || !current.waiting.includes(waiter)) return await answered;
-	const late = await Promise.race([answered.then(() => false, () => false), sleep(MAX_SHARE_WAIT_MS).then(() => true)]);
-	if (late && withdraw(key, current, waiter)) return await lookUp(leadIds);
-	return await answered;
+	if (waiter && current.waiting.includes(waiter)) {
+		const late = await Promise.race([answered.then(() => false, () => false), wait(MAX_SHARE_WAIT_MS, signal).then(() => true)]);
+		if (late && withdraw(key, current, waiter)) return await lookUp(leadIds);
+	}
+	const settled = await untilAborted(answered, signal);
+	if (settled) return settled.value;
+	return { ok: false, failure: deadlineFailure(deadline as Deadline) };
 }

@@ -1,6 +1,5 @@
 import {
 	NodeOperationError,
-	sleep,
 	type ICredentialsDecrypted,
 	type IDataObject,
 	type IExecuteFunctions,
@@ -11,9 +10,10 @@ import {
 import { checkBaseUrl, DEFAULT_BASE_URL } from './baseUrl';
 import { discardBody, MAX_ANSWER_BYTES, readBounded } from './boundedBody';
 import { MAX_ANSWER_OBJECTS, parseAnswer } from './answerJson';
+import { deadlineFailure, type Deadline } from './deadline';
 import { secretMasker, type KeyMasker } from './secretMask';
 import { shortJson, shorten } from './shortText';
-import { endTurn, newThrottle, pauseFor, takeTurn, type Throttle } from './throttle';
+import { endTurn, newThrottle, takeTurn, type Throttle } from './throttle';
 
 export { DEFAULT_BASE_URL };
 export const CREDENTIAL_TYPE = 'trafficLightApi';
@@ -50,7 +50,11 @@ export type CallFailure =
 	/** Valid JSON without what the call needs: `missing` says what ('a lead id', 'a "leads" list'). */
 	| { kind: 'incomplete'; notDelivered: false; statusCode: number; missing: string; detail: string }
 	/** The lead feed answered, but its rows cannot be matched to the Lead IDs asked for. */
-	| { kind: 'unverifiable'; notDelivered: false; detail: string };
+	| { kind: 'unverifiable'; notDelivered: false; detail: string }
+	/** Not sent: the item's time budget was used up before the request could go out. */
+	| { kind: 'outOfTime'; notDelivered: true; budgetMs: number; detail: string }
+	/** Not sent: 429/503 refusals held the run back for its whole allowance (see throttle.ts). */
+	| { kind: 'rateLimited'; notDelivered: true; detail: string };
 
 export type CallResult = { ok: true; statusCode: number; body: IDataObject } | { ok: false; failure: CallFailure };
 
@@ -65,19 +69,8 @@ export interface CallOptions {
 	timeoutMs: number;
 	/** Longest answer read; MAX_ANSWER_BYTES unless said otherwise. */
 	maxAnswerBytes?: number;
-}
-
-/** The longest Retry-After honoured as asked; a longer one is cut to this (and to the request's Timeout). */
-export const MAX_RETRY_AFTER_MS = 60_000;
-
-/**
- * Waits before retry `attempt` of a call that provably changed nothing: the Retry-After Traffic
- * Light sent with a 429/503, cut to a minute and to the Timeout; without one 1 s, 2 s, 4 s, … capped at 8 s.
- */
-export function retryDelayMs(attempt: number, failure: CallFailure, timeoutMs: number): number {
-	const asked = failure.kind === 'http' ? failure.retryAfterMs : undefined;
-	if (asked !== undefined) return Math.min(asked, MAX_RETRY_AFTER_MS, timeoutMs);
-	return Math.min(1000 * 2 ** (attempt - 1), 8000);
+	/** The item's deadline: bounds the wait for a turn and the request on top of the Timeout. */
+	deadline?: Deadline;
 }
 
 // Statuses that a server or proxy sends before it has taken the request in:
@@ -86,48 +79,21 @@ export function retryDelayMs(attempt: number, failure: CallFailure, timeoutMs: n
 const NOT_DELIVERED_STATUSES = new Set([429, 503]);
 const KEY_REJECTED_STATUSES = new Set([401, 403]);
 
-/**
- * Waits before repeating the call that failed with `failure`. A refusal for load (429/503) holds
- * back every request of the execution for that time, not only this one: the others, sent at full
- * speed meanwhile, would only be refused as well and use up their attempts.
- */
-export async function waitBeforeRetry(
-	connection: TrafficLightConnection,
-	attempt: number,
-	failure: CallFailure,
-	timeoutMs: number,
-): Promise<void> {
-	const delayMs = retryDelayMs(attempt, failure, timeoutMs);
-	if (isRefusalForLoad(failure)) await pauseFor(connection.throttle, delayMs);
-	else await sleep(delayMs);
-}
-
-function isRefusalForLoad(failure: CallFailure): boolean {
+/** A 429/503: Traffic Light refused the request for load before taking it in. */
+export function isRefusalForLoad(failure: CallFailure): boolean {
 	return failure.kind === 'http' && NOT_DELIVERED_STATUSES.has(failure.statusCode);
 }
 
-/** A Retry-After header (seconds, or an HTTP date) as milliseconds from now. */
+/**
+ * A Retry-After header (whole seconds, or an HTTP date) as milliseconds from now; undefined unless
+ * it asks for a wait in the future, so that 0, -5, 1.5, junk or a past date get the node's own back-off.
+ */
 export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
 	const text = header?.trim() ?? '';
-	const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
-	return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
-}
-
-// Failures that the same request again cannot fix: a refusal, a redirect, an
-// oversized answer, a feed that ignores its filter, a cancelled execution.
-const NOT_WORTH_REPEATING = new Set<CallFailure['kind']>([
-	'errmsg',
-	'keyRejected',
-	'redirect',
-	'tooLarge',
-	'tooManyObjects',
-	'unverifiable',
-	'cancelled',
-]);
-
-/** Whether repeating the same request may give a different answer. */
-export function isWorthRepeating(failure: CallFailure): boolean {
-	return !NOT_WORTH_REPEATING.has(failure.kind);
+	let ms = Number.NaN;
+	if (/^\d+$/.test(text)) ms = Number(text) * 1000;
+	else if (/[a-z]/i.test(text)) ms = Date.parse(text) - now;
+	return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 /** An errmsg or an echo could be of any length; messages keep this much. */
@@ -292,7 +258,9 @@ export async function callTrafficLight(
 	connection: TrafficLightConnection,
 	options: CallOptions,
 ): Promise<CallResult> {
-	const startedAt = await takeTurn(connection.throttle);
+	const cancel = this.getExecutionCancelSignal?.();
+	const startedAt = await takeTurn(connection.throttle, options.deadline?.signal ?? cancel);
+	if (startedAt === undefined) return { ok: false, failure: notStarted(connection, options.deadline, cancel) };
 	let result: CallResult | undefined;
 	try {
 		result = await requestOnce.call(this, connection, options);
@@ -300,6 +268,14 @@ export async function callTrafficLight(
 	} finally {
 		endTurn(connection.throttle, startedAt, result?.ok === false && isRefusalForLoad(result.failure));
 	}
+}
+
+/** Why a request never went out: its deadline, the execution's cancel, or the run's used-up 429/503 allowance. */
+function notStarted(connection: TrafficLightConnection, deadline: Deadline | undefined, cancel: AbortSignal | undefined): CallFailure {
+	if (deadline?.signal.aborted) return deadlineFailure(deadline);
+	if (cancel?.aborted) return { ...CANCELLED };
+	const held = Math.round(connection.throttle.heldBackMs / 1000);
+	return { kind: 'rateLimited', notDelivered: true, detail: `Traffic Light refused requests for load (HTTP 429/503) until this run had waited ${held} s in all` };
 }
 
 async function requestOnce(
@@ -312,7 +288,8 @@ async function requestOnce(
 	// axios' own `timeout` restarts with every byte received; this one does not.
 	const deadline = AbortSignal.timeout(options.timeoutMs);
 	const cancel = this.getExecutionCancelSignal?.();
-	const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
+	const outer = options.deadline?.signal ?? cancel;
+	const signal = outer ? AbortSignal.any([deadline, outer]) : deadline;
 	const request: IHttpRequestOptions = {
 		method: options.method,
 		url: `${connection.baseUrl}${options.path}${queryString ? `?${queryString}` : ''}`,
@@ -358,7 +335,8 @@ async function requestOnce(
 	} catch (error) {
 		// Our Timeout aborts the request the same way a cancelled execution does; tell them apart by the signal.
 		if (cancel?.aborted) return { ok: false, failure: { ...CANCELLED } };
-		if (deadline.aborted) return { ok: false, failure: { ...TIMED_OUT } };
+		// The item's budget ending mid-request leaves the same unknown outcome as the Timeout.
+		if (deadline.aborted || outer?.aborted) return { ok: false, failure: { ...TIMED_OUT } };
 		return { ok: false, failure: classifyThrown(error) };
 	}
 }
@@ -370,7 +348,7 @@ const BASE_URL_FIX =
  * Reads the credential once per execution and checks its Base URL before any
  * request, so a typo is a configuration error, not a lead of unknown fate.
  */
-export async function openConnection(this: IExecuteFunctions): Promise<TrafficLightConnection> {
+export async function openConnection(this: IExecuteFunctions, rateLimitAllowanceMs?: number): Promise<TrafficLightConnection> {
 	const data = await this.getCredentials(CREDENTIAL_TYPE);
 	const reference = this.getNode().credentials?.[CREDENTIAL_TYPE];
 	const maskKey = secretMasker(String(data?.apiKey ?? ''));
@@ -393,6 +371,6 @@ export async function openConnection(this: IExecuteFunctions): Promise<TrafficLi
 		baseUrl: checked.baseUrl,
 		credentials: { id: reference?.id ?? '', name: reference?.name ?? '', type: CREDENTIAL_TYPE, data },
 		maskKey,
-		throttle: newThrottle(),
+		throttle: newThrottle(rateLimitAllowanceMs),
 	};
 }

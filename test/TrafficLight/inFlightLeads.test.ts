@@ -92,7 +92,7 @@ describe('Lead → Send: concurrent executions in one process share the in-fligh
 		expect(sends()).toHaveLength(2);
 		expect(maxOpenSends).toBe(1);
 		expect(mock.leads).toHaveLength(1);
-		expect(outputs.filter((json) => json.outcome === 'notDelivered')).toHaveLength(1);
+		expect(outputs.filter((json) => json.outcome === 'rejected')).toHaveLength(1);
 		expect(outputs.filter((json) => json.duplicate === false && json.trafficLightId === mock.leads[0].id)).toHaveLength(1);
 	});
 
@@ -200,6 +200,23 @@ describe('sendOnce', () => {
 			{ sent: false, other: { state: 'delivered', trafficLightId: 7 } },
 			{ sent: false, other: { state: 'delivered', trafficLightId: 7 } },
 		]);
+	});
+
+	it("a waiter stops waiting when its own signal aborts, while the other send goes on", async () => {
+		const key = inFlightKey('http://tl.test', 'k', 'lead-5');
+		const gate = deferred<InFlightOutcome>();
+		const owner = sendOnce(key, () => gate.promise, asOutcome);
+		const deadline = new AbortController();
+		const send = jest.fn(async () => ({ state: 'delivered', trafficLightId: 9 }) as InFlightOutcome);
+		const waiter = sendOnce(key, send, asOutcome, deadline.signal);
+		deadline.abort();
+		await expect(waiter).resolves.toEqual({ sent: false, other: { state: 'stillSending' } });
+		expect(inFlightCount()).toBe(1);
+		gate.resolve({ state: 'notDelivered' });
+		await owner;
+		// The waiter is gone: nobody sends again after the proven failure.
+		expect(send).not.toHaveBeenCalled();
+		expect(inFlightCount()).toBe(0);
 	});
 
 	it('keys differ by Base URL, account and Lead ID; the API key itself is not in the key', () => {

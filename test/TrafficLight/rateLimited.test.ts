@@ -1,6 +1,6 @@
 // Traffic Light refusing for load (HTTP 429/503 with Retry-After), with real waits: the node must
 // honour Retry-After and still deliver every lead exactly once at its default options.
-import { contextFor, items, run, sendParameters, TrafficLightMock } from './fixtures';
+import { contextFor, items, run, runExpectingError, sendParameters, TrafficLightMock } from './fixtures';
 
 let mock: TrafficLightMock;
 beforeEach(async () => {
@@ -46,4 +46,36 @@ describe('Lead → Send against a rate-limited Traffic Light', () => {
 			items(count).map((_, i) => mock.leads.find((l) => l.id2 === `rl-${i}`)?.id),
 		);
 	}, 60_000);
+});
+
+describe('Lead → Send against a Traffic Light that refuses everything for load', () => {
+	// Timeout 0.3 s: the run may be held back by 429/503 for 10 × 0.3 s = 3 s in all; the most resends.
+	const storm = () =>
+		sendParameters({ additionalFields: (i: number) => ({ leadId: `storm-${i}` }), options: { timeout: 0.3, retryAttempts: 10 } });
+
+	beforeEach(() => mock.setMode({ kind: 'rateLimited', maxInFlight: 0, retryAfterSeconds: 1 }));
+
+	it('stops once refusals have held the run back for 10 × Timeout; every item says "not sent: rate limited"', async () => {
+		const count = 20;
+		const start = Date.now();
+		const out = await run(contextFor(mock, storm(), { items: items(count), continueOnFail: true }));
+		const ms = Date.now() - start;
+		expect(ms).toBeGreaterThanOrEqual(2900);
+		expect(ms).toBeLessThan(4500);
+		expect(out.map((o) => o.pairedItem)).toEqual(items(count).map((_, i) => ({ item: i })));
+		for (const [i, o] of out.entries()) {
+			expect(o.json.leadId).toBe(`storm-${i}`);
+			expect(o.json.error).toMatch(/^Not sent: rate limited/);
+			expect(o.error).toBeDefined();
+		}
+		expect(mock.leads).toHaveLength(0);
+	}, 30_000);
+
+	it('without continueOnFail the execution fails with "not sent: rate limited" as soon as the allowance is used up', async () => {
+		const start = Date.now();
+		const error = await runExpectingError(contextFor(mock, storm(), { items: items(10) }));
+		expect(error.message).toMatch(/^Not sent: rate limited/);
+		expect(Date.now() - start).toBeLessThan(4500);
+		expect(mock.leads).toHaveLength(0);
+	}, 30_000);
 });

@@ -67,7 +67,7 @@ describe('Lead → Send: the request', () => {
 			trafficLightId: mock.leads[0].id,
 			leadId: 'klx-appointment-42',
 			duplicate: false,
-			confirmedAfterTimeout: false,
+			confirmedByFeed: false,
 			attempts: 1,
 		});
 		expect(out[0].json.sent).toEqual({ ...request.form, key: undefined });
@@ -144,6 +144,13 @@ describe('Lead → Send: failures that prove nothing arrived are retried', () =>
 		expect(sleepMock.mock.calls).toEqual([[1000], [2000]]);
 	});
 
+	it.each([0, -5, 1.5])('a Retry-After of %j asks for no real wait: the node backs off 1 s as without one', async (seconds) => {
+		mock.setMode({ kind: 'rateLimited', maxInFlight: 0, retryAfterSeconds: seconds, times: 1 });
+		const out = await run(contextFor(mock, sendParameters()));
+		expect(out[0].json).toMatchObject({ attempts: 2, duplicate: false });
+		expect(sleepMock.mock.calls).toEqual([[1000]]);
+	});
+
 	it('HTTP 429 is retried too', async () => {
 		mock.setMode({ kind: 'http5xx', status: 429, times: 1 });
 		const out = await run(contextFor(mock, sendParameters()));
@@ -214,7 +221,7 @@ describe('Lead → Send: unknown outcomes are never resent', () => {
 		expect(out[0].json).toMatchObject({
 			trafficLightId: mock.leads[0].id,
 			leadId: 'klx-appointment-7',
-			confirmedAfterTimeout: true,
+			confirmedByFeed: true,
 			recoveredFrom: 'timeout',
 		});
 		expect(sends()).toHaveLength(1);
@@ -225,7 +232,7 @@ describe('Lead → Send: unknown outcomes are never resent', () => {
 	it('connection dropped after the lead was stored: confirmed from the feed', async () => {
 		mock.setMode({ kind: 'recordThenDrop' });
 		const out = await run(contextFor(mock, sendParameters({ additionalFields: { leadId: 'klx-client-9' } })));
-		expect(out[0].json).toMatchObject({ confirmedAfterTimeout: true, recoveredFrom: 'connectionLost' });
+		expect(out[0].json).toMatchObject({ confirmedByFeed: true, recoveredFrom: 'connectionLost' });
 		expect(mock.leads).toHaveLength(1);
 	});
 
@@ -403,7 +410,7 @@ describe('Lead → Send: duplicates', () => {
 			}),
 		);
 		expect(sends()).toHaveLength(2);
-		expect(out[0].json).toMatchObject({ outcome: 'notDelivered' });
+		expect(out[0].json).toMatchObject({ outcome: 'rejected' });
 		expect(out[1].json).toMatchObject({ duplicate: false, trafficLightId: mock.leads[0].id, leadId: 'klx-appointment-7' });
 		expect(mock.leads).toHaveLength(1);
 	});
@@ -451,7 +458,7 @@ describe('Lead → Send: many items, failures and concurrency', () => {
 	it('continueOnFail with an API error: the error item says what happened', async () => {
 		mock.setMode({ kind: 'errmsg', errmsg: 'incorrect customer phone', times: 1 });
 		const out = await run(contextFor(mock, sendParameters({ options: { concurrency: 1 } }), { items: items(2), continueOnFail: true }));
-		expect(out[0].json).toMatchObject({ error: 'Traffic Light rejected the lead: incorrect customer phone', outcome: 'notDelivered' });
+		expect(out[0].json).toMatchObject({ error: 'Traffic Light rejected the lead: incorrect customer phone', outcome: 'rejected' });
 		expect(out[0].error).toBeInstanceOf(NodeApiError);
 		expect(out[1].json.duplicate).toBe(false);
 	});

@@ -1,6 +1,6 @@
 import { sleep } from 'n8n-workflow';
 
-import { endTurn, newThrottle, pauseFor, takeTurn } from '../../nodes/TrafficLight/throttle';
+import { endTurn, newThrottle, pauseFor, takeTurn, type Throttle } from '../../nodes/TrafficLight/throttle';
 
 jest.mock('n8n-workflow', () => ({
 	...jest.requireActual('n8n-workflow'),
@@ -16,10 +16,13 @@ beforeEach(() => {
 });
 afterEach(() => jest.restoreAllMocks());
 
+/** A turn that is expected to come: without a signal or an allowance it always does. */
+const turnOf = async (throttle: Throttle): Promise<number> => (await takeTurn(throttle)) as number;
+
 describe('throttle: how hard one execution presses Traffic Light', () => {
 	it('no limit and no waiting until a request is refused for load', async () => {
 		const throttle = newThrottle();
-		const starts = await Promise.all(Array.from({ length: 30 }, async () => await takeTurn(throttle)));
+		const starts = await Promise.all(Array.from({ length: 30 }, async () => await turnOf(throttle)));
 		expect(throttle.onWire).toBe(30);
 		for (const startedAt of starts) endTurn(throttle, startedAt, false);
 		expect(throttle.limit).toBe(Infinity);
@@ -28,7 +31,7 @@ describe('throttle: how hard one execution presses Traffic Light', () => {
 
 	it('a refusal cuts the requests on the wire to 70 %, once per wave; 5 s without one allows one more', async () => {
 		const throttle = newThrottle();
-		const starts = await Promise.all(Array.from({ length: 10 }, async () => await takeTurn(throttle)));
+		const starts = await Promise.all(Array.from({ length: 10 }, async () => await turnOf(throttle)));
 		now += 50;
 		endTurn(throttle, starts[0], true);
 		expect(throttle.limit).toBe(7);
@@ -38,8 +41,8 @@ describe('throttle: how hard one execution presses Traffic Light', () => {
 		for (const startedAt of starts.slice(2)) endTurn(throttle, startedAt, false);
 
 		let waited = false;
-		const turns = await Promise.all(Array.from({ length: 7 }, async () => await takeTurn(throttle)));
-		const eighth = takeTurn(throttle).then((startedAt) => {
+		const turns = await Promise.all(Array.from({ length: 7 }, async () => await turnOf(throttle)));
+		const eighth = turnOf(throttle).then((startedAt) => {
 			waited = true;
 			return startedAt;
 		});
@@ -56,11 +59,11 @@ describe('throttle: how hard one execution presses Traffic Light', () => {
 
 	it('spreads the starts of concurrent requests over the time one takes', async () => {
 		const throttle = newThrottle();
-		const first = await Promise.all([takeTurn(throttle), takeTurn(throttle)]);
+		const first = await Promise.all([turnOf(throttle), turnOf(throttle)]);
 		now += 40;
 		for (const startedAt of first) endTurn(throttle, startedAt, false);
 		sleepMock.mockClear();
-		await Promise.all([takeTurn(throttle), takeTurn(throttle)]);
+		await Promise.all([turnOf(throttle), turnOf(throttle)]);
 		// 40 ms per request, at most 2 on the wire: one start every 20 ms.
 		expect(sleepMock.mock.calls).toEqual([[20]]);
 	});
@@ -79,5 +82,50 @@ describe('throttle: how hard one execution presses Traffic Light', () => {
 		release();
 		await Promise.all([pause, turn]);
 		expect(started).toBe(true);
+	});
+});
+
+describe('throttle: waits end with the waiter\'s signal, and the run with its 429/503 allowance', () => {
+	const pending = Symbol('pending');
+	/** `work`'s value, or `pending` if it has not settled after a few real turns of the event loop. */
+	const settledSoon = async <T>(work: Promise<T>) =>
+		await Promise.race([work, new Promise<typeof pending>((resolve) => setImmediate(() => setImmediate(() => resolve(pending))))]);
+
+	it('pauses add up to the allowance and no further; then no request starts', async () => {
+		const throttle = newThrottle(1000);
+		await pauseFor(throttle, 600);
+		now += 600;
+		await pauseFor(throttle, 600);
+		expect(sleepMock.mock.calls).toEqual([[600], [400]]);
+		expect(throttle.heldBackMs).toBe(1000);
+		now += 400;
+		expect(await takeTurn(throttle)).toBeUndefined();
+		expect(throttle.onWire).toBe(0);
+	});
+
+	it('a request waiting for its turn leaves the queue when its signal aborts; the next in line gets the turn', async () => {
+		const throttle = newThrottle();
+		throttle.limit = 1;
+		const first = (await takeTurn(throttle)) as number;
+		const impatient = new AbortController();
+		const second = takeTurn(throttle, impatient.signal);
+		const third = takeTurn(throttle);
+		expect(await settledSoon(second)).toBe(pending);
+		impatient.abort();
+		expect(await settledSoon(second)).toBeUndefined();
+		endTurn(throttle, first, false);
+		expect(typeof (await settledSoon(third))).toBe('number');
+		expect(throttle.onWire).toBe(1);
+	});
+
+	it('a pause ends for a waiter whose signal aborts, and holds the others back as before', async () => {
+		const throttle = newThrottle();
+		sleepMock.mockImplementationOnce(async () => await new Promise<void>(() => undefined));
+		const cancel = new AbortController();
+		const mine = pauseFor(throttle, 5000, cancel.signal);
+		expect(await settledSoon(mine)).toBe(pending);
+		cancel.abort();
+		expect(await settledSoon(mine)).toBeUndefined();
+		expect(await settledSoon(takeTurn(throttle))).toBe(pending);
 	});
 });

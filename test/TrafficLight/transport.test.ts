@@ -5,7 +5,8 @@ import { checkBaseUrl } from '../../nodes/TrafficLight/baseUrl';
 import { readBounded } from '../../nodes/TrafficLight/boundedBody';
 import { parseAnswer, TOO_DEEP } from '../../nodes/TrafficLight/answerJson';
 import { secretMasker } from '../../nodes/TrafficLight/secretMask';
-import { classifyAnswer, classifyThrown, retryAfterMs, retryDelayMs, toQueryString } from '../../nodes/TrafficLight/transport';
+import { retryDelayMs } from '../../nodes/TrafficLight/retry';
+import { classifyAnswer, classifyThrown, retryAfterMs, toQueryString } from '../../nodes/TrafficLight/transport';
 import { ERRMSG } from '../../scripts/lib/trafficLightMock';
 
 describe('classifyAnswer: the body decides, whatever the status', () => {
@@ -172,9 +173,12 @@ describe('Retry-After and the wait before a retry', () => {
 	const now = Date.parse('2026-12-01T10:00:00Z');
 	it.each([
 		['5', 5000],
-		[' 0 ', 0],
 		['Tue, 01 Dec 2026 10:00:30 GMT', 30000],
-		['Tue, 01 Dec 2026 09:59:00 GMT', 0],
+		// No wait in the future: the node's own back-off applies instead of an instant retry.
+		[' 0 ', undefined],
+		['-5', undefined],
+		['1.5', undefined],
+		['Tue, 01 Dec 2026 09:59:00 GMT', undefined],
 		['soon', undefined],
 		['', undefined],
 		[undefined, undefined],

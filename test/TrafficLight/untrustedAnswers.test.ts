@@ -145,7 +145,7 @@ describe('answers are bounded', () => {
 	it('with a Lead ID the lead is then confirmed from the feed, and the output stays small', async () => {
 		mock.setMode({ kind: 'huge', sizeBytes: 5 * 1024 * 1024 });
 		const out = await run(contextFor(mock, sendParameters({ additionalFields: { leadId: 'klx-big' } })));
-		expect(out[0].json).toMatchObject({ confirmedAfterTimeout: true, recoveredFrom: 'tooLarge', trafficLightId: mock.leads[0].id });
+		expect(out[0].json).toMatchObject({ confirmedByFeed: true, recoveredFrom: 'tooLarge', trafficLightId: mock.leads[0].id });
 		expect(JSON.stringify(out).length).toBeLessThan(20_000);
 	});
 

@@ -446,13 +446,13 @@ export function defineRealN8nSuite(version: string): void {
 			expect(outputOf(second.execution, SEND_NODE)).toMatchObject({ duplicate: true, trafficLightId: mock.leads[0].id });
 		});
 
-		test('a send that times out after Traffic Light stored the lead → success with confirmedAfterTimeout', async () => {
+		test('a send that times out after Traffic Light stored the lead → success with confirmedByFeed', async () => {
 			mock.setMode({ kind: 'recordThenHang' });
 			const { execution } = await callAndWait(callUrl(allEventsUrl, eventParams('appointment_created', next()), { token: TOKEN }), IDS.allEvents, 120000);
 			expect(execution.status).toBe('success');
 			expect(mock.leads).toHaveLength(1);
 			expect(sends()).toHaveLength(1);
-			expect(outputOf(execution, SEND_NODE)).toMatchObject({ confirmedAfterTimeout: true, trafficLightId: mock.leads[0].id, duplicate: false });
+			expect(outputOf(execution, SEND_NODE)).toMatchObject({ confirmedByFeed: true, trafficLightId: mock.leads[0].id, duplicate: false });
 		});
 
 		/** Calls the workflow while Traffic Light refuses connections, brings it back after 500 ms, returns the execution. */

@@ -103,7 +103,7 @@ export const sendLeadFields: INodeProperties[] = [
 				'Whether to look the Lead ID up in Traffic Light before sending and skip leads it already has (output with duplicate = true). Acts only on items with a Lead ID.',
 		},
 		timeoutOption(
-			'A lead without an answer fails instead of blocking the workflow; after a timeout the node may check the lead feed up to 3 more times, so one lead can take up to 4 × this + 7 seconds (plus one Timeout and the wait for each resend after a refused connection).',
+			'A lead without an answer fails instead of blocking the workflow. Everything for one lead — duplicate check, resends, waits, and up to 3 feed checks after a timeout — ends within (Retry Attempts + 5) × this: 4 minutes at the defaults. A run stops once HTTP 429/503 refusals have held it back for 10 × this in all.',
 		),
 	]),
 ];

@@ -9,11 +9,13 @@ import {
 } from 'n8n-workflow';
 
 import { runWithConcurrency } from '../concurrency';
+import { deadlineFailure, itemBudgetMs, startDeadline, untilAborted, type Deadline } from '../deadline';
 import { deliverLead, type DeliveryOutcome, type Resolution } from '../delivery';
 import { deliveryDescription, duplicateCheckError, headline, itemError, trafficLightError } from '../nodeErrors';
 import { FEED_BATCH_SIZE, findByLeadIds, type FeedLead, type LeadIdLookup } from '../feed';
 import { accountKey, inFlightKeys, sendOnce, type InFlightOutcome } from '../inFlightLeads';
 import { lookUpShared } from '../sharedLookups';
+import { rateLimitAllowanceMs } from '../throttle';
 import { openConnection, type CallFailure, type TrafficLightConnection } from '../transport';
 import { buildLeadForm, type LeadForm } from '../validation';
 import { concurrencyOf, DEFAULTS, retryAttemptsOf, timeoutMsOf, type NodeOptions } from '../options';
@@ -32,7 +34,13 @@ type ItemResult = {
 };
 
 /** Outcomes after which the lead is known to be absent from Traffic Light, so sending it again cannot duplicate it. */
-const PROVEN_NOT_DELIVERED: ReadonlySet<Resolution> = new Set<Resolution>(['notDelivered', 'notFoundInFeed']);
+const PROVEN_NOT_DELIVERED: ReadonlySet<Resolution> = new Set<Resolution>([
+	'rejected',
+	'unreachable',
+	'rateLimited',
+	'outOfTime',
+	'notFoundInFeed',
+]);
 
 /**
  * Concurrency, and the timeout and retries of the batched duplicate check, apply to the whole run:
@@ -88,7 +96,7 @@ function duplicateJson(leadId: string, existing: { trafficLightId: unknown; stat
 		duplicate: true,
 		duplicateOf: source,
 		status: (existing.status ?? null) as IDataObject[string],
-		confirmedAfterTimeout: false,
+		confirmedByFeed: false,
 		attempts: 0,
 		sent: null,
 	};
@@ -115,7 +123,7 @@ function deliveredJson(form: LeadForm, outcome: Extract<DeliveryOutcome, { deliv
 		trafficLightId: outcome.trafficLightId,
 		leadId: form.id ?? null,
 		duplicate: false,
-		confirmedAfterTimeout: outcome.confirmedAfterTimeout,
+		confirmedByFeed: outcome.confirmedByFeed,
 		attempts: outcome.attempts,
 		sent: { ...form },
 		answer: outcome.answer,
@@ -132,7 +140,7 @@ type FeedCheck =
 	/** Not in the feed, but an earlier item of this run has the same Lead ID. */
 	| { kind: 'sameRun'; first: number };
 
-type CheckedItem = { prepared: Prepared; check: FeedCheck };
+type CheckedItem = { prepared: Prepared; check: Promise<FeedCheck> };
 
 /** The first item of the run with a Lead ID, and the feed look-up that covers it. */
 type FirstSeen = { index: number; lookup: Promise<LeadIdLookup> };
@@ -142,6 +150,7 @@ interface SendRun {
 	node: INode;
 	connection: TrafficLightConnection;
 	lookupPolicy: { timeoutMs: number; retryAttempts: number };
+	cancel?: AbortSignal;
 	/** The Traffic Light account: feed look-ups of concurrent executions for it share requests. */
 	account: string;
 	/** The key under which a Lead ID of this account is registered while it is being sent. */
@@ -161,9 +170,10 @@ function needsCheck(prepared: Prepared): prepared is ReadyItem & { leadId: strin
 async function lookUp(run: SendRun, leadIds: string[]): Promise<LeadIdLookup> {
 	if (run.feedFailure) return { ok: false, failure: run.feedFailure };
 	const { timeoutMs, retryAttempts } = run.lookupPolicy;
-	const lookup = await lookUpShared(run.account, run, leadIds, async (ids) =>
-		await findByLeadIds.call(run.ctx, run.connection, ids, timeoutMs, retryAttempts),
-	);
+	// A look-up answers many items, so it has a budget of its own; each item waits for it only within its own.
+	const deadline = startDeadline(run.cancel, itemBudgetMs(timeoutMs, retryAttempts));
+	const own = async (ids: string[]) => await findByLeadIds.call(run.ctx, run.connection, ids, timeoutMs, retryAttempts, deadline);
+	const lookup = await lookUpShared(run.account, run, leadIds, own, deadline);
 	if (!lookup.ok) run.feedFailure ??= lookup.failure;
 	return lookup;
 }
@@ -222,13 +232,21 @@ function itemReader(run: SendRun, count: number, firstWindowSize: number): (inde
 		const w = index < firstWindowSize ? 0 : 1 + Math.floor((index - firstWindowSize) / FEED_BATCH_SIZE);
 		const prepared = (await windowOf(w))[index - startOf(w)];
 		if (startOf(w + 1) < count) void windowOf(w + 1);
-		return { prepared, check: await feedCheck(prepared, index, firstSeen) };
+		return { prepared, check: feedCheck(prepared, index, firstSeen) };
 	};
 }
 
 /** An earlier item of this run has the same Lead ID: its outcome decides whether this one is sent. */
-async function afterEarlierItem(run: SendRun, index: number, first: number, leadId: string): Promise<ItemResult | undefined> {
-	const earlier = await run.started[first];
+async function afterEarlierItem(
+	run: SendRun,
+	index: number,
+	first: number,
+	leadId: string,
+	deadline: Deadline,
+): Promise<ItemResult | undefined> {
+	const settled = await untilAborted(Promise.resolve(run.started[first]), deadline.signal);
+	if (!settled) return heldBack(run.node, leadId, `item ${first} of this run is still sending the same Lead ID`, index);
+	const earlier = settled.value;
 	if (earlier?.delivered || earlier?.json.duplicate === true) {
 		return { json: duplicateJson(leadId, { trafficLightId: earlier.json.trafficLightId, status: null }, 'thisRun') };
 	}
@@ -239,8 +257,13 @@ async function afterEarlierItem(run: SendRun, index: number, first: number, lead
 }
 
 /** The result of an item that must not be sent, or undefined when it may be. */
-async function resultWithoutSending(run: SendRun, index: number, { prepared, check }: CheckedItem): Promise<ItemResult | undefined> {
-	if (!prepared.ok) return { json: { error: prepared.error.message }, error: prepared.error };
+async function resultWithoutSending(
+	run: SendRun,
+	index: number,
+	prepared: ReadyItem,
+	check: FeedCheck,
+	deadline: Deadline,
+): Promise<ItemResult | undefined> {
 	const leadId = prepared.leadId as string;
 	if (check.kind === 'lookupFailed') {
 		const { message, error } = duplicateCheckError(run.node, check.failure, leadId, prepared.timeoutMs, index);
@@ -249,7 +272,7 @@ async function resultWithoutSending(run: SendRun, index: number, { prepared, che
 	if (check.kind === 'inFeed') {
 		return { json: duplicateJson(leadId, { trafficLightId: check.lead.id, status: check.lead.status }, 'trafficLight') };
 	}
-	if (check.kind === 'sameRun') return await afterEarlierItem(run, index, check.first, leadId);
+	if (check.kind === 'sameRun') return await afterEarlierItem(run, index, check.first, leadId, deadline);
 	return undefined;
 }
 
@@ -266,23 +289,32 @@ function resultOfDelivery(run: SendRun, index: number, item: ReadyItem, outcome:
 	};
 }
 
-async function sendItem(run: SendRun, index: number, item: ReadyItem): Promise<ItemResult> {
-	const policy = { timeoutMs: item.timeoutMs, retryAttempts: item.retryAttempts };
+async function sendItem(run: SendRun, index: number, item: ReadyItem, deadline: Deadline): Promise<ItemResult> {
+	const policy = { timeoutMs: item.timeoutMs, retryAttempts: item.retryAttempts, deadline };
 	const deliver = async () => await deliverLead.call(run.ctx, run.connection, item.form, policy);
 	if (!needsCheck(item)) return resultOfDelivery(run, index, item, await deliver());
 	// Another execution of this process may be sending the same Lead ID right now; its feed
 	// look-up saw nothing either, so wait for its outcome instead of sending a second copy.
-	const once = await sendOnce(run.inFlightKey(item.leadId), deliver, inFlightOutcomeOf);
+	const once = await sendOnce(run.inFlightKey(item.leadId), deliver, inFlightOutcomeOf, deadline.signal);
 	if (once.sent) return resultOfDelivery(run, index, item, once.value);
 	if (once.other.state === 'delivered') {
 		return { json: duplicateJson(item.leadId, { trafficLightId: once.other.trafficLightId, status: null }, 'otherExecution') };
 	}
-	return heldBack(run.node, item.leadId, 'another execution sent the same Lead ID at the same moment', index);
+	const sender =
+		once.other.state === 'stillSending'
+			? 'another execution is still sending the same Lead ID'
+			: 'another execution sent the same Lead ID at the same moment';
+	return heldBack(run.node, item.leadId, sender, index);
 }
 
-async function handleItem(run: SendRun, index: number, checked: CheckedItem): Promise<ItemResult> {
-	const notSent = await resultWithoutSending(run, index, checked);
-	return notSent ?? (await sendItem(run, index, checked.prepared as ReadyItem));
+/** One item, from its feed check to its outcome, within its own deadline. */
+async function handleItem(run: SendRun, index: number, { prepared, check }: CheckedItem): Promise<ItemResult> {
+	if (!prepared.ok) return { json: { error: prepared.error.message }, error: prepared.error };
+	const deadline = startDeadline(run.cancel, itemBudgetMs(prepared.timeoutMs, prepared.retryAttempts));
+	const checked = await untilAborted(check, deadline.signal);
+	const feed: FeedCheck = checked ? checked.value : { kind: 'lookupFailed', failure: deadlineFailure(deadline) };
+	const notSent = await resultWithoutSending(run, index, prepared, feed, deadline);
+	return notSent ?? (await sendItem(run, index, prepared, deadline));
 }
 
 /** Without continueOnFail the execution fails with the first error, saying which leads got through before it. */
@@ -306,13 +338,14 @@ export async function sendLeads(this: IExecuteFunctions): Promise<INodeExecution
 	const count = this.getInputData().length;
 	const continueOnFail = this.continueOnFail();
 	const options = runOptions(this);
-	const connection = await openConnection.call(this);
+	const connection = await openConnection.call(this, rateLimitAllowanceMs(timeoutMsOf(options)));
 	const apiKey = String(connection.credentials.data?.apiKey ?? '');
 	const run: SendRun = {
 		ctx: this,
 		node: this.getNode(),
 		connection,
 		lookupPolicy: { timeoutMs: timeoutMsOf(options), retryAttempts: retryAttemptsOf(options) },
+		cancel: this.getExecutionCancelSignal?.(),
 		account: accountKey(connection.baseUrl, apiKey),
 		inFlightKey: inFlightKeys(connection.baseUrl, apiKey),
 		started: new Array(count),
