@@ -1,6 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { requestSummary, setOwn, type IncomingRequest, type ParameterReader } from '../shared/webhookRequest';
+import { setOwn } from '../shared/itemBudget';
+import type { ParameterReader } from '../shared/parameterReader';
+import { requestSummary, type IncomingRequest } from '../shared/webhookRequest';
 import {
 	normalizePhone,
 	parseBoolean,

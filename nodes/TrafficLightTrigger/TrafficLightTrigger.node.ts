@@ -17,7 +17,7 @@ import {
 	TRIGGER_VERSIONS,
 	triggerOptions,
 } from '../shared/webhookDescription';
-import { ParameterReader } from '../shared/webhookRequest';
+import { ParameterReader } from '../shared/parameterReader';
 import { acceptCall, admitCall, ignoreCall, selectedValues } from '../shared/webhookResponses';
 import { buildPostbackItem, decideStatus } from './postbackItem';
 import {

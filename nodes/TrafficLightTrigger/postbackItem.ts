@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { parseId, parseTimestamp } from '../shared/values';
-import { requestSummary, type IncomingRequest, type ParameterReader } from '../shared/webhookRequest';
+import type { ParameterReader } from '../shared/parameterReader';
+import { requestSummary, type IncomingRequest } from '../shared/webhookRequest';
 import { normalizeStatus, POSTBACK_STATUSES, STATUS_MARKER_PARAMETER } from './statuses';
 
 export type StatusDecision = { action: 'accept'; status: string } | { action: 'ignore'; reason: string };

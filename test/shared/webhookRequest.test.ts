@@ -1,6 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { ParameterReader, readIncomingRequest, setOwn } from '../../nodes/shared/webhookRequest';
+import { setOwn } from '../../nodes/shared/itemBudget';
+import { ParameterReader } from '../../nodes/shared/parameterReader';
+import { readIncomingRequest } from '../../nodes/shared/webhookRequest';
 import { acceptCall, ignoreCall, rejectCall } from '../../nodes/shared/webhookResponses';
 import { fakeWebhookContext } from './webhookContext';
 
