@@ -19,13 +19,8 @@ import {
 } from '../shared/webhookDescription';
 import { ParameterReader } from '../shared/parameterReader';
 import { acceptCall, admitCall, ignoreCall, selectedValues } from '../shared/webhookResponses';
-import {
-	buildCustomItem,
-	buildPresetItem,
-	decideEvent,
-	EVENT_MARKER_PARAMETER,
-	readEventMarker,
-} from './eventItem';
+import { decideEvent, EVENT_MARKER_PARAMETER, readEventMarker } from './eventDecision';
+import { buildCustomItem, buildPresetItem } from './eventItem';
 import { CUSTOM_EVENT, EVENT_PRESETS, templatePairs } from './presets';
 
 const EVENTS_PARAMETER = 'events';
