@@ -6,11 +6,11 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { manuallyPastedWebhook } from '../shared/manualWebhook';
-import { escapeNoticeText, pasteLineNotices } from '../shared/notices';
-import type { ParameterReader } from '../shared/parameterReader';
-import { receiveCall, senderTriggerDescription, type CallDecision, type SenderTrigger } from '../shared/senderTrigger';
-import type { IncomingRequest } from '../shared/webhookRequest';
+import { manuallyPastedWebhook } from '../webhookIntake/manualWebhook';
+import { escapeNoticeText, pasteLineNotices } from '../webhookIntake/notices';
+import type { ParameterReader } from '../webhookIntake/parameterReader';
+import { receiveCall, senderTriggerDescription, type CallDecision, type SenderTrigger } from '../webhookIntake/senderTrigger';
+import type { IncomingRequest } from '../webhookIntake/webhookRequest';
 import { decideEvent, EVENT_MARKER_PARAMETER, readEventMarker } from './eventDecision';
 import { buildCustomItem, buildPresetItem } from './eventItem';
 import { CUSTOM_EVENT, EVENT_PRESETS, templatePairs } from './presets';

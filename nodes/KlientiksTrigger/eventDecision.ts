@@ -1,5 +1,5 @@
-import { preview } from '../shared/limits';
-import type { ParameterReader } from '../shared/parameterReader';
+import { preview } from '../webhookIntake/limits';
+import type { ParameterReader } from '../webhookIntake/parameterReader';
 import { CUSTOM_EVENT, EVENT_PRESETS, type EventPreset } from './presets';
 
 /** The query parameter that tells one trigger's events apart. */

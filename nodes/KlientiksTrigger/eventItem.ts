@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { setOwn } from '../shared/itemBudget';
-import { preview } from '../shared/limits';
-import type { ParameterReader } from '../shared/parameterReader';
-import { requestSummary, type IncomingRequest } from '../shared/webhookRequest';
+import { setOwn } from '../webhookIntake/itemBudget';
+import { preview } from '../webhookIntake/limits';
+import type { ParameterReader } from '../webhookIntake/parameterReader';
+import { requestSummary, type IncomingRequest } from '../webhookIntake/webhookRequest';
 import {
 	normalizePhone,
 	parseBoolean,
@@ -14,7 +14,7 @@ import {
 	parseTimestamp,
 	splitList,
 	type Parsed,
-} from '../shared/values';
+} from '../webhookIntake/values';
 import {
 	CLIENT_FIELDS,
 	CUSTOM_EVENT,

@@ -6,9 +6,9 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { manuallyPastedWebhook } from '../shared/manualWebhook';
-import { buildPasteLine, noticeWithLine, pasteLineNotices } from '../shared/notices';
-import { receiveCall, senderTriggerDescription, type SenderTrigger } from '../shared/senderTrigger';
+import { manuallyPastedWebhook } from '../webhookIntake/manualWebhook';
+import { buildPasteLine, noticeWithLine, pasteLineNotices } from '../webhookIntake/notices';
+import { receiveCall, senderTriggerDescription, type SenderTrigger } from '../webhookIntake/senderTrigger';
 import { buildPostbackItem, decideStatus } from './postbackItem';
 import {
 	DOCUMENTED_MACROS,

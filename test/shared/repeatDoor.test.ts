@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { KlientiksTrigger } from '../../nodes/KlientiksTrigger/KlientiksTrigger.node';
-import { MAX_REMEMBERED_CALLS, RecentCalls } from '../../nodes/shared/recentCalls';
+import { MAX_REMEMBERED_CALLS, RecentCalls } from '../../nodes/webhookIntake/recentCalls';
 import { TrafficLightTrigger } from '../../nodes/TrafficLightTrigger/TrafficLightTrigger.node';
 import { callTrigger, type FakeCall } from './webhookContext';
 
