@@ -1,12 +1,10 @@
 import fc from 'fast-check';
 
-import {
-	decodeBytes,
-	decodeWindows1251,
-	hasControlCharacters,
-	isValidUtf8,
-	parseQueryString,
-} from '../../nodes/shared/queryString';
+import { parseQueryString } from '../../nodes/webhookIntake/queryString';
+import { decodeBytes, decodeWindows1251, hasControlCharacters, isValidUtf8 } from '../../nodes/webhookIntake/textEncoding';
+import { propertyRuns } from './propertyRuns';
+
+// The properties below try a few thousand cases by default; PROPERTY_RUNS=full tries up to 20,000.
 
 const pairsOf = (input: string | Uint8Array) => parseQueryString(input).pairs.map(({ key, value }) => [key, value]);
 
@@ -119,11 +117,11 @@ describe('isValidUtf8', () => {
 		};
 		fc.assert(
 			fc.property(fc.uint8Array({ maxLength: 12 }), (bytes) => isValidUtf8(bytes) === referenceValid(bytes)),
-			{ numRuns: 20000 },
+			{ numRuns: propertyRuns(5000, 20000) },
 		);
 		fc.assert(
 			fc.property(fc.string({ unit: 'binary' }), (text) => isValidUtf8(new TextEncoder().encode(text))),
-			{ numRuns: 2000 },
+			{ numRuns: propertyRuns(1000, 2000) },
 		);
 	});
 
