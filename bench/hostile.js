@@ -66,6 +66,9 @@ function load(root) {
 	return require(path.join(root, 'dist/nodes/KlientiksTrigger/KlientiksTrigger.node.js')).KlientiksTrigger;
 }
 
+/** Each call comes from a workflow of its own, so the repeat door remembers it and never holds it back. */
+let workflowCount = 0;
+
 /** The parts of IWebhookFunctions the trigger reads, for a POST as n8n hands it over. */
 function webhookContext(shape, payload) {
 	const token = shape.wrongToken ? 'wrong-token' : TOKEN;
@@ -90,6 +93,8 @@ function webhookContext(shape, payload) {
 				end: () => undefined,
 			}),
 			getNode: () => ({ name: 'Klientiks Trigger' }),
+			getMode: () => 'webhook',
+			getWorkflow: () => ({ id: `hostile-${++workflowCount}` }),
 		},
 		status: () => status,
 	};

@@ -12,7 +12,9 @@
 // Measured per item, each in a fresh process (5 timed runs after a warm-up):
 //   trigger  webhook()          the Klientiks Trigger's whole handler for one call:
 //                               decode the raw query, check the secret token, map to the typed item
-//                               (a UTF-8 call and the same call in cp1251)
+//                               (a UTF-8 call and the same call in cp1251), each call a new one
+//                               that the repeat door remembers, as by default
+//   trigger  repeat at the door the same production call again: token check, hash, look-up, answer
 //   send     build+validate     buildLeadForm for one lead as the example workflow maps it
 //
 // There is no finer breakdown on purpose: timed alone, parts of webhook()
@@ -35,8 +37,13 @@ function load(root) {
 	};
 }
 
-/** The parts of IWebhookFunctions the trigger reads, as n8n hands them over for a GET. */
-function webhookContext(rawQuery) {
+/**
+ * The parts of IWebhookFunctions the trigger reads, as n8n hands them over for
+ * a production GET. `workflowId` is called per call: a new id makes every call
+ * a first call (remembered by the repeat door, as by default), a fixed one
+ * makes every call after the first a repeat.
+ */
+function webhookContext(rawQuery, workflowId) {
 	const request = {
 		method: 'GET',
 		originalUrl: `/webhook/6c0b1e2a-4d3f-4a8b-9c1d-00000000b001/webhook?${rawQuery}`,
@@ -51,7 +58,9 @@ function webhookContext(rawQuery) {
 		getResponseObject: () => {
 			throw new Error('the benchmark call must not be rejected');
 		},
-		getNode: () => ({ name: 'Klientiks Trigger' }),
+		getNode: () => ({ id: 'b0b0b0b0-0000-4000-8000-00000000b001', name: 'Klientiks Trigger' }),
+		getMode: () => 'webhook',
+		getWorkflow: () => ({ id: workflowId() }),
 	};
 }
 
@@ -92,8 +101,11 @@ async function measure(root, only) {
 		.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
 		.join('&');
 	const cp1251Query = encodeCp1251([...eventParams('appointment_created', 7), ['token', TOKEN]]);
-	const utf8 = webhookContext(utf8Query);
-	const cp1251 = webhookContext(cp1251Query);
+	let calls = 0;
+	const newCall = () => `bench-${++calls}`;
+	const utf8 = webhookContext(utf8Query, newCall);
+	const cp1251 = webhookContext(cp1251Query, newCall);
+	const repeated = webhookContext(utf8Query, () => 'bench-repeats');
 
 	// Sanity: the handler accepts the call and maps it; a benchmark of a rejection would be meaningless.
 	const probe = await trigger.webhook.call(utf8);
@@ -105,6 +117,14 @@ async function measure(root, only) {
 		const probe1251 = await trigger.webhook.call(cp1251);
 		if (probe1251.workflowData?.[0]?.[0]?.json?.client?.name !== 'Анна Сергеевна Иванова') {
 			throw new Error('the trigger did not decode the cp1251 benchmark call');
+		}
+	}
+
+	if (only === 'triggerRepeatAtDoor') {
+		await trigger.webhook.call(repeated);
+		const again = await trigger.webhook.call(repeated);
+		if (again.workflowData !== undefined || again.webhookResponse?.repeat !== true) {
+			throw new Error(`the door did not answer the repeat: ${JSON.stringify(again).slice(0, 300)}`);
 		}
 	}
 
@@ -128,6 +148,7 @@ async function measure(root, only) {
 	const benchmarks = {
 		triggerWebhookUtf8: { fn: () => trigger.webhook.call(utf8), iterations: 50000 },
 		triggerWebhookCp1251: { fn: () => trigger.webhook.call(cp1251), iterations: 50000 },
+		triggerRepeatAtDoor: { fn: () => trigger.webhook.call(repeated), iterations: 50000 },
 		sendBuildValidate: { fn: () => validation.buildLeadForm(leadInput), iterations: 200000 },
 	};
 	if (!benchmarks[only]) throw new Error(`no benchmark "${only}"; known: ${Object.keys(benchmarks).join(', ')}`);
@@ -138,6 +159,7 @@ async function measure(root, only) {
 const LABELS = {
 	triggerWebhookUtf8: 'Klientiks Trigger webhook() — decode + token check + map (UTF-8 call)',
 	triggerWebhookCp1251: 'Klientiks Trigger webhook() — same call in cp1251',
+	triggerRepeatAtDoor: 'Klientiks Trigger webhook() — a repeat answered at the door (token check + hash + look-up)',
 	sendBuildValidate: 'Traffic Light Send — build + validate one lead (buildLeadForm)',
 };
 

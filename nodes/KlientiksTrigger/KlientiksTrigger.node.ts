@@ -15,9 +15,10 @@ import {
 	senderWebhooks,
 	setupNotice,
 	TRIGGER_VERSIONS,
+	triggerOptions,
 } from '../shared/webhookDescription';
 import { ParameterReader } from '../shared/webhookRequest';
-import { acceptCall, ignoreCall, readAuthorizedCall, selectedValues } from '../shared/webhookResponses';
+import { acceptCall, admitCall, ignoreCall, selectedValues } from '../shared/webhookResponses';
 import {
 	buildCustomItem,
 	buildPresetItem,
@@ -110,14 +111,15 @@ export class KlientiksTrigger implements INodeType {
 				type: 'notice',
 				default: '',
 			},
+			triggerOptions('Calls'),
 		],
 	};
 
 	webhookMethods = manuallyPastedWebhook;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const call = readAuthorizedCall(this);
-		if ('rejection' in call) return call.rejection;
+		const call = admitCall(this);
+		if ('answer' in call) return call.answer;
 		const { request } = call;
 		const selected = selectedValues(this, EVENTS_PARAMETER);
 

@@ -456,14 +456,24 @@ function addPairWarnings(
 	}
 }
 
+export interface FoundValues {
+	/** Every value sent under the name. */
+	values: string[];
+	/** The query string with those pairs cut out, in pieces (to hash without joining them). */
+	rest: Array<string | Uint8Array>;
+}
+
 /**
  * The values of one parameter, read straight from a query string without
  * decoding anything else: the secret token is checked before the rest of a
  * call costs any work.
  */
-export function findQueryValues(original: string, wanted: string): string[] {
+export function findQueryValues(original: string, wanted: string): FoundValues {
 	const query = asciiOrBytes(original);
 	const values: string[] = [];
+	const rest: Array<string | Uint8Array> = [];
+	let restStart = 0;
+	const piece = (from: number, to: number) => (typeof query === 'string' ? query.slice(from, to) : query.subarray(from, to));
 	// The longest spelling of the name is every character percent-escaped.
 	const longestKey = wanted.length * 3;
 	forEachSegment(query, (start, end) => {
@@ -471,8 +481,11 @@ export function findQueryValues(original: string, wanted: string): string[] {
 		if (equalsAt - start > longestKey) return true;
 		if (decodeComponent(query, start, equalsAt, longestKey).text === wanted) {
 			values.push(decodeComponent(query, Math.min(equalsAt + 1, end), end, REQUEST_LIMITS.maxValueLength).text);
+			if (start > restStart) rest.push(piece(restStart, start));
+			restStart = end;
 		}
 		return true;
 	});
-	return values;
+	if (restStart < query.length) rest.push(restStart === 0 ? query : piece(restStart, query.length));
+	return { values, rest };
 }

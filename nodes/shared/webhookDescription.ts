@@ -1,6 +1,7 @@
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
 import { escapeNoticeText } from './notices';
+import { IGNORE_REPEATS_DEFAULT_SECONDS, IGNORE_REPEATS_OPTION } from './repeatDoor';
 import { SECRET_TOKEN_NODE_PARAMETER, SECRET_TOKEN_PLACEHOLDER } from './secretToken';
 
 /**
@@ -67,4 +68,25 @@ export function secretTokenProperties(sender: string, calls: string): INodePrope
 /** The trigger panel's hint once the workflow runs on its own. */
 export function activationHint(calls: string): string {
 	return `Once the workflow is published (activated on n8n 1.x), ${calls} to the Production URL start it automatically.`;
+}
+
+/** The Options collection: how long a production call is remembered so that its repeats start nothing. */
+export function triggerOptions(calls: string): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Ignore Repeats Within',
+				name: IGNORE_REPEATS_OPTION,
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: IGNORE_REPEATS_DEFAULT_SECONDS,
+				description: `Seconds. ${calls} to the Production URL identical to one accepted within this time (same method, query and body; the token aside) get 200 as a repeat and start nothing. 0 turns this off. Test calls are never held back.`,
+			},
+		],
+	};
 }

@@ -18,8 +18,6 @@ export interface IncomingRequest {
 	method: string;
 	/** Every value received per parameter name: body values first, then query values. */
 	values: Map<string, unknown[]>;
-	/** The body carried a secret-token parameter (the token is accepted in the URL query only). */
-	tokenInBody: boolean;
 	/** The query string as received, minus the secret token, at most REQUEST_LIMITS.maxRawQuery characters. */
 	rawQuery: string;
 	encoding: RequestEncoding;
@@ -80,6 +78,25 @@ function headerValue(headers: unknown, name: string): string {
 	if (!isRecord(headers)) return '';
 	const value = headers[name];
 	return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0] ?? '') : '';
+}
+
+/** Whether the call carries a body, told by its headers alone (HTTP/1.1 marks every body one of these two ways). */
+export function hasBody(context: IWebhookFunctions): boolean {
+	const { headers } = requestOf(context);
+	const length = Number(headerValue(headers, 'content-length'));
+	return length > 0 || headerValue(headers, 'transfer-encoding') !== '';
+}
+
+/**
+ * The body as received, for telling one call from another: its bytes as n8n
+ * keeps them (`req.rawBody`), or undefined when a parsed body came without them.
+ */
+export function bodyBytesOf(context: IWebhookFunctions): string | Uint8Array | undefined {
+	const { rawBody } = requestOf(context);
+	if (rawBody instanceof Uint8Array) return rawBody;
+	const body: unknown = context.getBodyData();
+	if (typeof body === 'string') return body;
+	return body === undefined || body === null || (isRecord(body) && Object.keys(body).length === 0) ? '' : undefined;
 }
 
 /**
@@ -281,10 +298,11 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 	const body = readBody(context, request, REQUEST_LIMITS.maxParameters - query.pairs.length, budget, warnings);
 
 	const values = new Map<string, unknown[]>();
-	let tokenInBody = false;
 	const add = (key: string, value: unknown, source: string) => {
 		if (key === TOKEN_QUERY_KEY) {
-			if (source === 'body') tokenInBody = true;
+			if (source === 'body') {
+				warnings.add(`The body's ${TOKEN_QUERY_KEY} parameter was left out: the token is read from the URL query only.`);
+			}
 			return;
 		}
 		if (key === '__proto__') {
@@ -309,7 +327,6 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 	return {
 		method,
 		values,
-		tokenInBody,
 		rawQuery: boundedRawQuery(queryWithoutToken, rawQuery.length, warnings),
 		...judgeEncoding(body.pairs.length === 0 ? queryWithoutToken : pairs.filter(withoutToken), warnings),
 		warnings,

@@ -2,10 +2,11 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 
 import { findQueryValues } from './queryString';
 import { checkSecretToken, SECRET_TOKEN_NODE_PARAMETER, TOKEN_QUERY_KEY, type TokenCheck } from './secretToken';
-import { rawQueryOf, readIncomingRequest, type IncomingRequest } from './webhookRequest';
+import { findRepeat } from './repeatDoor';
+import { hasBody, rawQueryOf, readIncomingRequest, type IncomingRequest } from './webhookRequest';
 
 /**
- * The three answers a trigger gives. Both senders only look at the status
+ * The answers a trigger gives. Both senders only look at the status
  * code (Traffic Light retries every minute until it sees 200), so the bodies
  * are short JSON meant for a person testing with curl.
  *
@@ -39,38 +40,49 @@ export function rejectCall(context: IWebhookFunctions, reason: string): IWebhook
 	return { noWebhookResponse: true };
 }
 
+/** 200 and no execution: an identical call was accepted within the window. */
+export function repeatCall(firstReceivedAt: number, windowSeconds: number): IWebhookResponseData {
+	return {
+		webhookResponse: {
+			received: true,
+			repeat: true,
+			firstReceivedAt: new Date(firstReceivedAt).toISOString(),
+			message: `An identical call was received within the last ${windowSeconds} s; this repeat starts nothing.`,
+		},
+	};
+}
+
 const TOKEN_REJECTIONS: Record<Exclude<TokenCheck, 'notRequired' | 'accepted'>, string> = {
 	missing: `The ${TOKEN_QUERY_KEY} parameter is missing.`,
 	repeated: `The ${TOKEN_QUERY_KEY} parameter is sent more than once; send it once.`,
 	wrong: `The ${TOKEN_QUERY_KEY} parameter is wrong.`,
 };
 
-export type AuthorizedCall = { request: IncomingRequest } | { rejection: IWebhookResponseData };
+/** The answer to a call without the token in its query but with a body, where the sender may have put it. */
+const TOKEN_ONLY_IN_QUERY = `The ${TOKEN_QUERY_KEY} parameter is missing from the URL query; it is read from the URL query only, not from the body.`;
+
+export type AdmittedCall = { request: IncomingRequest } | { answer: IWebhookResponseData };
 
 /**
  * Checks the token sent in the query against the node's saved Secret Token
  * before anything else: only the token's own pairs of the query string are
  * decoded, so a call without the right token costs next to nothing and an
- * outsider learns nothing about events or statuses. Only then is the whole
- * call read. The token counts only in the URL query: a token in the body is
- * refused, so that the one place to look for it is the line pasted into the sender.
+ * outsider learns nothing about events or statuses. The token counts only in
+ * the URL query, the one place to look for it being the line pasted into the sender.
+ * Then a repeat of a call accepted lately is answered at the door, before
+ * the call is read; only a call that passes both is read whole.
  */
-export function readAuthorizedCall(context: IWebhookFunctions): AuthorizedCall {
+export function admitCall(context: IWebhookFunctions): AdmittedCall {
 	const savedToken = String(context.getNodeParameter(SECRET_TOKEN_NODE_PARAMETER, '') ?? '');
-	const check = checkSecretToken(savedToken, findQueryValues(rawQueryOf(context), TOKEN_QUERY_KEY));
+	const query = findQueryValues(rawQueryOf(context), TOKEN_QUERY_KEY);
+	const check = checkSecretToken(savedToken, query.values);
 	if (check !== 'notRequired' && check !== 'accepted') {
-		return { rejection: rejectCall(context, TOKEN_REJECTIONS[check]) };
+		const reason = check === 'missing' && hasBody(context) ? TOKEN_ONLY_IN_QUERY : TOKEN_REJECTIONS[check];
+		return { answer: rejectCall(context, reason) };
 	}
-	const request = readIncomingRequest(context);
-	if (check === 'accepted' && request.tokenInBody) {
-		return {
-			rejection: rejectCall(
-				context,
-				`The ${TOKEN_QUERY_KEY} parameter is accepted in the URL query only, not in the body.`,
-			),
-		};
-	}
-	return { request };
+	const repeat = findRepeat(context, query.rest);
+	if (repeat) return { answer: repeatCall(repeat.firstReceivedAt, repeat.windowSeconds) };
+	return { request: readIncomingRequest(context) };
 }
 
 /** The values chosen in a multi-select parameter (events, statuses). */

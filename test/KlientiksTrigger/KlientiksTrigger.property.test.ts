@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { KlientiksTrigger } from '../../nodes/KlientiksTrigger/KlientiksTrigger.node';
 import { CLIENT_FIELDS, EVENT_PRESETS, type FieldKind } from '../../nodes/KlientiksTrigger/presets';
+import { propertyRuns } from '../shared/propertyRuns';
 import { callTrigger, type CallResult, type FakeCall } from '../shared/webhookContext';
 
 /**
@@ -11,6 +12,10 @@ import { callTrigger, type CallResult, type FakeCall } from '../shared/webhookCo
  * either emits exactly one well-formed item, or answers 200 without an
  * execution, or answers 403 without an execution when the token is not right.
  * The secret never shows up in anything the node returns.
+ *
+ * By default each property tries a few hundred cases, so that the
+ * suite takes seconds; PROPERTY_RUNS=full runs 12,000, 10,000 and 2,000 cases:
+ *   PROPERTY_RUNS=full npx jest test/KlientiksTrigger/KlientiksTrigger.property.test.ts
  */
 
 const trigger = new KlientiksTrigger();
@@ -228,7 +233,7 @@ function buildCall(query: string, s: Settings, bodyBytes?: Uint8Array): { call: 
 }
 
 describe('KlientiksTrigger property: never throws, one well-formed item or a clean rejection', () => {
-	it('holds for 12,000 random query strings', async () => {
+	it(`holds for ${propertyRuns(600, 12000)} random query strings`, async () => {
 		const seen = new Set<string>();
 		await fc.assert(
 			fc.asyncProperty(
@@ -239,13 +244,13 @@ describe('KlientiksTrigger property: never throws, one well-formed item or a cle
 					seen.add(checkOutcome(await callTrigger(trigger, call), tokenSent));
 				},
 			),
-			{ numRuns: 12000 },
+			{ numRuns: propertyRuns(600, 12000) },
 		);
 		// The generators reach every outcome, so the checks above were all exercised.
 		expect([...seen].sort()).toEqual(['ignored', 'item', 'rejected']);
 	}, LONG_RUN);
 
-	it('holds for 10,000 random byte sequences, in the query and as a form body', async () => {
+	it(`holds for ${propertyRuns(600, 10000)} random byte sequences, in the query and as a form body`, async () => {
 		const seen = new Set<string>();
 		await fc.assert(
 			fc.asyncProperty(
@@ -259,7 +264,7 @@ describe('KlientiksTrigger property: never throws, one well-formed item or a cle
 					seen.add(checkOutcome(await callTrigger(trigger, call), tokenSent));
 				},
 			),
-			{ numRuns: 10000 },
+			{ numRuns: propertyRuns(600, 10000) },
 		);
 		expect([...seen].sort()).toEqual(['ignored', 'item', 'rejected']);
 	}, LONG_RUN);
@@ -276,7 +281,7 @@ describe('KlientiksTrigger property: never throws, one well-formed item or a cle
 				expect(checkOutcome(outcome, true)).toBe('item');
 				expect(outcome.item?.event).toBe(marker);
 			}),
-			{ numRuns: 2000 },
+			{ numRuns: propertyRuns(200, 2000) },
 		);
 	}, LONG_RUN);
 });

@@ -147,7 +147,7 @@ export function defineRealN8nSuite(version: string): void {
 		 * sent and awaited; the workflow must then have exactly one more
 		 * execution than before — the fence's.
 		 */
-		async function expectNoExecution(url: string, workflowId: string, fenceUrl: string) {
+		async function expectNoExecution(url: Call, workflowId: string, fenceUrl: string) {
 			const before = (await executionsOf(workflowId)).length;
 			const errorsBefore = (await executionsOf(IDS.error)).length;
 			const res = await get(url);
@@ -357,6 +357,21 @@ export function defineRealN8nSuite(version: string): void {
 			expect(mock.leads).toHaveLength(2);
 		});
 
+		test('a token sent only in the body → the 403 that says the token is read from the URL query only, and no execution', async () => {
+			const params = new URLSearchParams(eventParams('client_added', next()));
+			const inBody: Call = {
+				url: `${mainUrl}?${params}`,
+				init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: TOKEN }) },
+			};
+			const fence = callUrl(mainUrl, eventParams('client_added', next()), { token: TOKEN });
+			const res = await expectNoExecution(inBody, IDS.main, fence);
+			expect(res.status).toBe(403);
+			expect(res.body).toEqual({
+				received: false,
+				error: 'The token parameter is missing from the URL query; it is read from the URL query only, not from the body.',
+			});
+		});
+
 		test('an event the trigger is not set to (Invoice Created on the example) → 200 and no execution', async () => {
 			const fence = callUrl(mainUrl, eventParams('client_added', next()), { token: TOKEN });
 			const res = await expectNoExecution(callUrl(mainUrl, eventParams('invoice_created', next()), { token: TOKEN }), IDS.main, fence);
@@ -434,10 +449,26 @@ export function defineRealN8nSuite(version: string): void {
 		});
 
 		// ---------- a lead arrives once ----------
-		test('the same Klientiks call twice → two executions, one lead, the second marked duplicate', async () => {
+		test('the same production call twice → one execution; the second is answered at the door as a repeat', async () => {
 			const url = callUrl(allEventsUrl, eventParams('appointment_created', next()), { token: TOKEN });
+			const sentAt = Date.now();
 			const first = await callAndWait(url, IDS.allEvents);
-			const second = await callAndWait(url, IDS.allEvents);
+			expect(first.res.body).toMatchObject({ received: true, event: 'appointment_created' });
+			const fence = callUrl(allEventsUrl, eventParams('appointment_created', next()), { token: TOKEN });
+			const second = await expectNoExecution(url, IDS.allEvents, fence);
+			expect(second.status).toBe(200);
+			expect(second.body).toMatchObject({ received: true, repeat: true });
+			const firstReceivedAt = Date.parse(second.body.firstReceivedAt);
+			expect(firstReceivedAt).toBeGreaterThanOrEqual(sentAt - 1000);
+			expect(firstReceivedAt).toBeLessThanOrEqual(new Date(first.execution.startedAt).getTime() + 1000);
+			// The first call's lead and the fence's.
+			expect(mock.leads).toHaveLength(2);
+		});
+
+		test('the same Klientiks event again in a call that differs → two executions, one lead, the second marked duplicate', async () => {
+			const params = eventParams('appointment_created', next());
+			const first = await callAndWait(callUrl(allEventsUrl, params, { token: TOKEN }), IDS.allEvents);
+			const second = await callAndWait(callUrl(allEventsUrl, [...params, ['resent', '1']], { token: TOKEN }), IDS.allEvents);
 			expect(first.execution.status).toBe('success');
 			expect(second.execution.status).toBe('success');
 			expect(mock.leads).toHaveLength(1);
@@ -496,7 +527,8 @@ export function defineRealN8nSuite(version: string): void {
 		});
 
 		// ---------- Traffic Light postbacks ----------
-		const postbackFields = (status: string) => ({ status, id: '500777', id2: 'klx-appointment-918777', created_at: '2026-12-01 10:15:00', sub1: 'salon-1' });
+		// sub2 differs from call to call: an identical postback within a minute would be answered as a repeat.
+		const postbackFields = (status: string) => ({ status, id: '500777', id2: 'klx-appointment-918777', created_at: '2026-12-01 10:15:00', sub1: 'salon-1', sub2: String(next()) });
 		const postback = (status: string, token?: string) =>
 			`${postbackUrl}?${new URLSearchParams({ ...postbackFields(status), ...(token === undefined ? {} : { token }) })}`;
 
@@ -510,12 +542,16 @@ export function defineRealN8nSuite(version: string): void {
 			expect(JSON.stringify(out)).not.toContain(POSTBACK_TOKEN);
 		}
 
-		test('a repeated postback for one order → one execution per call, with the same ids', async () => {
+		test('a postback repeated with a new value → one execution per call, with the same ids; the same postback again → a repeat, no execution', async () => {
 			const first = await callAndWait(postback('confirmed', POSTBACK_TOKEN), IDS.postback);
-			const second = await callAndWait(postback('confirmed', POSTBACK_TOKEN), IDS.postback);
+			const repeatedUrl = postback('confirmed', POSTBACK_TOKEN);
+			const second = await callAndWait(repeatedUrl, IDS.postback);
 			expectPostback(first, 'confirmed');
 			expectPostback(second, 'confirmed');
 			expect(Number(second.execution.id)).toBeGreaterThan(Number(first.execution.id));
+			const again = await expectNoExecution(repeatedUrl, IDS.postback, postback('canceled', POSTBACK_TOKEN));
+			expect(again.status).toBe(200);
+			expect(again.body).toMatchObject({ repeat: true });
 		});
 
 		test('a postback POSTed as a form → the same output as by GET', async () => {

@@ -4,12 +4,14 @@ import type { IDataObject } from 'n8n-workflow';
 import { KlientiksTrigger } from '../../nodes/KlientiksTrigger/KlientiksTrigger.node';
 import { REQUEST_LIMITS } from '../../nodes/shared/limits';
 import { TrafficLightTrigger } from '../../nodes/TrafficLightTrigger/TrafficLightTrigger.node';
+import { propertyRuns } from './propertyRuns';
 import { callTrigger, fakeWebhookContext, type FakeCall } from './webhookContext';
 
 /**
  * Calls built to hurt: a trigger must answer each with work linear in its
  * size and an item bounded by REQUEST_LIMITS, whatever the shape. How long
  * each shape takes is measured in bench/micro.js, never asserted here.
+ * The property at the end tries 100 shapes by default; PROPERTY_RUNS=full tries 300.
  */
 
 const SECRET = 'hostile-secret-token';
@@ -92,16 +94,52 @@ describe('the secret token is checked before the call is read', () => {
 		});
 	});
 
-	it('refuses a token in the body: the token counts in the URL query only', async () => {
-		const { written } = await callTrigger(klientiks, {
+	it('answers a call whose token is only in the body with the 403 that says the token is read from the URL query only, without reading the body', async () => {
+		const { written, context } = await callTrigger(klientiks, {
 			method: 'POST',
-			query: `event=client_added&client_id=1&token=${SECRET}`,
-			headers: { 'content-type': 'application/json' },
+			query: 'event=client_added&client_id=1',
+			headers: { 'content-type': 'application/json', 'content-length': '17' },
 			body: { token: SECRET },
 			parameters: { events: ['client_added'], secretToken: SECRET },
 		});
-		expect(written?.status).toBe(403);
-		expect(written?.body).toMatchObject({ error: expect.stringMatching(/URL query only/) });
+		expect(written).toEqual({
+			status: 403,
+			body: {
+				received: false,
+				error: 'The token parameter is missing from the URL query; it is read from the URL query only, not from the body.',
+			},
+		});
+		expect(context.getBodyData).not.toHaveBeenCalled();
+	});
+
+	it('tells a body sent in chunks (transfer-encoding) the same way, and a call without a body gets the plain "missing"', async () => {
+		const chunked = await callTrigger(klientiks, {
+			method: 'POST',
+			query: 'event=client_added&client_id=1',
+			headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' },
+			rawBody: Buffer.from(`token=${SECRET}`),
+			parameters: { events: ['client_added'], secretToken: SECRET },
+		});
+		expect(chunked.written?.body).toMatchObject({ error: expect.stringMatching(/read from the URL query only/) });
+		const bodiless = await callTrigger(klientiks, {
+			method: 'POST',
+			query: 'event=client_added&client_id=1',
+			headers: { 'content-length': '0' },
+			parameters: { events: ['client_added'], secretToken: SECRET },
+		});
+		expect(bodiless.written?.body).toEqual({ received: false, error: 'The token parameter is missing.' });
+	});
+
+	it('leaves a token in the body out of the item, with a warning, when the URL query carries the right one', async () => {
+		const { item } = await callTrigger(klientiks, {
+			method: 'POST',
+			query: `event=client_added&client_id=1&token=${SECRET}`,
+			headers: { 'content-type': 'application/json', 'content-length': '30' },
+			body: { token: 'another-value' },
+			parameters: { events: ['client_added'], secretToken: SECRET },
+		});
+		expect(JSON.stringify(item)).not.toContain('another-value');
+		expect(item?.warnings).toContainEqual("The body's token parameter was left out: the token is read from the URL query only.");
 	});
 
 });
@@ -213,7 +251,7 @@ const hostileShape = fc.oneof(
 );
 
 describe('property: any hostile shape yields a bounded item', () => {
-	it('holds for 300 random shapes and sizes', async () => {
+	it(`holds for ${propertyRuns(100, 300)} random shapes and sizes`, async () => {
 		await fc.assert(
 			fc.asyncProperty(hostileShape, hostileShape, async (a, b) => {
 				const { item, result } = await callKlientiks(`event=custom&${a}&${b}`);
@@ -224,7 +262,7 @@ describe('property: any hostile shape yields a bounded item', () => {
 				expect(Object.keys(item?.parameters as IDataObject).length).toBeLessThanOrEqual(REQUEST_LIMITS.maxParameters);
 				expect((item?.warnings as string[]).length).toBeLessThanOrEqual(REQUEST_LIMITS.maxWarnings + 1);
 			}),
-			{ numRuns: 300 },
+			{ numRuns: propertyRuns(100, 300) },
 		);
 	}, 120_000);
 });

@@ -7,6 +7,9 @@ import {
 	isValidUtf8,
 	parseQueryString,
 } from '../../nodes/shared/queryString';
+import { propertyRuns } from './propertyRuns';
+
+// The properties below try a few thousand cases by default; PROPERTY_RUNS=full tries up to 20,000.
 
 const pairsOf = (input: string | Uint8Array) => parseQueryString(input).pairs.map(({ key, value }) => [key, value]);
 
@@ -119,11 +122,11 @@ describe('isValidUtf8', () => {
 		};
 		fc.assert(
 			fc.property(fc.uint8Array({ maxLength: 12 }), (bytes) => isValidUtf8(bytes) === referenceValid(bytes)),
-			{ numRuns: 20000 },
+			{ numRuns: propertyRuns(5000, 20000) },
 		);
 		fc.assert(
 			fc.property(fc.string({ unit: 'binary' }), (text) => isValidUtf8(new TextEncoder().encode(text))),
-			{ numRuns: 2000 },
+			{ numRuns: propertyRuns(1000, 2000) },
 		);
 	});
 

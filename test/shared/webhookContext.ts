@@ -20,7 +20,19 @@ export interface FakeCall {
 	withoutUrl?: boolean;
 	/** What `getQueryData()` returns (defaults to a naive parse of `query`). */
 	parsedQuery?: IDataObject;
+	/** `getMode()`: "webhook" (a production call, the default) or "manual" (a test call). */
+	mode?: string;
+	/**
+	 * The workflow's id. By default every call gets a workflow of its own, so
+	 * that the repeat door (process-wide) never holds a call back unless a
+	 * test names one workflow for its calls.
+	 */
+	workflowId?: string;
+	/** The trigger node's id (default "trigger-node-1"). */
+	nodeId?: string;
 }
+
+let workflowCounter = 0;
 
 export interface FakeResponse {
 	writeHead: jest.Mock;
@@ -73,17 +85,21 @@ export function fakeWebhookContext(call: FakeCall): { context: IWebhookFunctions
 	if (call.rawBody) request.rawBody = call.rawBody;
 	const response = fakeResponse();
 	const parameters = call.parameters ?? {};
+	const workflowId = call.workflowId ?? `fake-workflow-${++workflowCounter}`;
+	const node = { id: call.nodeId ?? 'trigger-node-1', name: 'Trigger', type: 'trigger', typeVersion: 1, parameters };
 	const context = {
 		getNodeParameter: jest.fn((name: string, fallback?: unknown) =>
 			name in parameters ? parameters[name] : fallback,
 		),
+		getMode: jest.fn(() => call.mode ?? 'webhook'),
+		getWorkflow: jest.fn(() => ({ id: workflowId, name: 'Fake workflow', active: true })),
 		getRequestObject: jest.fn(() => request),
 		getResponseObject: jest.fn(() => response),
 		getQueryData: jest.fn(() => request.query),
 		getBodyData: jest.fn(() => request.body),
 		getHeaderData: jest.fn(() => request.headers),
 		getWebhookName: jest.fn(() => 'default'),
-		getNode: jest.fn(() => ({ name: 'Trigger', type: 'trigger', typeVersion: 1, parameters })),
+		getNode: jest.fn(() => node),
 	} as unknown as IWebhookFunctions;
 	return { context, response };
 }
