@@ -1,6 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { requestSummary, setOwn, type IncomingRequest, type ParameterReader } from '../shared/webhookRequest';
+import { setOwn } from '../webhookIntake/itemBudget';
+import { preview } from '../webhookIntake/limits';
+import type { ParameterReader } from '../webhookIntake/parameterReader';
+import { requestSummary, type IncomingRequest } from '../webhookIntake/webhookRequest';
 import {
 	normalizePhone,
 	parseBoolean,
@@ -11,57 +14,16 @@ import {
 	parseTimestamp,
 	splitList,
 	type Parsed,
-} from '../shared/values';
+} from '../webhookIntake/values';
 import {
 	CLIENT_FIELDS,
 	CUSTOM_EVENT,
 	CUSTOM_LEAD_ID_KEYS,
-	EVENT_PRESETS,
 	type Entity,
 	type EventPreset,
 	type FieldKind,
 	type PresetField,
 } from './presets';
-
-/** The query parameter that tells one trigger's events apart. */
-export const EVENT_MARKER_PARAMETER = 'event';
-
-/** The event marker as sent, trimmed and lower-cased; null when absent, empty or unfilled. */
-export function readEventMarker(reader: ParameterReader): string | null {
-	return reader.nonEmptyText(EVENT_MARKER_PARAMETER)?.toLowerCase() ?? null;
-}
-
-export type EventDecision =
-	| { action: 'preset'; preset: EventPreset }
-	| { action: 'custom'; marker: string | null }
-	| { action: 'ignore'; reason: string };
-
-/**
- * A preset marker is handled only when that preset is selected. Anything else
- * (no marker, or a marker of the user's own) is Custom's, when Custom is
- * selected. Selecting Custom does not catch a known but unselected preset:
- * the user said they do not want that event.
- */
-export function decideEvent(selected: readonly string[], marker: string | null): EventDecision {
-	const preset = marker === null ? undefined : EVENT_PRESETS.find((p) => p.value === marker);
-	if (preset) {
-		return selected.includes(preset.value)
-			? { action: 'preset', preset }
-			: { action: 'ignore', reason: `Event "${preset.value}" is not selected in the trigger.` };
-	}
-	if (selected.includes(CUSTOM_EVENT.value)) return { action: 'custom', marker };
-	return {
-		action: 'ignore',
-		reason:
-			marker === null
-				? 'The request has no "event" parameter and Custom is not selected in the trigger.'
-				: `Event ${JSON.stringify(shorten(marker))} is not one the trigger is set to receive.`,
-	};
-}
-
-function shorten(text: string, max = 60): string {
-	return text.length > max ? `${text.slice(0, max)}…` : text;
-}
 
 /** What each kind adds beside the field itself: the normalised phone, the split list, or the text as sent. */
 const COMPANION_SUFFIX: Record<FieldKind, string | null> = {
@@ -147,7 +109,7 @@ function readField(reader: ParameterReader, entity: IDataObject, entityName: Ent
 			if (parsed.ok) entity[field] = parsed.value;
 			else {
 				reader.warn(
-					`Parameter "${key}" (${JSON.stringify(shorten(text))}) ${parsed.reason}; ${entityName}.${field} is null.`,
+					`Parameter "${key}" (${preview(text, 60)}) ${parsed.reason}; ${entityName}.${field} is null.`,
 				);
 			}
 		}

@@ -1,24 +1,14 @@
-import {
-	NodeConnectionTypes,
-	type INodeProperties,
-	type INodeType,
-	type INodeTypeDescription,
-	type IWebhookFunctions,
-	type IWebhookResponseData,
+import type {
+	INodeProperties,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { buildPasteLine, noticeWithLine, pasteLineNotices } from '../shared/notices';
-import { manuallyPastedWebhook } from '../shared/manualWebhook';
-import {
-	activationHint,
-	secretTokenProperties,
-	senderWebhooks,
-	setupNotice,
-	TRIGGER_VERSIONS,
-	triggerOptions,
-} from '../shared/webhookDescription';
-import { ParameterReader } from '../shared/webhookRequest';
-import { acceptCall, admitCall, ignoreCall, selectedValues } from '../shared/webhookResponses';
+import { manuallyPastedWebhook } from '../webhookIntake/manualWebhook';
+import { buildPasteLine, noticeWithLine, pasteLineNotices } from '../webhookIntake/notices';
+import { receiveCall, senderTriggerDescription, type SenderTrigger } from '../webhookIntake/senderTrigger';
 import { buildPostbackItem, decideStatus } from './postbackItem';
 import {
 	DOCUMENTED_MACROS,
@@ -46,76 +36,64 @@ const postbackLines: INodeProperties[] = POSTBACK_STATUSES.flatMap((status) =>
 	}),
 );
 
+const TRAFFIC_LIGHT: SenderTrigger = {
+	displayName: 'Traffic Light Trigger',
+	name: 'trafficLightTrigger',
+	description: 'Starts the workflow when Traffic Light (cpa.tl) reports a new lead or a status change by postback',
+	sender: 'Traffic Light',
+	calls: 'Postbacks',
+	panel: {
+		header: 'Waiting for a postback from Traffic Light',
+		inactive:
+			"Traffic Light can only reach the Production URL reliably: publish (activate on n8n 1.x) the workflow and paste the Production URL lines into Traffic Light. To try the node first, click 'Listen for test event' and call the Test URL yourself with the same query.",
+		active:
+			'The workflow is published (active on n8n 1.x): every postback Traffic Light sends to the Production URL starts an execution.',
+		activationCalls: 'postbacks',
+	},
+	setup:
+		'In Traffic Light (cpa.tl) open your profile page — or a stream, for postbacks of that stream only — and fill the postback URL of each status ' +
+		'with the Production URL shown above followed by that status\'s line below. ' +
+		'The workflow must be published (active on n8n 1.x) for the Production URL to answer. ' +
+		'Traffic Light repeats a postback every minute for a week until it gets HTTP 200; this trigger answers 200 at once, also for statuses it ignores.',
+	selection: {
+		displayName: 'Statuses',
+		name: STATUSES_PARAMETER,
+		type: 'multiOptions',
+		required: true,
+		default: ['new', 'confirmed', 'hold', 'canceled', 'trash'],
+		options: statusOptions,
+		description: 'Statuses that start the workflow. Postbacks with other statuses are answered with 200 and start nothing.',
+	},
+	notices: [
+		...postbackLines,
+		{
+			displayName: noticeWithLine(
+				'Optional stream parameters. Traffic Light documents only {id}, {id2} and {created_at}; the macros below are inferred from the stream link parameters ({sub1} is reported to work). ' +
+					'A macro Traffic Light does not fill arrives as its literal text and becomes null with a warning. To try them, add to the end of a line:',
+				buildPasteLine(INFERRED_STREAM_MACROS).replace(/^\?/, '&'),
+			),
+			name: 'streamMacrosNotice',
+			type: 'notice',
+			default: '',
+		},
+	],
+	decide(selected, request, reader) {
+		const decision = decideStatus(selected, reader);
+		if (decision.action === 'ignore') return { ignore: decision.reason };
+		return { accept: buildPostbackItem(decision.status, request, reader), answer: { status: decision.status } };
+	},
+};
+
 export class TrafficLightTrigger implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'Traffic Light Trigger',
-		name: 'trafficLightTrigger',
+		...senderTriggerDescription(TRAFFIC_LIGHT),
 		icon: { light: 'file:trafficLightTrigger.svg', dark: 'file:trafficLightTrigger.dark.svg' },
-		group: ['trigger'],
-		version: TRIGGER_VERSIONS.version,
-		defaultVersion: TRIGGER_VERSIONS.defaultVersion,
 		subtitle: '={{ ($parameter["statuses"] || []).join(", ") }}',
-		description: 'Starts the workflow when Traffic Light (cpa.tl) reports a new lead or a status change by postback',
-		defaults: {
-			name: 'Traffic Light Trigger',
-		},
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
-		webhooks: senderWebhooks,
-		triggerPanel: {
-			header: 'Waiting for a postback from Traffic Light',
-			executionsHelp: {
-				inactive:
-					"Traffic Light can only reach the Production URL reliably: publish (activate on n8n 1.x) the workflow and paste the Production URL lines into Traffic Light. To try the node first, click 'Listen for test event' and call the Test URL yourself with the same query.",
-				active:
-					'The workflow is published (active on n8n 1.x): every postback Traffic Light sends to the Production URL starts an execution.',
-			},
-			activationHint: activationHint('postbacks'),
-		},
-		properties: [
-			setupNotice(
-				'In Traffic Light (cpa.tl) open your profile page — or a stream, for postbacks of that stream only — and fill the postback URL of each status ' +
-					'with the Production URL shown above followed by that status\'s line below. ' +
-					'The workflow must be published (active on n8n 1.x) for the Production URL to answer. ' +
-					'Traffic Light repeats a postback every minute for a week until it gets HTTP 200; this trigger answers 200 at once, also for statuses it ignores.',
-			),
-			{
-				displayName: 'Statuses',
-				name: STATUSES_PARAMETER,
-				type: 'multiOptions',
-				required: true,
-				default: ['new', 'confirmed', 'hold', 'canceled', 'trash'],
-				options: statusOptions,
-				description:
-					'Statuses that start the workflow. Postbacks with other statuses are answered with 200 and start nothing.',
-			},
-			...secretTokenProperties('Traffic Light', 'Postbacks'),
-			...postbackLines,
-			{
-				displayName: noticeWithLine(
-					'Optional stream parameters. Traffic Light documents only {id}, {id2} and {created_at}; the macros below are inferred from the stream link parameters ({sub1} is reported to work). ' +
-						'A macro Traffic Light does not fill arrives as its literal text and becomes null with a warning. To try them, add to the end of a line:',
-					buildPasteLine(INFERRED_STREAM_MACROS).replace(/^\?/, '&'),
-				),
-				name: 'streamMacrosNotice',
-				type: 'notice',
-				default: '',
-			},
-			triggerOptions('Postbacks'),
-		],
 	};
 
 	webhookMethods = manuallyPastedWebhook;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const call = admitCall(this);
-		if ('answer' in call) return call.answer;
-		const { request } = call;
-		const selected = selectedValues(this, STATUSES_PARAMETER);
-
-		const reader = new ParameterReader(request.values, request.warnings);
-		const decision = decideStatus(selected, reader);
-		if (decision.action === 'ignore') return ignoreCall(decision.reason);
-		return acceptCall(buildPostbackItem(decision.status, request, reader), { status: decision.status });
+		return receiveCall(this, TRAFFIC_LIGHT);
 	}
 }

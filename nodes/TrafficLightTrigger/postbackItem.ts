@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { parseId, parseTimestamp } from '../shared/values';
-import { requestSummary, type IncomingRequest, type ParameterReader } from '../shared/webhookRequest';
+import { parseId, parseTimestamp } from '../webhookIntake/values';
+import type { ParameterReader } from '../webhookIntake/parameterReader';
+import { requestSummary, type IncomingRequest } from '../webhookIntake/webhookRequest';
 import { normalizeStatus, POSTBACK_STATUSES, STATUS_MARKER_PARAMETER } from './statuses';
 
 export type StatusDecision = { action: 'accept'; status: string } | { action: 'ignore'; reason: string };

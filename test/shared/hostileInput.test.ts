@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
 import { KlientiksTrigger } from '../../nodes/KlientiksTrigger/KlientiksTrigger.node';
-import { REQUEST_LIMITS } from '../../nodes/shared/limits';
+import { REQUEST_LIMITS } from '../../nodes/webhookIntake/limits';
 import { TrafficLightTrigger } from '../../nodes/TrafficLightTrigger/TrafficLightTrigger.node';
 import { propertyRuns } from './propertyRuns';
 import { callTrigger, fakeWebhookContext, type FakeCall } from './webhookContext';

@@ -1,4 +1,4 @@
-import { buildPasteLine, escapeNoticeText, noticeWithLine, pasteLineNotices } from '../../nodes/shared/notices';
+import { buildPasteLine, escapeNoticeText, noticeWithLine, pasteLineNotices } from '../../nodes/webhookIntake/notices';
 
 describe('notices', () => {
 	it('escapes text so the editor shows it literally', () => {

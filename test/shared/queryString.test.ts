@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 
-import {
-	decodeBytes,
-	decodeWindows1251,
-	hasControlCharacters,
-	isValidUtf8,
-	parseQueryString,
-} from '../../nodes/shared/queryString';
+import { parseQueryString } from '../../nodes/webhookIntake/queryString';
+import { decodeBytes, decodeWindows1251, hasControlCharacters, isValidUtf8 } from '../../nodes/webhookIntake/textEncoding';
 import { propertyRuns } from './propertyRuns';
 
 // The properties below try a few thousand cases by default; PROPERTY_RUNS=full tries up to 20,000.

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { KlientiksTrigger } from '../../nodes/KlientiksTrigger/KlientiksTrigger.node';
-import { MAX_REMEMBERED_CALLS, RecentCalls } from '../../nodes/shared/recentCalls';
+import { MAX_REMEMBERED_CALLS, RecentCalls } from '../../nodes/webhookIntake/recentCalls';
 import { TrafficLightTrigger } from '../../nodes/TrafficLightTrigger/TrafficLightTrigger.node';
 import { callTrigger, type FakeCall } from './webhookContext';
 
@@ -179,5 +179,17 @@ describe('the memory of recent calls', () => {
 		calls.admit('c', 5000, 1500);
 		expect(calls.size).toBe(2);
 		expect(calls.admit('b', 5000, 1600)).toBe(500);
+	});
+
+	it('keeps a call remembered anew after its window, while older calls are forgotten around it', () => {
+		const calls = new RecentCalls();
+		calls.admit('a', 1000, 0);
+		calls.admit('b', 10_000, 10);
+		// "a" has passed its window: it is remembered anew, from 2000 on.
+		expect(calls.admit('a', 1000, 2000)).toBeUndefined();
+		expect(calls.admit('c', 1000, 2001)).toBeUndefined();
+		expect(calls.admit('a', 1000, 2500)).toBe(2000);
+		expect(calls.admit('b', 10_000, 2500)).toBe(10);
+		expect(calls.size).toBe(3);
 	});
 });

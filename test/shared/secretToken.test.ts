@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 
-import { checkSecretToken, secretTokensMatch } from '../../nodes/shared/secretToken';
+import { checkSecretToken, secretTokensMatch } from '../../nodes/webhookIntake/secretToken';
 
 // Wrap the real timingSafeEqual so tests can see that (and how) it is called.
 jest.mock('node:crypto', () => {

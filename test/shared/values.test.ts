@@ -8,7 +8,7 @@ import {
 	parseTime,
 	parseTimestamp,
 	splitList,
-} from '../../nodes/shared/values';
+} from '../../nodes/webhookIntake/values';
 
 const valueOf = <T>(parsed: { ok: true; value: T } | { ok: false; reason: string }) =>
 	parsed.ok ? parsed.value : `FAIL: ${parsed.reason}`;

@@ -1,7 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { ParameterReader, readIncomingRequest, setOwn } from '../../nodes/shared/webhookRequest';
-import { acceptCall, ignoreCall, rejectCall } from '../../nodes/shared/webhookResponses';
+import { setOwn } from '../../nodes/webhookIntake/itemBudget';
+import { ParameterReader } from '../../nodes/webhookIntake/parameterReader';
+import { readIncomingRequest } from '../../nodes/webhookIntake/webhookRequest';
+import { acceptCall, ignoreCall, rejectCall } from '../../nodes/webhookIntake/webhookResponses';
 import { fakeWebhookContext } from './webhookContext';
 
 const read = (call: Parameters<typeof fakeWebhookContext>[0]) => readIncomingRequest(fakeWebhookContext(call).context);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * The calls this process accepted lately, for stopping repeats at the door.
@@ -10,13 +10,19 @@ import { createHash } from 'node:crypto';
 export const MAX_REMEMBERED_CALLS = 10_000;
 
 interface RememberedCall {
+	identity: string;
 	receivedAt: number;
 	forgetAt: number;
 }
 
 export class RecentCalls {
-	/** In arrival order (a Map keeps insertion order), so the oldest is always first. */
 	private readonly calls = new Map<string, RememberedCall>();
+	/**
+	 * The calls in arrival order, the oldest at `head`. Kept beside the Map because
+	 * iterating a Map from its start after many deletions walks their holes.
+	 */
+	private order: RememberedCall[] = [];
+	private head = 0;
 
 	constructor(private readonly capacity: number = MAX_REMEMBERED_CALLS) {}
 
@@ -32,24 +38,33 @@ export class RecentCalls {
 	 */
 	admit(identity: string, windowMs: number, now: number): number | undefined {
 		const seen = this.calls.get(identity);
-		if (seen !== undefined) {
-			if (seen.forgetAt > now) return seen.receivedAt;
-			this.calls.delete(identity);
-		}
-		this.calls.set(identity, { receivedAt: now, forgetAt: now + windowMs });
+		if (seen !== undefined && seen.forgetAt > now) return seen.receivedAt;
+		const call = { identity, receivedAt: now, forgetAt: now + windowMs };
+		this.calls.set(identity, call);
+		this.order.push(call);
 		this.forgetOld(now);
 		return undefined;
 	}
 
 	forgetAll(): void {
 		this.calls.clear();
+		this.order = [];
+		this.head = 0;
 	}
 
 	/** Drops the oldest calls while they are past their window or over capacity; stops at the first one kept. */
 	private forgetOld(now: number): void {
-		for (const [identity, call] of this.calls) {
-			if (this.calls.size <= this.capacity && call.forgetAt > now) return;
-			this.calls.delete(identity);
+		while (this.head < this.order.length) {
+			const oldest = this.order[this.head];
+			// A call remembered anew after its window left its old entry behind here.
+			const current = this.calls.get(oldest.identity) === oldest;
+			if (current && this.calls.size <= this.capacity && oldest.forgetAt > now) break;
+			if (current) this.calls.delete(oldest.identity);
+			this.head++;
+		}
+		if (this.head > 1024 && this.head * 2 > this.order.length) {
+			this.order = this.order.slice(this.head);
+			this.head = 0;
 		}
 	}
 }
@@ -68,11 +83,16 @@ export interface CallParts {
 
 /** A digest of everything that makes two calls the same call; its cost grows with the call's size only. */
 export function callIdentity(parts: CallParts): string {
-	const hash = createHash('sha256');
 	// Each field ends in a NUL, which none of them can hold except the body, which comes last.
-	hash.update(`${parts.workflowId}\0${parts.nodeId}\0${parts.method}\0`);
-	for (const piece of parts.query) hash.update(piece);
-	hash.update('\0');
-	hash.update(parts.body);
-	return hash.digest('base64');
+	const head = `${parts.workflowId}\0${parts.nodeId}\0${parts.method}\0`;
+	const { query, body } = parts;
+	if (typeof body === 'string' && query.every((piece) => typeof piece === 'string')) {
+		// Hashed in one go: every separate update is a crossing into native code. Same digest as below.
+		return hash('sha256', `${head}${query.join('')}\0${body}`, 'base64');
+	}
+	const digest = createHash('sha256').update(head);
+	for (const piece of query) digest.update(piece);
+	digest.update('\0');
+	digest.update(body);
+	return digest.digest('base64');
 }

@@ -1,0 +1,78 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { preview, WarningList } from './limits';
+import { setOwn } from './itemBudget';
+import { isUnfilledPlaceholder } from './placeholders';
+
+/**
+ * Reads single values out of a request and records every oddity it meets
+ * (repeated parameter, placeholder the sender left unfilled, value that is
+ * not plain text) as a warning on the item.
+ */
+export class ParameterReader {
+	constructor(
+		private readonly values: Map<string, unknown[]>,
+		private readonly warningList: WarningList = new WarningList(),
+	) {}
+
+	/** Every warning of the call so far: decoding and reading alike. */
+	get warnings(): string[] {
+		return this.warningList.list();
+	}
+
+	/**
+	 * The text of a parameter, or null when it is absent, is an unfilled
+	 * placeholder, or is not plain text. A repeated parameter yields its last
+	 * value (PHP's rule, which cpa.tl and most senders follow).
+	 */
+	text(key: string): string | null {
+		const list = this.values.get(key);
+		if (list === undefined || list.length === 0) return null;
+		const value = list[list.length - 1];
+		if (list.length > 1) {
+			this.warn(`Parameter ${preview(key)} was sent ${list.length} times; the last value is used.`);
+		}
+		if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+		if (value === null || value === undefined) return null;
+		if (typeof value !== 'string') {
+			this.warn(`Parameter ${preview(key)} is not a plain value; it was read as null.`);
+			return null;
+		}
+		if (isUnfilledPlaceholder(value)) {
+			this.warn(`Parameter ${preview(key)} holds the unfilled placeholder ${value.trim()}; it was read as null.`);
+			return null;
+		}
+		return value;
+	}
+
+	/** Like `text` but an empty or blank value is null too. */
+	nonEmptyText(key: string): string | null {
+		const value = this.text(key);
+		if (value === null) return null;
+		const trimmed = value.trim();
+		return trimmed === '' ? null : trimmed;
+	}
+
+	warn(message: string): void {
+		this.warningList.add(message);
+	}
+
+	/** The value, or null (with a warning) when it is an unfilled placeholder. */
+	private filled(key: string, value: unknown): unknown {
+		if (typeof value !== 'string' || !isUnfilledPlaceholder(value)) return value;
+		this.warn(`Parameter ${preview(key)} holds the unfilled placeholder ${value.trim()}; it was read as null.`);
+		return null;
+	}
+
+	/**
+	 * Every parameter as an object for the output: one value stays a value,
+	 * a repeated one becomes an array, an unfilled placeholder becomes null.
+	 */
+	allParameters(): IDataObject {
+		const result: IDataObject = {};
+		for (const [key, list] of this.values) {
+			setOwn(result, key, list.length === 1 ? this.filled(key, list[0]) : list.map((value) => this.filled(key, value)));
+		}
+		return result;
+	}
+}

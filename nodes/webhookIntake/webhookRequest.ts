@@ -1,0 +1,184 @@
+import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+
+import { headerValue, isRecord, rawQueryOf, requestOf, type RequestLike } from './httpRequest';
+import { boundedJson, ItemBudget, setOwn } from './itemBudget';
+import { preview, REQUEST_LIMITS, WarningList } from './limits';
+import { parseQueryString, type DecodedPair, type QueryLimits } from './queryString';
+import { TOKEN_QUERY_KEY } from './secretToken';
+import type { DetectedEncoding } from './textEncoding';
+
+/** What a call's text was read as: one encoding, or `mixed` when its values differ. */
+export type RequestEncoding = DetectedEncoding | 'mixed';
+
+/**
+ * One webhook call, read the same way by both triggers: the query string
+ * decoded from its raw form, merged with a form or JSON body, bounded by
+ * REQUEST_LIMITS, with the secret token taken out so that it can never reach
+ * the output.
+ */
+export interface IncomingRequest {
+	method: string;
+	/** Every value received per parameter name: body values first, then query values. */
+	values: Map<string, unknown[]>;
+	/** The query string as received, minus the secret token, at most REQUEST_LIMITS.maxRawQuery characters. */
+	rawQuery: string;
+	encoding: RequestEncoding;
+	/** What each non-ASCII parameter was read as, when the call's values were not all read alike. */
+	encodings?: Record<string, DetectedEncoding>;
+	warnings: WarningList;
+}
+
+interface BodyValues {
+	/** Decoded pairs of a form or text body, with their encodings. */
+	pairs: DecodedPair[];
+	/** Top-level entries of a JSON body, bounded. */
+	entries: Array<[string, unknown]>;
+}
+
+/**
+ * A form body is decoded from its raw bytes (n8n keeps them as
+ * `req.rawBody`) for the same cp1251 reason as the query; a JSON body is
+ * taken as n8n parsed it, bounded; a text body is read as a query string.
+ */
+function readBody(
+	context: IWebhookFunctions,
+	request: RequestLike,
+	maxPairs: number,
+	budget: ItemBudget,
+	warnings: WarningList,
+): BodyValues {
+	const contentType = headerValue(request.headers, 'content-type').toLowerCase();
+	const rawBody = request.rawBody;
+	let formOrText: string | Uint8Array | undefined;
+	if (contentType.startsWith('application/x-www-form-urlencoded') && rawBody instanceof Uint8Array && rawBody.length > 0) {
+		formOrText = rawBody;
+	}
+	const body: unknown = formOrText === undefined ? context.getBodyData() : undefined;
+	if (typeof body === 'string') formOrText = body;
+	if (formOrText !== undefined) {
+		const parsed = parseQueryString(formOrText, 'body', { ...PAIR_LIMITS, maxPairs });
+		warnings.addAll(parsed.warnings);
+		return { pairs: parsed.pairs, entries: [] };
+	}
+	if (isRecord(body)) {
+		const entries: Array<[string, unknown]> = [];
+		let skipped = 0;
+		for (const key of Object.keys(body)) {
+			if (entries.length >= maxPairs) {
+				skipped++;
+			} else if (!budget.spent) {
+				const boundedKey = budget.take(key.slice(0, REQUEST_LIMITS.maxKeyLength));
+				entries.push([boundedKey, boundedJson(body[key], 0, preview(key), budget, warnings)]);
+			}
+		}
+		if (skipped > 0) {
+			warnings.add(`The body has more parameters than the ${entries.length} read; the rest were ignored.`);
+		}
+		return { pairs: [], entries };
+	}
+	if (body !== undefined && body !== null) {
+		warnings.add('The request body is not an object or form data; it was ignored.');
+	}
+	return { pairs: [], entries: [] };
+}
+
+/**
+ * Encoding is judged per call: when some values are valid UTF-8 and others
+ * only read as Windows-1251, the latter are most likely damaged UTF-8 (a
+ * lone `%D0`), and each is named in a warning.
+ */
+function judgeEncoding(pairs: DecodedPair[], warnings: WarningList): Pick<IncomingRequest, 'encoding' | 'encodings'> {
+	const hasUtf8 = pairs.some((pair) => pair.encoding === 'utf-8');
+	const hasWindows1251 = pairs.some((pair) => pair.encoding === 'windows-1251');
+	if (!(hasUtf8 && hasWindows1251)) {
+		return { encoding: hasWindows1251 ? 'windows-1251' : hasUtf8 ? 'utf-8' : 'ascii' };
+	}
+	const encodings: Record<string, DetectedEncoding> = {};
+	for (const pair of pairs) {
+		if (pair.encoding === 'ascii') continue;
+		setOwn(encodings as IDataObject, pair.key, pair.encoding);
+		if (pair.encoding === 'windows-1251' && !pair.damagedUtf8) {
+			warnings.add(
+				`Parameter ${preview(pair.key)} in the ${pair.source} is not valid UTF-8 while the rest of the call is; it was read as Windows-1251 (${preview(pair.value)}) and may be garbled.`,
+			);
+		}
+	}
+	return { encoding: 'mixed', encodings };
+}
+
+/** The query string minus the token, kept to REQUEST_LIMITS.maxRawQuery characters. */
+function boundedRawQuery(pairs: DecodedPair[], fullLength: number, warnings: WarningList): string {
+	let raw = '';
+	for (const { rawPair } of pairs) {
+		if (rawPair === undefined) continue;
+		raw += raw === '' ? rawPair : `&${rawPair}`;
+		if (raw.length > REQUEST_LIMITS.maxRawQuery) break;
+	}
+	if (raw.length <= REQUEST_LIMITS.maxRawQuery) return raw;
+	warnings.add(
+		`raw.query keeps the first ${REQUEST_LIMITS.maxRawQuery} of the query string's ${fullLength} characters.`,
+	);
+	return `${raw.slice(0, REQUEST_LIMITS.maxRawQuery)}…`;
+}
+
+/** How much of a query string or form body is decoded (an object spread per call would cost more than the parsing). */
+const PAIR_LIMITS: QueryLimits = {
+	maxPairs: REQUEST_LIMITS.maxParameters,
+	maxKeyLength: REQUEST_LIMITS.maxKeyLength,
+	maxValueLength: REQUEST_LIMITS.maxValueLength,
+};
+
+export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest {
+	const request = requestOf(context);
+	const method = typeof request.method === 'string' ? request.method.toUpperCase() : 'GET';
+	const warnings = new WarningList();
+	const budget = new ItemBudget(warnings);
+
+	const rawQuery = rawQueryOf(context);
+	const query = parseQueryString(rawQuery, 'query string', PAIR_LIMITS);
+	warnings.addAll(query.warnings);
+	const queryPairs = query.pairs;
+	const body = readBody(context, request, REQUEST_LIMITS.maxParameters - query.pairs.length, budget, warnings);
+
+	const values = new Map<string, unknown[]>();
+	const add = (key: string, value: unknown, source: string) => {
+		if (key === TOKEN_QUERY_KEY) {
+			if (source === 'body') {
+				warnings.add(`The body's ${TOKEN_QUERY_KEY} parameter was left out: the token is read from the URL query only.`);
+			}
+			return;
+		}
+		if (key === '__proto__') {
+			warnings.add(`The ${source} holds a "__proto__" parameter; it was left out.`);
+			return;
+		}
+		const list = values.get(key);
+		if (list) list.push(value);
+		else values.set(key, [value]);
+	};
+	// JSON entries were bounded as they were read; decoded pairs are bounded here.
+	for (const [key, value] of body.entries) add(key, value, 'body');
+	const pairs = body.pairs.length === 0 ? queryPairs : [...body.pairs, ...queryPairs];
+	for (const pair of pairs) {
+		const key = budget.take(pair.key);
+		// A name the budget had to cut is not the name that was sent: leave the pair out.
+		if (key.length === pair.key.length) add(key, budget.take(pair.value), pair.source);
+	}
+
+	const withoutToken = (pair: DecodedPair) => pair.key !== TOKEN_QUERY_KEY;
+	const queryWithoutToken = queryPairs.filter(withoutToken);
+	return {
+		method,
+		values,
+		rawQuery: boundedRawQuery(queryWithoutToken, rawQuery.length, warnings),
+		...judgeEncoding(body.pairs.length === 0 ? queryWithoutToken : pairs.filter(withoutToken), warnings),
+		warnings,
+	};
+}
+
+/** `raw` of an item: how the call came, for debugging; `encodings` only when its values were read differently. */
+export function requestSummary(request: IncomingRequest): IDataObject {
+	const summary: IDataObject = { method: request.method, query: request.rawQuery, encoding: request.encoding };
+	if (request.encodings) summary.encodings = request.encodings as IDataObject;
+	return summary;
+}
