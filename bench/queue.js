@@ -44,7 +44,7 @@ const leadIdOf = (n) => `klx-appointment-${918200 + n}`;
 async function measure(label, webhookUrl, mock, first) {
 	const numbers = Array.from({ length: CALLS }, (_, i) => first + i);
 	const started = Date.now();
-	const failures = await fire(
+	const { failures } = await fire(
 		numbers.map((n) => callUrl(webhookUrl, eventParams('appointment_created', n), { token: TOKEN })),
 		CONCURRENCY,
 	);

@@ -4,6 +4,9 @@
 // package.json "n8n" section is inside it (n8n loads them by these paths), it
 // carries each node's light and dark SVG icons and a codex file that names the
 // node and its documentation, and it holds no test code, sources or secrets.
+// It also refuses what n8n 3.0 drops (README "Compatibility"): a node API
+// version above 1 (n8n 2.x rejects the package), `defaults.color`,
+// `$getPairedItem` and `this.helpers.copyBinaryFile` in shipped code.
 // Run after `npm run build`.
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -24,6 +27,7 @@ for (const nodePath of pkg.n8n.nodes) {
 	const dir = path.posix.dirname(nodePath);
 	const base = path.posix.basename(nodePath, '.node.js');
 	const { description } = new (Object.values(require(path.join(root, nodePath)))[0])();
+	if (description.defaults?.color !== undefined) problems.push(`${nodePath}: defaults.color is gone in n8n 3.0 (use the SVG icons)`);
 	const codexPath = `${dir}/${base}.node.json`;
 	if (!files.has(codexPath)) problems.push(`${codexPath} (codex) is missing`);
 	else {
@@ -46,6 +50,19 @@ for (const file of files) {
 	if (!['package.json', 'README.md', 'LICENSE'].includes(file) && !file.startsWith('dist/')) problems.push(`unexpected file: ${file}`);
 }
 if (pkg.dependencies && Object.keys(pkg.dependencies).length) problems.push('package.json has runtime dependencies');
+// n8n 2.x loads packages up to API version 1 and 3.x up to 3: 1 is what both load.
+if (pkg.n8n.n8nNodesApiVersion !== 1) problems.push(`package.json "n8n".n8nNodesApiVersion is ${pkg.n8n.n8nNodesApiVersion}; n8n 2.x loads only 1`);
+/** What n8n 3.0 removes, as it appears in compiled code (defaults.color is checked on each description above). */
+const REMOVED_IN_N8N_3 = [
+	['$getPairedItem', /\$getPairedItem\b/],
+	['copyBinaryFile', /\bcopyBinaryFile\b/],
+];
+for (const file of [...files].filter((f) => f.endsWith('.js'))) {
+	const code = fs.readFileSync(path.join(root, file), 'utf8');
+	for (const [name, pattern] of REMOVED_IN_N8N_3) {
+		if (pattern.test(code)) problems.push(`${file} uses ${name}, which n8n 3.0 removes`);
+	}
+}
 
 async function lintShippedJs() {
 	// n8n's scanner also lints every .js file of the tarball with the community
@@ -83,6 +100,6 @@ lintShippedJs().then((linted) => {
 	}
 	console.log(
 		`npm pack check passed: ${packed.filename}, ${files.size} files, ${(packed.size / 1024).toFixed(1)} kB; ` +
-			`every "n8n" path present, codex files and light/dark icons right, no test code, ${linted} shipped .js files clean under the scanner's rules.`,
+			`every "n8n" path present, codex files and light/dark icons right, no test code, nothing n8n 3.0 removes, ${linted} shipped .js files clean under the scanner's rules.`,
 	);
 });

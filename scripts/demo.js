@@ -1,7 +1,8 @@
 'use strict';
 // `npm run demo`: while `npm start` runs, send one realistic Klientiks call of
-// every event to its production webhook and show what came back. The window
-// running `npm start` prints the leads the Traffic Light mock receives.
+// every event to its production webhook, wait until the executions those calls
+// started have ended, then show the leads the Traffic Light mock holds. The
+// window running `npm start` prints them too, as they arrive.
 //
 // The example workflow listens to "Appointment Created" and "Client Added";
 // the other two events are answered 200 without starting anything — on
@@ -10,6 +11,30 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { cacheRoot } = require('./n8n-runtime');
 const { demoCalls } = require('./lib/klientiksCalls');
+const { IDS } = require('./lib/workflows');
+const { waitFor } = require('./lib/net');
+
+/** Long enough for a send the mock answers at once, or a real Traffic Light answering in seconds. */
+const EXECUTIONS_DEADLINE_MS = 60000;
+
+/** The example workflow's executions (newest first, at most 100: the demo only needs its own few). */
+async function executions(state) {
+	const url = `${state.editorUrl}/api/v1/executions?workflowId=${IDS.main}&limit=100&includeData=false`;
+	const res = await fetch(url, { headers: { 'X-N8N-API-KEY': state.n8nApiKey } });
+	if (res.status !== 200) throw new Error(`GET ${url} → HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+	return (await res.json()).data;
+}
+
+/** n8n 1.x lists running executions without a status; both list a finished one with stoppedAt. */
+const ended = (execution) => Boolean(execution.stoppedAt) && !['new', 'running', 'waiting'].includes(execution.status);
+
+function parseJson(text) {
+	try {
+		return JSON.parse(text);
+	} catch {
+		return {};
+	}
+}
 
 async function main() {
 	const stateFile = path.join(cacheRoot(), 'start-state.json');
@@ -18,10 +43,28 @@ async function main() {
 		process.exit(1);
 	}
 	const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+	const before = new Set((await executions(state)).map((e) => String(e.id)));
+	let started = 0;
 	for (const call of demoCalls(state.webhookUrl)) {
-		const res = await fetch(call.url).catch((error) => ({ status: 0, text: async () => error.message }));
-		process.stdout.write(`${call.event.padEnd(20)} → HTTP ${res.status} ${await res.text()}\n`);
+		const res = await fetch(call.url).catch((error) => ({ status: 0, json: null, text: async () => error.message }));
+		const text = await res.text();
+		process.stdout.write(`${call.event.padEnd(20)} → HTTP ${res.status} ${text}\n`);
+		const answer = res.status === 200 ? parseJson(text) : {};
+		// The trigger answers `received` alone when it started an execution; `ignored` or `repeat` when not.
+		if (answer.received === true && !answer.ignored && !answer.repeat) started++;
 	}
+
+	process.stdout.write(`\nWaiting for the ${started} execution(s) these calls started to end …\n`);
+	const ours = await waitFor(
+		`${started} execution(s) of the example workflow to end`,
+		async () => {
+			const list = (await executions(state)).filter((e) => !before.has(String(e.id)));
+			return list.length >= started && list.every(ended) ? list : null;
+		},
+		{ timeoutMs: EXECUTIONS_DEADLINE_MS, intervalMs: 250 },
+	);
+	for (const e of ours.reverse()) process.stdout.write(`  execution ${e.id}: ${e.status ?? (e.finished ? 'success' : 'ended')}\n`);
+
 	const leads = await fetch(`${state.mockUrl}/__mock/leads`).then((r) => r.json()).catch(() => null);
 	if (Array.isArray(leads)) {
 		process.stdout.write(`\nThe Traffic Light mock now holds ${leads.length} lead(s):\n`);

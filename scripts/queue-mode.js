@@ -6,13 +6,24 @@
 // n8n 2.40.7 as main (production webhooks off) + one `n8n webhook` process +
 // two `n8n worker` processes, all with our package and one encryption key, and
 // the Traffic Light mock (answering after 300 ms, like the real API). Then:
-//   1. 100 identical Klientiks calls at once (one appointment): how many leads
-//      reach Traffic Light — the duplicate race between two workers, which the
-//      in-process registry of in-flight Lead IDs narrows but cannot close.
-//   2. 1,000 calls for distinct appointments at the webhook process; one worker
-//      is stopped (SIGTERM, as `docker stop` does) in the middle. Every call must
-//      end as a successful execution run by a worker and exactly one lead at the
-//      mock: no lead lost, none twice.
+//   1. Repeats: 5 rounds of 100 identical Klientiks calls at once, each round
+//      another appointment. The trigger answers repeats at the door: exactly
+//      1 execution and 1 lead per round, or the scenario fails.
+//   2. SIGTERM: 1,000 calls for distinct appointments; one worker is stopped
+//      (as `docker stop` does) in the middle. Every call must end as a
+//      successful worker execution and exactly one lead: none lost, none twice.
+//   3. SIGKILL: a replacement worker is killed while it runs sends, during 200
+//      more calls. n8n 2.40.7 does not re-run a dead worker's jobs (its Bull
+//      queue allows no stalled job back): they stay "new" or "running" until
+//      Bull declares them stalled (CLUSTER_ENV below), then the process that
+//      queued them marks them "error" and drops their input, after which
+//      n8n's Retry runs nothing. So the scenario does what a user can do while
+//      they are still listed: Stop and Retry each through n8n's REST API, as
+//      the editor's buttons do. Every Lead ID must reach the mock exactly once.
+//   4. Two webhook processes behind a round-robin proxy (scripts/lib/
+//      roundRobinProxy.js): 5 rounds of 100 identical calls. Each process
+//      remembers only its own calls, so up to 2 executions and, racing on two
+//      workers, 1–2 leads per round: measured and printed, checked only for sense.
 // Everything it starts is stopped at the end, also on failure or a signal.
 // Exit code: 0 when every check holds, 1 otherwise.
 const fs = require('node:fs');
@@ -22,41 +33,57 @@ const { buildAndPack } = require('./lib/pack');
 const { eventParams, callUrl } = require('./lib/klientiksCalls');
 const { waitFor } = require('./lib/net');
 const { startQueueCluster, workerExecutions, fire } = require('./lib/queueCluster');
+const { RoundRobinProxy } = require('./lib/roundRobinProxy');
 
 const N8N_VERSION = '2.40.7';
-// Outside the repository, next to the cached n8n installs: four n8n user folders hold thousands of
+// Outside the repository, next to the cached n8n installs: the n8n user folders hold thousands of
 // files that must not end up under lint, jest or git. Logs of the last run stay there.
 const WORK = path.join(cacheRoot(), 'queue-mode');
 const TOKEN = 'klx-queue-mode-token-4d1f';
 const API_KEY = 'tl-queue-mode-key-8c2e';
 const DISTINCT_CALLS = Number(process.env.QUEUE_CALLS || 1000);
+const KILL_CALLS = 200;
+const ROUNDS = 5;
 const IDENTICAL_CALLS = 100;
 const MOCK_LATENCY_MS = 300;
 const FIRE_CONCURRENCY = 20;
-/** The identical-calls phase uses an appointment number outside the distinct range. */
-const IDENTICAL_N = 900000;
+/**
+ * A killed worker's executions can be stopped and retried only while n8n still lists them as new or
+ * running: once its Bull queue declares them stalled, n8n marks them "error" and drops their input. A
+ * job the worker had started waits for its lock to expire (QUEUE_WORKER_LOCK_DURATION, 60 s by
+ * default); one it had taken but not started, for two stalled checks (QUEUE_WORKER_STALLED_INTERVAL,
+ * 30 s). A busy 2-core machine needs longer to let the surviving worker drain: five minutes each, as
+ * README "Queue mode" advises. A live worker renews its locks every 10 s whatever these are.
+ */
+const CLUSTER_ENV = { QUEUE_WORKER_LOCK_DURATION: '300000', QUEUE_WORKER_STALLED_INTERVAL: '300000' };
+/** Appointment numbers per phase, apart from each other (Lead ID klx-appointment-<918200 + n>). */
+const FIRST = { repeats: 900000, kill: 5000, proxy: 950000 };
 
 const t0 = Date.now();
 const log = (message) => process.stdout.write(`[queue ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
 
 const leadIdOf = (n) => `klx-appointment-${918200 + n}`;
+const total = (counts) => Object.values(counts).reduce((a, b) => a + b, 0);
+const open = (counts) => (counts.new ?? 0) + (counts.running ?? 0) + (counts.waiting ?? 0);
 
-/** Waits until the workflow has `total` executions in a final state; returns the counts by status. */
-async function waitForExecutions(cluster, total, timeoutMs) {
+/** Waits until the executions after `sinceId` number `count` (or, with count undefined, stop changing) and none is open. */
+async function waitForExecutions(cluster, sinceId, count, timeoutMs) {
 	let last = {};
-	let lastReport = 0;
+	let previous = '';
+	let lastReport = Date.now();
 	return waitFor(
-		`${total} finished executions`,
+		count === undefined ? 'the executions to settle' : `${count} finished executions`,
 		async () => {
-			last = await cluster.executionStatuses();
-			const all = Object.values(last).reduce((a, b) => a + b, 0);
-			const open = (last.new ?? 0) + (last.running ?? 0) + (last.waiting ?? 0);
+			last = await cluster.executionStatuses(sinceId);
 			if (Date.now() - lastReport > 15000) {
 				lastReport = Date.now();
 				log(`  executions: ${JSON.stringify(last)}, leads at the mock: ${cluster.mock.leads.length}`);
 			}
-			if (all > total) throw Object.assign(new Error(`more executions than calls: ${JSON.stringify(last)}`), { fatal: true });
-			return all === total && open === 0 ? last : null;
+			if (count !== undefined && total(last) > count) throw Object.assign(new Error(`more executions than calls: ${JSON.stringify(last)}`), { fatal: true });
+			const settled = JSON.stringify(last) === previous;
+			previous = JSON.stringify(last);
+			const done = count === undefined ? settled && total(last) > 0 : total(last) === count;
+			return done && open(last) === 0 ? last : null;
 		},
 		{ timeoutMs, intervalMs: 1000 },
 	).catch((error) => {
@@ -64,21 +91,42 @@ async function waitForExecutions(cluster, total, timeoutMs) {
 	});
 }
 
-/** What the Traffic Light node output for each execution (duplicateOf / delivered / error). */
-async function sendOutcomes(cluster, since) {
-	const list = (await cluster.main.executions(cluster.workflowId)).filter((e) => Number(e.id) > since);
+/** Leads at the mock per Lead ID, for the given appointment numbers: lost ones and ones sent twice. */
+function leadCounts(cluster, numbers) {
+	const wanted = new Set(numbers.map(leadIdOf));
+	const perLeadId = new Map();
+	for (const lead of cluster.mock.leads) if (wanted.has(lead.id2)) perLeadId.set(lead.id2, (perLeadId.get(lead.id2) ?? 0) + 1);
+	return {
+		leads: [...perLeadId.values()].reduce((a, b) => a + b, 0),
+		lost: [...wanted].filter((id) => !perLeadId.has(id)),
+		twice: [...perLeadId.values()].filter((c) => c > 1).length,
+	};
+}
+
+/** What the Traffic Light node output in each execution (sent / duplicate / error). */
+async function nodeOutputs(cluster, ids) {
 	const outcomes = {};
-	const sentBy = [];
-	for (const execution of list) {
-		const full = await cluster.main.execution(execution.id);
-		const runs = full.data?.resultData?.runData?.['Send lead to Traffic Light'] ?? [];
-		const json = runs[0]?.data?.main?.[0]?.[0]?.json;
-		const error = full.data?.resultData?.error?.message;
-		const key = json ? (json.duplicate ? `duplicate (${json.duplicateOf})` : json.error ? `error: ${json.error}` : 'sent') : `failed: ${error ?? 'no output'}`;
+	for (const id of ids) {
+		const full = await cluster.main.execution(id);
+		const json = full.data?.resultData?.runData?.['Send lead to Traffic Light']?.[0]?.data?.main?.[0]?.[0]?.json;
+		const key = json ? (json.duplicate ? 'duplicate' : json.error ? `error: ${json.error}` : 'sent') : `no output (${full.status})`;
 		outcomes[key] = (outcomes[key] ?? 0) + 1;
-		if (key === 'sent') sentBy.push(cluster.workers.findIndex((w) => workerExecutions(w).started.has(String(execution.id))) + 1);
 	}
-	return { outcomes, sentBy };
+	return outcomes;
+}
+
+/** Identical calls, `ROUNDS` rounds of `IDENTICAL_CALLS` at once, each round its own appointment, at `webhookUrl`. */
+async function repeatRounds(cluster, webhookUrl, firstNumber) {
+	const rounds = [];
+	for (let round = 1; round <= ROUNDS; round++) {
+		const n = firstNumber + round;
+		const since = await cluster.lastExecutionId();
+		const url = callUrl(webhookUrl, eventParams('appointment_created', n), { token: TOKEN });
+		const { failures, repeats } = await fire(Array.from({ length: IDENTICAL_CALLS }, () => url), IDENTICAL_CALLS);
+		const executions = await waitForExecutions(cluster, since, undefined, 120000);
+		rounds.push({ executions: total(executions), statuses: executions, leads: leadCounts(cluster, [n]).leads, repeats, failures });
+	}
+	return rounds;
 }
 
 function table(rows) {
@@ -92,9 +140,12 @@ async function main() {
 	fs.mkdirSync(WORK, { recursive: true });
 	const runtime = await ensureRuntime(N8N_VERSION);
 	const tarball = await buildAndPack(path.join(WORK, 'package'), { log });
-	const cluster = await startQueueCluster({ runtime, workDir: path.join(WORK, 'cluster'), tarball, apiKey: API_KEY, token: TOKEN, workers: 2, log });
+	const cluster = await startQueueCluster({ runtime, workDir: path.join(WORK, 'cluster'), tarball, apiKey: API_KEY, token: TOKEN, workers: 2, log, env: CLUSTER_ENV });
+	/** @type {RoundRobinProxy|null} */
+	let proxy = null;
 	const stopAll = async () => {
 		log('stopping every process it started');
+		await proxy?.stop();
 		await cluster.stop();
 	};
 	const onSignal = (signal) => {
@@ -104,12 +155,10 @@ async function main() {
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);
 	try {
 		// Traffic Light answers in a few hundred ms, the mock at once. With the real latency a send stays
-		// in flight long enough for other executions to meet it (the duplicate race) and a worker holds
-		// executions when it is stopped.
+		// in flight long enough for other executions to meet it and a worker holds executions when it goes.
 		cluster.mock.setMode({ kind: 'slow', route: 'all', delayMs: MOCK_LATENCY_MS });
 		log(`cluster up in ${((Date.now() - t0) / 1000).toFixed(0)} s: main ${cluster.main.baseUrl}, webhook ${cluster.webhook.baseUrl}, ${cluster.workers.length} workers`);
-		const webhookUrl = cluster.webhookUrl;
-		const url = (n) => callUrl(webhookUrl, eventParams('appointment_created', n), { token: TOKEN });
+		const url = (n) => callUrl(cluster.webhookUrl, eventParams('appointment_created', n), { token: TOKEN });
 
 		// The main process must not serve production webhooks in this setup (a bare GET: no execution if
 		// it did). Not asking for HTML, so the editor's page fallback does not answer it either.
@@ -118,35 +167,29 @@ async function main() {
 		results.push(['main process, production webhook URL', `HTTP ${onMain.status}`]);
 		if (onMain.status !== 404) problems.push(`the main process answered its production webhook URL with HTTP ${onMain.status}, not 404`);
 
-		// ---- 1. 100 identical calls at once, two workers ----
-		log(`phase 1: ${IDENTICAL_CALLS} identical calls at once (Lead ID ${leadIdOf(IDENTICAL_N)})`);
+		// ---- 1. repeats at one webhook process ----
+		log(`phase 1: ${ROUNDS} rounds of ${IDENTICAL_CALLS} identical calls at once (one webhook process, two workers)`);
 		const p1 = Date.now();
-		const identicalFailures = await fire(Array.from({ length: IDENTICAL_CALLS }, () => url(IDENTICAL_N)), IDENTICAL_CALLS);
-		if (identicalFailures.length) problems.push(`${identicalFailures.length} identical calls were not accepted: ${identicalFailures[0]}`);
-		const identicalStatuses = await waitForExecutions(cluster, IDENTICAL_CALLS, 180000);
-		const identicalLeads = cluster.mock.leads.filter((l) => l.id2 === leadIdOf(IDENTICAL_N)).length;
-		const { outcomes: identicalOutcomes, sentBy } = await sendOutcomes(cluster, 0);
-		results.push([`${IDENTICAL_CALLS} identical calls: executions`, JSON.stringify(identicalStatuses)]);
-		results.push([`${IDENTICAL_CALLS} identical calls: leads at Traffic Light`, `${identicalLeads} (1 is ideal; more = the cross-worker race, mock latency ${MOCK_LATENCY_MS} ms)`]);
-		results.push([`${IDENTICAL_CALLS} identical calls: node outputs`, JSON.stringify(identicalOutcomes)]);
-		results.push([`${IDENTICAL_CALLS} identical calls: sent by`, sentBy.map((w) => (w ? `worker${w}` : 'not a worker')).join(', ')]);
-		results.push([`${IDENTICAL_CALLS} identical calls: time`, `${((Date.now() - p1) / 1000).toFixed(1)} s`]);
-		if (identicalLeads < 1) problems.push('the identical calls produced no lead at all');
-		// A held-back lead is an explained outcome (another execution's send had an unknown outcome); any other failure is not.
-		for (const [outcome, count] of Object.entries(identicalOutcomes)) {
-			if (/^(failed|error)/.test(outcome) && !/was held back/.test(outcome)) problems.push(`${count} identical call(s) ended with ${outcome}`);
-		}
-		const firstPhaseMaxId = Math.max(0, ...(await cluster.main.executions(cluster.workflowId)).map((e) => Number(e.id)));
+		const rounds = await repeatRounds(cluster, cluster.webhookUrl, FIRST.repeats);
+		results.push([`${ROUNDS} × ${IDENTICAL_CALLS} identical calls: executions per round`, rounds.map((r) => r.executions).join(', ')]);
+		results.push([`${ROUNDS} × ${IDENTICAL_CALLS} identical calls: leads per round`, rounds.map((r) => r.leads).join(', ')]);
+		results.push([`${ROUNDS} × ${IDENTICAL_CALLS} identical calls: answered as repeats`, `${rounds.map((r) => r.repeats).join(', ')} (${((Date.now() - p1) / 1000).toFixed(1)} s)`]);
+		rounds.forEach((r, i) => {
+			if (r.failures.length) problems.push(`round ${i + 1}: ${r.failures.length} identical calls were not accepted: ${r.failures[0]}`);
+			if (r.executions !== 1) problems.push(`round ${i + 1}: ${r.executions} executions for ${IDENTICAL_CALLS} identical calls, not 1 (${JSON.stringify(r.statuses)})`);
+			if (r.leads !== 1) problems.push(`round ${i + 1}: ${r.leads} leads for ${IDENTICAL_CALLS} identical calls, not 1`);
+			if (r.statuses.success !== r.executions) problems.push(`round ${i + 1}: executions ended ${JSON.stringify(r.statuses)}`);
+		});
 
-		// ---- 2. 1,000 distinct calls, one worker stopped in the middle ----
+		// ---- 2. distinct calls, one worker stopped (SIGTERM) in the middle ----
 		log(`phase 2: ${DISTINCT_CALLS} calls for distinct appointments, ${FIRE_CONCURRENCY} at a time; worker2 is stopped half-way`);
-		const leadsBefore = cluster.mock.leads.length;
+		const since2 = await cluster.lastExecutionId();
 		const p2 = Date.now();
 		const stopped = cluster.workers[1];
 		let stopping = null;
 		let stoppedAtCall = 0;
 		let heldWhenStopped = 0;
-		const distinctFailures = await fire(
+		const { failures: distinctFailures } = await fire(
 			Array.from({ length: DISTINCT_CALLS }, (_, i) => url(i + 1)),
 			FIRE_CONCURRENCY,
 			(done) => {
@@ -162,58 +205,159 @@ async function main() {
 				}
 			},
 		);
-		const fireSeconds = (Date.now() - p2) / 1000;
 		await stopping;
-		log(`  all calls accepted in ${fireSeconds.toFixed(1)} s; worker2 has exited`);
+		log('  all calls accepted; worker2 has exited; starting worker3 in its place');
 		if (distinctFailures.length) problems.push(`${distinctFailures.length} calls were not accepted by the webhook process: ${distinctFailures[0]}`);
-		const statuses = await waitForExecutions(cluster, IDENTICAL_CALLS + DISTINCT_CALLS, 300000);
+		const [statuses2] = await Promise.all([waitForExecutions(cluster, since2, DISTINCT_CALLS, 300000), cluster.addWorker()]);
 		const seconds = (Date.now() - p2) / 1000;
 
-		const distinct = (await cluster.main.executions(cluster.workflowId)).filter((e) => Number(e.id) > firstPhaseMaxId);
-		const byStatus = {};
-		for (const e of distinct) byStatus[e.status] = (byStatus[e.status] ?? 0) + 1;
+		const distinct = (await cluster.main.executions(cluster.workflowId)).filter((e) => Number(e.id) > since2);
 		const byWorker = cluster.workers.map((w) => workerExecutions(w));
-		const ranBy = (id) => byWorker.findIndex((w) => w.started.has(String(id)));
-		const notByWorker = distinct.filter((e) => ranBy(e.id) < 0);
-		const perWorker = byWorker.map((w) => distinct.filter((e) => w.started.has(String(e.id))).length);
+		const notByWorker = distinct.filter((e) => !byWorker.some((w) => w.started.has(String(e.id))));
+		const perWorker = byWorker.slice(0, 2).map((w) => distinct.filter((e) => w.started.has(String(e.id))).length);
 		const unfinishedOnStopped = [...byWorker[1].started].filter((id) => !byWorker[1].finished.has(id));
+		const phase2 = leadCounts(cluster, Array.from({ length: DISTINCT_CALLS }, (_, i) => i + 1));
 
-		const leads = cluster.mock.leads.slice(leadsBefore);
-		const perLeadId = new Map();
-		for (const lead of leads) perLeadId.set(lead.id2, (perLeadId.get(lead.id2) ?? 0) + 1);
-		const lost = Array.from({ length: DISTINCT_CALLS }, (_, i) => leadIdOf(i + 1)).filter((id) => !perLeadId.has(id));
-		const duplicates = [...perLeadId.values()].filter((c) => c > 1).length;
-		const failed = distinct.filter((e) => e.status !== 'success');
-
-		results.push([`${DISTINCT_CALLS} distinct calls: executions`, JSON.stringify(byStatus)]);
+		results.push([`${DISTINCT_CALLS} distinct calls: executions`, JSON.stringify(statuses2)]);
 		results.push([`${DISTINCT_CALLS} distinct calls: run by worker1 / worker2`, `${perWorker.join(' / ')} (not by a worker: ${notByWorker.length})`]);
-		results.push(['worker2 stopped after call', `${stoppedAtCall}, running ${heldWhenStopped}; left unfinished: ${unfinishedOnStopped.length}`]);
-		results.push([`${DISTINCT_CALLS} distinct calls: leads at Traffic Light`, `${leads.length} (lost ${lost.length}, Lead IDs sent twice ${duplicates})`]);
+		results.push(['worker2 stopped (SIGTERM) after call', `${stoppedAtCall}, running ${heldWhenStopped}; left unfinished: ${unfinishedOnStopped.length}`]);
+		results.push([`${DISTINCT_CALLS} distinct calls: leads at Traffic Light`, `${phase2.leads} (lost ${phase2.lost.length}, Lead IDs sent twice ${phase2.twice})`]);
 		results.push([`${DISTINCT_CALLS} distinct calls: webhook → lead`, `${seconds.toFixed(1)} s, ${(DISTINCT_CALLS / seconds).toFixed(1)} leads/s`]);
-		results.push(['all executions (both phases)', JSON.stringify(statuses)]);
 
 		if (distinct.length !== DISTINCT_CALLS) problems.push(`${distinct.length} executions for ${DISTINCT_CALLS} calls`);
 		if (notByWorker.length) problems.push(`${notByWorker.length} executions were not run by a worker (e.g. ${notByWorker[0].id})`);
-		if (lost.length) problems.push(`${lost.length} leads lost (e.g. ${lost.slice(0, 3).join(', ')})`);
-		if (duplicates) problems.push(`${duplicates} Lead IDs reached Traffic Light twice`);
+		if (phase2.lost.length) problems.push(`${phase2.lost.length} leads lost (e.g. ${phase2.lost.slice(0, 3).join(', ')})`);
+		if (phase2.twice) problems.push(`${phase2.twice} Lead IDs reached Traffic Light twice`);
 		if (unfinishedOnStopped.length) problems.push(`the stopped worker left ${unfinishedOnStopped.length} execution(s) unfinished: ${unfinishedOnStopped.slice(0, 5).join(', ')}`);
-		for (const e of failed.slice(0, 10)) {
+		for (const e of distinct.filter((x) => x.status !== 'success').slice(0, 10)) {
 			const full = await cluster.main.execution(e.id);
 			problems.push(`execution ${e.id} ended "${e.status}": ${full.data?.resultData?.error?.message ?? 'no error recorded'}`);
 		}
-		if (failed.length > 10) problems.push(`… and ${failed.length - 10} more executions that did not succeed`);
+
+		// ---- 3. a worker killed (SIGKILL) while it sends; its executions stopped and retried ----
+		const killed = cluster.workers[2];
+		const killNumbers = Array.from({ length: KILL_CALLS }, (_, i) => FIRST.kill + i + 1);
+		log(`phase 3: ${KILL_CALLS} more calls; worker3 is killed (SIGKILL) while it runs sends`);
+		const since3 = await cluster.lastExecutionId();
+		let sendsInFlight = 0;
+		cluster.mock.onRequest((record, res) => {
+			if (record.path !== '/api/lead/send') return;
+			sendsInFlight++;
+			res.once('close', () => sendsInFlight--);
+		});
+		let killing = null;
+		let killedAtCall = 0;
+		const { failures: killFailures } = await fire(killNumbers.map(url), FIRE_CONCURRENCY, (done) => {
+			if (killing) return;
+			const { started, finished } = workerExecutions(killed);
+			const running = [...started].filter((id) => Number(id) > since3 && !finished.has(id)).length;
+			if ((running >= 3 && sendsInFlight > 0) || done >= (KILL_CALLS * 3) / 4) {
+				killedAtCall = done;
+				log(`  killing worker3 (SIGKILL) after ${done} calls; its log shows ${running} running, ${sendsInFlight} send(s) in flight at the mock`);
+				killing = cluster.kill(killed);
+			}
+		});
+		await killing;
+		if (killFailures.length) problems.push(`${killFailures.length} calls were not accepted by the webhook process: ${killFailures[0]}`);
+		// Once worker1 is idle and nothing changes, what is still new or running is held by the dead worker.
+		const live = cluster.workers.filter((w) => w !== killed && w.proc);
+		let unchanged = '';
+		const held = await waitFor(
+			'the surviving worker to finish every other execution',
+			async () => {
+				const busy = live.some((w) => {
+					const { started, finished } = workerExecutions(w);
+					return [...started].some((id) => !finished.has(id));
+				});
+				const rows = await cluster.postgres.psql(
+					'n8n',
+					`select id, status from execution_entity where "workflowId" = '${cluster.workflowId}' and id > ${since3} and status in ('new', 'running') order by id`,
+				);
+				const counts = await cluster.executionStatuses(since3);
+				const seen = `${rows}|${JSON.stringify(counts)}`;
+				const settled = !busy && total(counts) === KILL_CALLS && seen === unchanged;
+				unchanged = seen;
+				return settled ? rows.trim().split('\n').filter(Boolean).map((row) => row.split('|')) : null;
+			},
+			{ timeoutMs: 120000, intervalMs: 1000 },
+		);
+		const heldIds = held.map(([id]) => id);
+		const heldStatuses = {};
+		for (const [, status] of held) heldStatuses[status] = (heldStatuses[status] ?? 0) + 1;
+		log(`  worker3 held ${heldIds.length} execution(s): ${heldIds.join(', ')}; stopping and retrying them (REST, as the editor does)`);
+		const refused = [];
+		for (const id of heldIds) await cluster.main.rest('POST', `/rest/executions/${id}/stop`).catch((error) => refused.push(`stop ${id}: ${error.message}`));
+		const retryIds = [];
+		await Promise.all(
+			heldIds.map(async (id) => {
+				try {
+					retryIds.push(await cluster.retry(id));
+				} catch (error) {
+					refused.push(`retry ${id}: ${error.message}`);
+				}
+			}),
+		);
+		problems.push(...refused);
+		const retryStatuses = {};
+		for (const id of retryIds) {
+			const { status } = await cluster.main.execution(id);
+			retryStatuses[status] = (retryStatuses[status] ?? 0) + 1;
+		}
+		const retryOutputs = await nodeOutputs(cluster, retryIds);
+		const finishedByOthers = (await cluster.main.executions(cluster.workflowId)).filter(
+			(e) => Number(e.id) > since3 && !heldIds.includes(String(e.id)) && !retryIds.includes(String(e.id)),
+		);
+		const finishedStatuses = {};
+		for (const e of finishedByOthers) finishedStatuses[e.status] = (finishedStatuses[e.status] ?? 0) + 1;
+		const phase3 = leadCounts(cluster, killNumbers);
+
+		results.push(['worker3 killed (SIGKILL) after call', `${killedAtCall} of ${KILL_CALLS}`]);
+		results.push([`${KILL_CALLS} calls: finished`, `${finishedByOthers.length}: ${JSON.stringify(finishedStatuses)}`]);
+		results.push([`${KILL_CALLS} calls: held by the killed worker`, `${heldIds.length}: ${JSON.stringify(heldStatuses)} in n8n, then stopped and retried`]);
+		results.push([`${KILL_CALLS} calls: retried`, `${retryIds.length}: ${JSON.stringify(retryStatuses)} in n8n, Traffic Light node output ${JSON.stringify(retryOutputs)}`]);
+		results.push([`${KILL_CALLS} calls: leads at Traffic Light`, `${phase3.leads} (lost ${phase3.lost.length}, Lead IDs sent twice ${phase3.twice})`]);
+		if (heldIds.length === 0) problems.push('the killed worker held no execution: nothing was proven about a killed worker');
+		// A retry of a stopped execution keeps the stop's "cancelled" error, so n8n lists it as error even when
+		// every node ran: what proves it is the Traffic Light node's output.
+		const retriedLeads = (retryOutputs.sent ?? 0) + (retryOutputs.duplicate ?? 0);
+		if (retriedLeads !== heldIds.length) problems.push(`of ${heldIds.length} retries ${retriedLeads} sent their lead or found it sent: ${JSON.stringify(retryOutputs)}`);
+		if (finishedStatuses.success !== finishedByOthers.length) problems.push(`executions not held by the killed worker ended ${JSON.stringify(finishedStatuses)}`);
+		if (phase3.lost.length) problems.push(`${phase3.lost.length} leads lost after the SIGKILL (e.g. ${phase3.lost.slice(0, 3).join(', ')})`);
+		if (phase3.twice) problems.push(`${phase3.twice} Lead IDs reached Traffic Light twice after the SIGKILL`);
+
+		// ---- 4. two webhook processes behind a round-robin proxy ----
+		log('phase 4: a second webhook process and worker4 in place of worker3; a round-robin proxy in front of both webhook processes');
+		const [webhook2] = await Promise.all([cluster.addWebhook(), cluster.addWorker()]);
+		proxy = await new RoundRobinProxy([cluster.webhook.baseUrl, webhook2.baseUrl]).start();
+		const proxyRounds = await repeatRounds(cluster, `${proxy.baseUrl}/webhook/${cluster.webhookPath}`, FIRST.proxy);
+		results.push([`2 webhook processes, ${ROUNDS} × ${IDENTICAL_CALLS} identical calls: executions per round`, proxyRounds.map((r) => r.executions).join(', ')]);
+		results.push([`2 webhook processes, ${ROUNDS} × ${IDENTICAL_CALLS} identical calls: leads per round`, `${proxyRounds.map((r) => r.leads).join(', ')} (measured, not a promise)`]);
+		results.push(['2 webhook processes: calls per process', proxy.counts.join(' / ')]);
+		proxyRounds.forEach((r, i) => {
+			if (r.failures.length) problems.push(`proxy round ${i + 1}: ${r.failures.length} calls were not accepted: ${r.failures[0]}`);
+			if (r.leads < 1 || r.leads > r.executions || r.executions > 2) problems.push(`proxy round ${i + 1}: ${r.executions} executions and ${r.leads} leads make no sense for two webhook processes`);
+		});
+
+		// What n8n made of the killed worker's executions in the end (its lock has expired by now, or not yet).
+		const heldFinal = {};
+		for (const id of heldIds) {
+			const e = await cluster.main.execution(id);
+			const key = `${e.status}${e.data?.resultData?.error?.message ? `: ${e.data.resultData.error.message.slice(0, 60)}…` : ''}`;
+			heldFinal[key] = (heldFinal[key] ?? 0) + 1;
+		}
+		results.push([`${KILL_CALLS} calls: held by the killed worker, at the end`, JSON.stringify(heldFinal)]);
 	} finally {
 		await stopAll();
 	}
 
-	process.stdout.write(`\nn8n ${N8N_VERSION} queue mode — main + webhook process + ${2} workers, Redis, PostgreSQL (127.0.0.1)\n`);
+	process.stdout.write(`\nn8n ${N8N_VERSION} queue mode — main + webhook processes + workers, Redis, PostgreSQL (127.0.0.1)\n`);
 	process.stdout.write(`${table(results)}\n`);
 	process.stdout.write(`  total time  ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 	if (problems.length) {
 		process.stdout.write(`\nFAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
 		process.exitCode = 1;
 	} else {
-		process.stdout.write('\nOK: every distinct call became one successful worker execution and exactly one lead.\n');
+		process.stdout.write('\nOK: one execution and one lead per repeated call; every distinct call one lead, none lost, none twice, with a worker stopped and one killed.\n');
 	}
 }
 

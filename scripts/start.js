@@ -102,7 +102,7 @@ async function main() {
 	const webhookUrl = env.n8n.webhookUrl(mainWebhookPath());
 	const calls = demoCalls(webhookUrl);
 	fs.mkdirSync(path.dirname(STATE_FILE), { recursive: true });
-	fs.writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, webhookUrl, mockUrl: env.mock.baseUrl, editorUrl: env.n8n.baseUrl }, null, 2));
+	fs.writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, webhookUrl, mockUrl: env.mock.baseUrl, editorUrl: env.n8n.baseUrl, n8nApiKey: env.n8n.apiKey }, null, 2));
 
 	const line = '─'.repeat(72);
 	process.stdout.write(`

@@ -44,6 +44,7 @@ function queueWorkflow({ token }) {
  * @param {string} o.token        Klientiks Trigger secret token
  * @param {number} [o.workers]    default 2
  * @param {number} [o.workerConcurrency]  jobs per worker (n8n's default is 10)
+ * @param {Record<string, string>} [o.env]  more environment for every n8n process
  * @param {(s: string) => void} [o.log]
  */
 async function startQueueCluster(o) {
@@ -58,6 +59,9 @@ async function startQueueCluster(o) {
 	const mock = new TrafficLightMock({ keys: [o.apiKey] });
 	/** @type {N8nInstance[]} */
 	const workers = [];
+	/** Webhook processes started after the first one (addWebhook). */
+	/** @type {N8nInstance[]} */
+	const moreWebhooks = [];
 	/** @type {{main: N8nInstance|null, webhook: N8nInstance|null}} */
 	const roles = { main: null, webhook: null };
 	const cluster = {
@@ -86,9 +90,22 @@ async function startQueueCluster(o) {
 			await worker.start();
 			return worker;
 		},
-		/** Execution counts of the workflow by status, straight from PostgreSQL. */
-		async executionStatuses() {
-			const out = await postgres.psql('n8n', `select status, count(*) from execution_entity where "workflowId" = '${WORKFLOW_ID}' group by status`);
+		/** Starts one more `n8n webhook` process (its own user folder and port, the package copied in). */
+		addWebhook: async () => {
+			const webhook = instance(`webhook${moreWebhooks.length + 2}`, 'webhook');
+			moreWebhooks.push(webhook);
+			await webhook.init();
+			copyPackage(webhook);
+			await webhook.start();
+			await waitForWebhook(webhook.webhookUrl(`${WEBHOOK_ID}/webhook`));
+			return webhook;
+		},
+		/** Execution counts of the workflow by status (ids above `sinceId` only), straight from PostgreSQL. */
+		async executionStatuses(sinceId = 0) {
+			const out = await postgres.psql(
+				'n8n',
+				`select status, count(*) from execution_entity where "workflowId" = '${WORKFLOW_ID}' and id > ${Number(sinceId)} group by status`,
+			);
 			/** @type {Record<string, number>} */
 			const counts = {};
 			for (const line of out.trim().split('\n').filter(Boolean)) {
@@ -97,11 +114,32 @@ async function startQueueCluster(o) {
 			}
 			return counts;
 		},
+		/** The highest execution id of the workflow so far (0 when none). */
+		async lastExecutionId() {
+			const out = await postgres.psql('n8n', `select coalesce(max(id), 0) from execution_entity where "workflowId" = '${WORKFLOW_ID}'`);
+			return Number(out.trim());
+		},
+		/** Kills a process of the cluster at once (SIGKILL to its whole group), as an out-of-memory kill does. */
+		async kill(instance) {
+			const pid = instance.proc?.pid;
+			if (pid) process.kill(-pid, 'SIGKILL');
+			await instance.stop({ graceMs: 5000 });
+		},
+		/**
+		 * Retries an execution as the editor's "Retry with original workflow" does (n8n's REST API, as the
+		 * owner); resolves when the retry has ended, with its execution id.
+		 */
+		async retry(executionId) {
+			const res = await /** @type {N8nInstance} */ (roles.main).rest('POST', `/rest/executions/${executionId}/retry`, { loadWorkflow: false });
+			const data = res.json?.data ?? res.json;
+			return String(data?.id ?? '');
+		},
 		/** Stops everything this cluster started, each step on its own, in reverse order. */
 		async stop() {
 			const errors = [];
 			const steps = [
 				...workers.map((w) => () => w.stop()),
+				...moreWebhooks.map((w) => () => w.stop()),
 				() => roles.webhook?.stop(),
 				() => roles.main?.stop(),
 				() => mock.stop(),
@@ -122,6 +160,9 @@ async function startQueueCluster(o) {
 	/** Environment every n8n process of the cluster shares (the encryption key is N8nInstance's fixed one). */
 	const shared = () => ({
 		...postgres.n8nEnv(),
+		// n8n's default of 2 connections per process makes 100 calls at once queue for the database, past
+		// its connect timeout when the machine is busy (seen: "timeout exceeded when trying to connect").
+		DB_POSTGRESDB_POOL_SIZE: '8',
 		EXECUTIONS_MODE: 'queue',
 		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 		QUEUE_BULL_REDIS_PORT: String(redis.port),
@@ -130,6 +171,7 @@ async function startQueueCluster(o) {
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '30',
 		// Production webhook URLs point at the webhook process, also in the main process's editor.
 		WEBHOOK_URL: roles.webhook ? `${roles.webhook.baseUrl}/` : '',
+		...o.env,
 	});
 
 	const instance = (name, command, extraEnv = {}) =>
@@ -186,18 +228,23 @@ async function startQueueCluster(o) {
 	}
 }
 
-/** Sends the calls with at most `concurrency` in flight; `onProgress(done)` after each. */
+/**
+ * Sends the calls with at most `concurrency` in flight; `onProgress(done)` after each. Returns the
+ * failures (not HTTP 200) and how many answers said the call was a repeat (`"repeat": true`).
+ */
 async function fire(urls, concurrency, onProgress = () => {}) {
 	let next = 0;
 	let done = 0;
 	const failures = [];
+	let repeats = 0;
 	const runner = async () => {
 		while (next < urls.length) {
 			const url = urls[next++];
 			try {
 				const res = await fetch(url);
-				await res.arrayBuffer();
+				const text = await res.text();
 				if (res.status !== 200) failures.push(`HTTP ${res.status}`);
+				else if (/"repeat"\s*:\s*true/.test(text)) repeats++;
 			} catch (error) {
 				failures.push(error.message);
 			}
@@ -206,7 +253,7 @@ async function fire(urls, concurrency, onProgress = () => {}) {
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(concurrency, urls.length) }, runner));
-	return failures;
+	return { failures, repeats };
 }
 
 /**
