@@ -118,8 +118,7 @@ export function parseQueryString(
 
 	const pairsLeftOut = forEachSegment(input, (start, end) => {
 		// Once the text an item keeps is spent, a pair is only counted: none of it could be kept.
-		// A one-character segment is decoded still (cheap), so a lone "=" pair stays as before.
-		if (textLeft <= 0 && end - start > 1) {
+		if (textLeft <= 0) {
 			undecoded++;
 			return pairs.length + undecoded < limits.maxPairs;
 		}
