@@ -25,11 +25,16 @@ export class ItemBudget {
 			return text;
 		}
 		const kept = text.slice(0, this.text);
+		this.leaveOutTheRest();
+		return kept;
+	}
+
+	/** Text past what was read is left out (it was never decoded): nothing more may be added. */
+	leaveOutTheRest(): void {
 		this.text = 0;
 		this.warnings.add(
 			`This call carries more than ${REQUEST_LIMITS.maxTotalText} characters of parameters; text past that was cut or left out.`,
 		);
-		return kept;
 	}
 
 	/** Counts one JSON value; false when none may be added any more. */

@@ -22,9 +22,11 @@ export interface QueryLimits {
 	maxPairs: number;
 	maxKeyLength: number;
 	maxValueLength: number;
+	/** Characters of names and values an item keeps: pairs past them are counted, never decoded. */
+	maxTotalText: number;
 }
 
-const NO_LIMITS: QueryLimits = { maxPairs: Infinity, maxKeyLength: Infinity, maxValueLength: Infinity };
+const NO_LIMITS: QueryLimits = { maxPairs: Infinity, maxKeyLength: Infinity, maxValueLength: Infinity, maxTotalText: Infinity };
 
 /** The first index from `start` on that is not "&": a run of empty segments costs one tight loop. */
 function skipAmpersands(input: string | Uint8Array, start: number): number {
@@ -92,6 +94,8 @@ export interface ParsedQuery {
 	encoding: DetectedEncoding;
 	/** There were more non-empty pairs than `limits.maxPairs`; those were not read. */
 	pairsLeftOut: boolean;
+	/** Pairs holding text came after `limits.maxTotalText` characters; those were not decoded. */
+	textLeftOut: boolean;
 }
 
 /**
@@ -109,8 +113,15 @@ export function parseQueryString(
 	const pairs: DecodedPair[] = [];
 	const warnings: string[] = [];
 	let encoding: DetectedEncoding = 'ascii';
+	let textLeft = limits.maxTotalText;
+	let undecoded = 0;
 
 	const pairsLeftOut = forEachSegment(input, (start, end) => {
+		// Once the text an item keeps is spent, a pair is only counted: none of it could be kept.
+		if (textLeft <= 0) {
+			undecoded++;
+			return pairs.length + undecoded < limits.maxPairs;
+		}
 		const equalsAt = indexOfEquals(input, start, end);
 		const key = decodeComponent(input, start, equalsAt, limits.maxKeyLength);
 		const value = decodeComponent(input, Math.min(equalsAt + 1, end), end, limits.maxValueLength);
@@ -127,13 +138,14 @@ export function parseQueryString(
 		};
 		if (typeof input === 'string') pair.rawPair = input.slice(start, end);
 		pairs.push(pair);
-		return pairs.length < limits.maxPairs;
+		textLeft -= pair.key.length + pair.value.length;
+		return pairs.length + undecoded < limits.maxPairs;
 	});
 	if (pairsLeftOut) {
-		warnings.push(`The ${sourceName} has more parameters than the ${pairs.length} read; the rest were ignored.`);
+		warnings.push(`The ${sourceName} has more parameters than the ${pairs.length + undecoded} read; the rest were ignored.`);
 	}
 
-	return { pairs, warnings, encoding, pairsLeftOut };
+	return { pairs, warnings, encoding, pairsLeftOut, textLeftOut: undecoded > 0 };
 }
 
 /**

@@ -33,6 +33,8 @@ interface BodyValues {
 	pairs: DecodedPair[];
 	/** Top-level entries of a JSON body, bounded. */
 	entries: Array<[string, unknown]>;
+	/** Form pairs past the text an item keeps were left undecoded. */
+	textLeftOut?: boolean;
 }
 
 /**
@@ -58,7 +60,7 @@ function readBody(
 	if (formOrText !== undefined) {
 		const parsed = parseQueryString(formOrText, 'body', { ...PAIR_LIMITS, maxPairs });
 		warnings.addAll(parsed.warnings);
-		return { pairs: parsed.pairs, entries: [] };
+		return { pairs: parsed.pairs, entries: [], textLeftOut: parsed.textLeftOut };
 	}
 	if (isRecord(body)) {
 		const entries: Array<[string, unknown]> = [];
@@ -126,6 +128,7 @@ const PAIR_LIMITS: QueryLimits = {
 	maxPairs: REQUEST_LIMITS.maxParameters,
 	maxKeyLength: REQUEST_LIMITS.maxKeyLength,
 	maxValueLength: REQUEST_LIMITS.maxValueLength,
+	maxTotalText: REQUEST_LIMITS.maxTotalText,
 };
 
 export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest {
@@ -158,12 +161,17 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 	};
 	// JSON entries were bounded as they were read; decoded pairs are bounded here.
 	for (const [key, value] of body.entries) add(key, value, 'body');
+	const addPairs = (decoded: DecodedPair[], textLeftOut: boolean | undefined) => {
+		for (const pair of decoded) {
+			const key = budget.take(pair.key);
+			// A name the budget had to cut is not the name that was sent: leave the pair out.
+			if (key.length === pair.key.length) add(key, budget.take(pair.value), pair.source);
+		}
+		if (textLeftOut) budget.leaveOutTheRest();
+	};
+	addPairs(body.pairs, body.textLeftOut);
+	addPairs(queryPairs, query.textLeftOut);
 	const pairs = body.pairs.length === 0 ? queryPairs : [...body.pairs, ...queryPairs];
-	for (const pair of pairs) {
-		const key = budget.take(pair.key);
-		// A name the budget had to cut is not the name that was sent: leave the pair out.
-		if (key.length === pair.key.length) add(key, budget.take(pair.value), pair.source);
-	}
 
 	const withoutToken = (pair: DecodedPair) => pair.key !== TOKEN_QUERY_KEY;
 	const queryWithoutToken = queryPairs.filter(withoutToken);
