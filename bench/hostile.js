@@ -114,8 +114,8 @@ const ANSWER_SHAPES = [
 ];
 
 async function measureAnswers(root) {
-	const { classifyAnswer } = require(path.join(root, 'dist/nodes/TrafficLight/transport.js'));
-	const { secretMasker } = require(path.join(root, 'dist/nodes/TrafficLight/secretMask.js'));
+	const { classifyAnswer } = require(path.join(root, 'dist/nodes/TrafficLight/transport/request.js'));
+	const { secretMasker } = require(path.join(root, 'dist/nodes/TrafficLight/transport/secretMask.js'));
 	const mask = secretMasker('bench-api-key-0001');
 	const rows = [];
 	for (const shape of ANSWER_SHAPES) {
@@ -226,7 +226,7 @@ function section(result) {
 					'',
 					"### Hostile Traffic Light answers, at their size caps",
 					'',
-					"The Traffic Light node's classifyAnswer (parsing and key masking) on the compiled package, one run per answer: the longest event-loop turn while it is read (a setImmediate ticker, garbage collection included), the time, the heap added at its peak and the outcome. Bounds: 1 MB per send or balance answer, 16 MB per date-range feed, 200,000 objects per answer (MAX_ANSWER_OBJECTS in nodes/TrafficLight/answerJson.ts).",
+					"The Traffic Light node's classifyAnswer (parsing and key masking) on the compiled package, one run per answer: the longest event-loop turn while it is read (a setImmediate ticker, garbage collection included), the time, the heap added at its peak and the outcome. Bounds: 1 MB per send or balance answer, 16 MB per date-range feed, 200,000 objects per answer (MAX_ANSWER_OBJECTS in nodes/TrafficLight/transport/answerJson.ts).",
 					'',
 					...answersTable(result.answers),
 				]

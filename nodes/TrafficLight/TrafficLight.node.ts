@@ -7,12 +7,12 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { getBalance } from './operations/getBalance';
-import { getBalanceFields } from './operations/getBalance.description';
-import { getLeadStatuses } from './operations/getStatus';
-import { getStatusFields } from './operations/getStatus.description';
-import { sendLeads } from './operations/sendLead';
-import { sendLeadFields } from './operations/sendLead.description';
+import { getBalance } from './actions/account/getBalance.operation';
+import { getBalanceFields } from './actions/account/getBalance.description';
+import { getLeadStatuses } from './actions/lead/getStatus.operation';
+import { getStatusFields } from './actions/lead/getStatus.description';
+import { sendLeads } from './actions/lead/send.operation';
+import { sendLeadFields } from './actions/lead/send.description';
 
 // The node only assembles: each operation's fields sit beside its code in operations/.
 // Programmatic rather than declarative: a lead send needs validation before any

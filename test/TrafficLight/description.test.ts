@@ -1,8 +1,8 @@
 import type { INodeProperties, INodePropertyCollection } from 'n8n-workflow';
 
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
-import { OPTIONAL_LEAD_FIELDS } from '../../nodes/TrafficLight/leadFields';
-import { DEFAULTS } from '../../nodes/TrafficLight/options';
+import { OPTIONAL_LEAD_FIELDS } from '../../nodes/TrafficLight/leadRules/leadFields';
+import { DEFAULTS } from '../../nodes/TrafficLight/actions/options';
 import { TrafficLight } from '../../nodes/TrafficLight/TrafficLight.node';
 import { createExecuteContext } from '../helpers/executeContext';
 import { DEFAULT_KEY, TrafficLightMock } from '../../scripts/lib/trafficLightMock';

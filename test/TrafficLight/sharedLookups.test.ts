@@ -1,4 +1,4 @@
-import { sharedLookupAccounts } from '../../nodes/TrafficLight/sharedLookups';
+import { sharedLookupAccounts } from '../../nodes/TrafficLight/duplicates/sharedLookups';
 import { contextFor, items, run, sendParameters, TrafficLightMock } from './fixtures';
 
 let mock: TrafficLightMock;

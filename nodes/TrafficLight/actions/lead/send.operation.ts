@@ -8,16 +8,16 @@ import {
 	type NodeApiError,
 } from 'n8n-workflow';
 
-import { runWithConcurrency } from '../concurrency';
-import { deadlineFailure, itemBudgetMs, startDeadline, untilAborted, type Deadline } from '../deadline';
-import { deliverLead, type DeliveryOutcome, type Resolution } from '../delivery';
+import { runWithConcurrency } from '../../utils/concurrency';
+import { deadlineFailure, itemBudgetMs, startDeadline, untilAborted, type Deadline } from '../../transport/deadline';
+import { deliverLead, type DeliveryOutcome, type Resolution } from './send/delivery';
 import { deliveryDescription, duplicateCheckError, headline, itemError, trafficLightError } from '../nodeErrors';
-import { FEED_BATCH_SIZE, findByLeadIds, type FeedLead, type LeadIdLookup } from '../feed';
-import { accountKey, inFlightKeys, sendOnce, type InFlightOutcome } from '../inFlightLeads';
-import { lookUpShared } from '../sharedLookups';
-import { rateLimitAllowanceMs } from '../throttle';
-import { openConnection, type CallFailure, type TrafficLightConnection } from '../transport';
-import { buildLeadForm, type LeadForm } from '../validation';
+import { FEED_BATCH_SIZE, findByLeadIds, type FeedLead, type LeadIdLookup } from '../../transport/feed';
+import { accountKey, inFlightKeys, sendOnce, type InFlightOutcome } from '../../duplicates/inFlightLeads';
+import { lookUpShared } from '../../duplicates/sharedLookups';
+import { rateLimitAllowanceMs } from '../../transport/throttle';
+import { openConnection, type CallFailure, type TrafficLightConnection } from '../../transport/request';
+import { buildLeadForm, type LeadForm } from '../../leadRules/validation';
 import { concurrencyOf, DEFAULTS, retryAttemptsOf, timeoutMsOf, type NodeOptions } from '../options';
 
 type Prepared =

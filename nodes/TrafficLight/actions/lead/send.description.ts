@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from '../leadFields';
+import { OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from '../../leadRules/leadFields';
 import { DEFAULTS, MAX_CONCURRENCY, MAX_RETRY_ATTEMPTS, optionsCollection, timeoutOption } from '../options';
 
 // The fields of Lead → Send; sendLead.ts reads them.

@@ -2,8 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { readError } from '../nodeErrors';
 import { readOptions, timeoutMsOf } from '../options';
-import { callTrafficLight, openConnection } from '../transport';
-import { mapEachItem } from './perItem';
+import { callTrafficLight, openConnection } from '../../transport/request';
+import { mapEachItem } from '../perItem';
 
 export async function getBalance(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const connection = await openConnection.call(this);

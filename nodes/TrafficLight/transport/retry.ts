@@ -9,7 +9,7 @@ import {
 	type CallOptions,
 	type CallResult,
 	type TrafficLightConnection,
-} from './transport';
+} from './request';
 
 /** The longest Retry-After honoured as asked; a longer one is cut to this (and to the request's Timeout). */
 export const MAX_RETRY_AFTER_MS = 60_000;

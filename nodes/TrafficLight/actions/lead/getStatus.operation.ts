@@ -5,13 +5,13 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { MAX_FEED_RANGE_BYTES } from '../boundedBody';
-import { EventLoopTurns } from '../eventLoopTurns';
+import { MAX_FEED_RANGE_BYTES } from '../../transport/boundedBody';
+import { EventLoopTurns } from '../../utils/eventLoopTurns';
 import { readError } from '../nodeErrors';
-import { FEED_BATCH_SIZE, readFeed, type FeedLead } from '../feed';
-import { openConnection } from '../transport';
+import { FEED_BATCH_SIZE, readFeed, type FeedLead } from '../../transport/feed';
+import { openConnection } from '../../transport/request';
 import { readOptions, timeoutMsOf } from '../options';
-import { mapEachItem } from './perItem';
+import { mapEachItem } from '../perItem';
 
 type LookupBy = 'trafficLightId' | 'leadId' | 'dateRange';
 

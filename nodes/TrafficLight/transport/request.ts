@@ -12,7 +12,7 @@ import { discardBody, MAX_ANSWER_BYTES, readBounded } from './boundedBody';
 import { MAX_ANSWER_OBJECTS, parseAnswer } from './answerJson';
 import { deadlineFailure, type Deadline } from './deadline';
 import { secretMasker, type KeyMasker } from './secretMask';
-import { shortJson, shorten } from './shortText';
+import { shortJson, shorten } from '../utils/shortText';
 import { endTurn, newThrottle, takeTurn, type Throttle } from './throttle';
 
 export { DEFAULT_BASE_URL };
