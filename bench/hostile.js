@@ -114,7 +114,7 @@ const ANSWER_SHAPES = [
 ];
 
 async function measureAnswers(root) {
-	const { classifyAnswer } = require(path.join(root, 'dist/nodes/TrafficLight/transport/request.js'));
+	const { classifyAnswer } = require(path.join(root, 'dist/nodes/TrafficLight/transport/answer.js'));
 	const { secretMasker } = require(path.join(root, 'dist/nodes/TrafficLight/transport/secretMask.js'));
 	const mask = secretMasker('bench-api-key-0001');
 	const rows = [];

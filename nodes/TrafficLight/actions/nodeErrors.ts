@@ -5,7 +5,7 @@ import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n
 import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from '../leadRules/errmsgFixes';
 import type { DeliveryOutcome } from './lead/send/delivery';
 import { RATE_LIMIT_ALLOWANCE_TIMEOUTS } from '../transport/throttle';
-import type { CallFailure } from '../transport/request';
+import type { CallFailure } from '../transport/failures';
 
 /** Short, specific headline: what happened on the wire. */
 export function headline(failure: CallFailure, timeoutMs: number, action: string): string {

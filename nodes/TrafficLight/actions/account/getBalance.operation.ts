@@ -1,11 +1,16 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { openConnection } from '../../transport/connection';
+import { callTrafficLight } from '../../transport/request';
 import { readError } from '../nodeErrors';
-import { readOptions, timeoutMsOf } from '../options';
-import { callTrafficLight, openConnection } from '../../transport/request';
+import { optionsCollection, readOptions, timeoutMsOf, timeoutOption } from '../options';
 import { mapEachItem } from '../perItem';
 
-export async function getBalance(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+export const description: INodeProperties[] = [
+	optionsCollection({ show: { resource: ['account'], operation: ['getBalance'] } }, [timeoutOption()]),
+];
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const connection = await openConnection.call(this);
 	return await mapEachItem(this, async (i) => {
 		const timeoutMs = timeoutMsOf(readOptions(this, i));

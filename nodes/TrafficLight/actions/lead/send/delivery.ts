@@ -4,7 +4,9 @@ import { deadlineFailure, wait, type Deadline } from '../../../transport/deadlin
 import { findByLeadIds, type FeedLead } from '../../../transport/feed';
 import { callWithRetries, isWorthRepeating } from '../../../transport/retry';
 import { shortJson, shorten } from '../../../utils/shortText';
-import { MAX_PREVIEW_CHARS, type CallFailure, type TrafficLightConnection } from '../../../transport/request';
+import { MAX_PREVIEW_CHARS } from '../../../transport/answer';
+import type { TrafficLightConnection } from '../../../transport/connection';
+import type { CallFailure } from '../../../transport/failures';
 import type { LeadForm } from '../../../leadRules/validation';
 
 export interface DeliveryPolicy {
