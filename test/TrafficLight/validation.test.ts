@@ -101,6 +101,11 @@ describe('buildLeadForm: optional fields', () => {
 		);
 	});
 
+	it('quotes a long value by its first 60 characters, the text shortener\'s "…" and its full length', () => {
+		const phone = `abc${'-'.repeat(80)}`;
+		expect(problemOf({ phone }).message).toBe(`Phone "${phone.slice(0, 60)}…" (83 characters) contains no digits`);
+	});
+
 	it.each(['utmSource', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm', 'sub1', 'sub2', 'sub3', 'sub4', 'sub5', 'webmasterId'])(
 		'%s over 100 characters is refused; exactly 100 passes',
 		(param) => {
