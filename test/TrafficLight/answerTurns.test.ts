@@ -4,7 +4,7 @@
 // replaces n8n's sleep, through which the reader lets the event loop run.
 import { MAX_ANSWER_BYTES, MAX_FEED_RANGE_BYTES } from '../../nodes/TrafficLight/transport/boundedBody';
 import { secretMasker } from '../../nodes/TrafficLight/transport/secretMask';
-import { classifyAnswer } from '../../nodes/TrafficLight/transport/request';
+import { classifyAnswer } from '../../nodes/TrafficLight/transport/answer';
 import { DEFAULT_KEY } from '../../scripts/lib/trafficLightMock';
 import { longestTurnMs } from '../helpers/eventLoopTurns';
 

@@ -6,7 +6,9 @@ import { readBounded } from '../../nodes/TrafficLight/transport/boundedBody';
 import { parseAnswer, TOO_DEEP } from '../../nodes/TrafficLight/transport/answerJson';
 import { secretMasker } from '../../nodes/TrafficLight/transport/secretMask';
 import { retryDelayMs } from '../../nodes/TrafficLight/transport/retry';
-import { classifyAnswer, classifyThrown, retryAfterMs, toQueryString } from '../../nodes/TrafficLight/transport/request';
+import { classifyAnswer } from '../../nodes/TrafficLight/transport/answer';
+import { classifyThrown, retryAfterMs } from '../../nodes/TrafficLight/transport/failures';
+import { toQueryString } from '../../nodes/TrafficLight/transport/request';
 import { ERRMSG } from '../../scripts/lib/trafficLightMock';
 
 describe('classifyAnswer: the body decides, whatever the status', () => {
