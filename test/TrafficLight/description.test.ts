@@ -1,4 +1,4 @@
-import type { INodeProperties, INodePropertyCollection } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
 import { OPTIONAL_LEAD_FIELDS } from '../../nodes/TrafficLight/leadRules/leadFields';

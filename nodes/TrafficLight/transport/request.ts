@@ -24,6 +24,7 @@ export interface CallOptions {
 	deadline?: Deadline;
 }
 
+/** A Location header could be of any length; messages keep this much. */
 const MAX_LOCATION_CHARS = 200;
 
 export function toQueryString(query: Record<string, string | string[]>): string {

@@ -30,6 +30,7 @@ export interface SendRun {
 	started: Array<Promise<ItemResult> | undefined>;
 }
 
+/** Layers 1 and 4: the run's feed look-up, shared with concurrent executions of this process. */
 export async function lookUp(run: SendRun, leadIds: string[]): Promise<LeadIdLookup> {
 	if (run.feedFailure) return { ok: false, failure: run.feedFailure };
 	const { timeoutMs, retryAttempts } = run.lookupPolicy;
@@ -81,6 +82,7 @@ export async function resultWithoutSending(
 	return undefined;
 }
 
+/** Layer 3: sends the item unless another execution of this process is sending the same Lead ID. */
 export async function sendItem(run: SendRun, index: number, item: ReadyItem, deadline: Deadline): Promise<ItemResult> {
 	const policy = { timeoutMs: item.timeoutMs, retryAttempts: item.retryAttempts, deadline };
 	const deliver = async () => await deliverLead.call(run.ctx, run.connection, item.form, policy);

@@ -4,6 +4,8 @@ import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../../../tran
 import type { CallFailure } from '../../../transport/failures';
 import { needsCheck, prepare, type Prepared } from './items';
 
+// Reads the send's items window by window and pairs each with its feed check (duplicate protection, layers 1 and 2).
+
 /** What the feed says about an item's Lead ID before it is sent. */
 export type FeedCheck =
 	| { kind: 'send' }
