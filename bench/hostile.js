@@ -172,7 +172,7 @@ function section(result) {
 					'',
 					"### Hostile Traffic Light answers, at their size caps",
 					'',
-					"The Traffic Light node's classifyAnswer (parsing and key masking) on the compiled package, one run per answer: the longest event-loop turn while it is read (a setImmediate ticker, garbage collection included), the time, the heap added at its peak and the outcome. Bounds: 1 MB per send or balance answer, 16 MB per date-range feed, 200,000 objects per answer (MAX_ANSWER_OBJECTS in nodes/TrafficLight/answerJson.ts).",
+					"The Traffic Light node's classifyAnswer (parsing and key masking) on the compiled package, one run per answer: the longest event-loop turn while it is read (a setImmediate ticker, garbage collection included), the time, the heap added at its peak and the outcome. Bounds: 1 MB per send or balance answer, 16 MB per date-range feed, 200,000 objects per answer (MAX_ANSWER_OBJECTS in nodes/TrafficLight/transport/answerJson.ts).",
 					'',
 					...answersTable(result.answers, format),
 				]

@@ -7,7 +7,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { checkBaseUrl } from '../nodes/TrafficLight/baseUrl';
+import { checkBaseUrl } from '../nodes/TrafficLight/transport/baseUrl';
 
 export class TrafficLightApi implements ICredentialType {
 	name = 'trafficLightApi';

@@ -17,8 +17,8 @@ const ANSWER_SHAPES = [
 ];
 
 async function measureAnswers(root) {
-	const { classifyAnswer } = require(path.join(root, 'dist/nodes/TrafficLight/transport.js'));
-	const { secretMasker } = require(path.join(root, 'dist/nodes/TrafficLight/secretMask.js'));
+	const { classifyAnswer } = require(path.join(root, 'dist/nodes/TrafficLight/transport/answer.js'));
+	const { secretMasker } = require(path.join(root, 'dist/nodes/TrafficLight/transport/secretMask.js'));
 	const mask = secretMasker('bench-api-key-0001');
 	const rows = [];
 	for (const shape of ANSWER_SHAPES) {

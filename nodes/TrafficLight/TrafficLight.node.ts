@@ -1,20 +1,16 @@
 import {
 	NodeConnectionTypes,
-	NodeOperationError,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { getBalance } from './operations/getBalance';
-import { getBalanceFields } from './operations/getBalance.description';
-import { getLeadStatuses } from './operations/getStatus';
-import { getStatusFields } from './operations/getStatus.description';
-import { sendLeads } from './operations/sendLead';
-import { sendLeadFields } from './operations/sendLead.description';
+import * as account from './actions/account/Account.resource';
+import * as lead from './actions/lead/Lead.resource';
+import { router } from './actions/router';
 
-// The node only assembles: each operation's fields sit beside its code in operations/.
+// The node only declares: each operation's fields, defaults and code sit in actions/<resource>/<operation>.operation.ts.
 // Programmatic rather than declarative: a lead send needs validation before any
 // request, reading Traffic Light's body whatever the HTTP status, bounded
 // parallel sends, a duplicate check batched over the run and a feed check
@@ -45,58 +41,12 @@ export class TrafficLight implements INodeType {
 				],
 				default: 'lead',
 			},
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: { resource: ['lead'] } },
-				options: [
-					{
-						name: 'Get Status',
-						value: 'getStatus',
-						description: 'Look up leads and their statuses in the Traffic Light lead feed',
-						action: 'Get lead statuses',
-					},
-					{
-						name: 'Send',
-						value: 'send',
-						description: 'Send a lead to a Traffic Light offer',
-						action: 'Send a lead',
-					},
-				],
-				default: 'send',
-			},
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: { resource: ['account'] } },
-				options: [
-					{
-						name: 'Get Balance',
-						value: 'getBalance',
-						description: 'Read the balance of your Traffic Light account',
-						action: 'Get the account balance',
-					},
-				],
-				default: 'getBalance',
-			},
-			...sendLeadFields,
-			...getStatusFields,
-			...getBalanceFields,
+			...lead.description,
+			...account.description,
 		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const resource = this.getNodeParameter('resource', 0) as string;
-		const operation = this.getNodeParameter('operation', 0) as string;
-		if (resource === 'lead' && operation === 'send') return [await sendLeads.call(this)];
-		if (resource === 'lead' && operation === 'getStatus') return [await getLeadStatuses.call(this)];
-		if (resource === 'account' && operation === 'getBalance') return [await getBalance.call(this)];
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not known for "${resource}"`, {
-			itemIndex: 0,
-		});
+		return await router.call(this);
 	}
 }

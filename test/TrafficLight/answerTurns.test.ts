@@ -2,9 +2,9 @@
 // sockets of the same n8n get a turn at least every few ms, whatever the
 // answer's shape, up to its size cap. Not in untrustedAnswers.test.ts: that file
 // replaces n8n's sleep, through which the reader lets the event loop run.
-import { MAX_ANSWER_BYTES, MAX_FEED_RANGE_BYTES } from '../../nodes/TrafficLight/boundedBody';
-import { secretMasker } from '../../nodes/TrafficLight/secretMask';
-import { classifyAnswer } from '../../nodes/TrafficLight/transport';
+import { MAX_ANSWER_BYTES, MAX_FEED_RANGE_BYTES } from '../../nodes/TrafficLight/transport/boundedBody';
+import { secretMasker } from '../../nodes/TrafficLight/transport/secretMask';
+import { classifyAnswer } from '../../nodes/TrafficLight/transport/answer';
 import { DEFAULT_KEY } from '../../scripts/lib/trafficLightMock';
 import { longestTurnMs } from '../helpers/eventLoopTurns';
 

@@ -5,9 +5,9 @@
 import { sleep, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow';
 
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
-import { checkBaseUrl } from '../../nodes/TrafficLight/baseUrl';
-import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/errmsgFixes';
-import { maskSecret } from '../../nodes/TrafficLight/secretMask';
+import { checkBaseUrl } from '../../nodes/TrafficLight/transport/baseUrl';
+import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/leadRules/errmsgFixes';
+import { maskSecret } from '../../nodes/TrafficLight/transport/secretMask';
 import { contextFor, DEFAULT_KEY, run, runExpectingError, sendParameters, TrafficLightMock } from './fixtures';
 
 jest.mock('n8n-workflow', () => ({

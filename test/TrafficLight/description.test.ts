@@ -1,8 +1,8 @@
-import type { INodeProperties, INodePropertyCollection } from 'n8n-workflow';
+import type { INodeProperties } from 'n8n-workflow';
 
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
-import { OPTIONAL_LEAD_FIELDS } from '../../nodes/TrafficLight/leadFields';
-import { DEFAULTS } from '../../nodes/TrafficLight/options';
+import { OPTIONAL_LEAD_FIELDS } from '../../nodes/TrafficLight/leadRules/leadFields';
+import { DEFAULTS } from '../../nodes/TrafficLight/actions/options';
 import { TrafficLight } from '../../nodes/TrafficLight/TrafficLight.node';
 import { createExecuteContext } from '../helpers/executeContext';
 import { DEFAULT_KEY, TrafficLightMock } from '../../scripts/lib/trafficLightMock';
@@ -14,12 +14,6 @@ const property = (name: string, operation: string) =>
 	) as INodeProperties;
 
 describe('Traffic Light node description', () => {
-	it('is an action node usable as an AI tool, with the credential', () => {
-		expect(description.usableAsTool).toBe(true);
-		expect(description.credentials).toEqual([{ name: 'trafficLightApi', required: true }]);
-		expect(description.inputs).toEqual(['main']);
-	});
-
 	it('offers every optional lead field in Additional Fields, sorted by name', () => {
 		const collection = property('additionalFields', 'send');
 		const names = (collection.options as INodeProperties[]).map((o) => o.name);
@@ -41,15 +35,27 @@ describe('Traffic Light node description', () => {
 		expect(defaultsOf('getBalance')).toEqual({ timeout: DEFAULTS.timeoutSeconds });
 	});
 
-	it('requires Offer ID, Phone and Country, Country defaulting to RU', () => {
-		for (const name of ['offerId', 'phone', 'country']) expect(property(name, 'send').required).toBe(true);
-		expect(property('country', 'send').default).toBe('RU');
-	});
-
-	it('has one operation list per resource', () => {
-		const operations = description.properties.filter((p) => p.name === 'operation');
-		const values = operations.map((p) => (p.options as INodePropertyCollection[]).map((o) => (o as unknown as { value: string }).value));
-		expect(values).toEqual([['getStatus', 'send'], ['getBalance']]);
+	it('routes every operation it offers, and only those', async () => {
+		const offered = description.properties
+			.filter((p) => p.name === 'operation')
+			.flatMap((p) =>
+				(p.options as Array<{ value: string }>).map((o) => [(p.displayOptions?.show?.resource as string[])[0], o.value]),
+			);
+		expect(offered).toHaveLength(3);
+		// A routed operation reaches the credential first; an unrouted one fails before it.
+		const reached = async (resource: string, operation: string) => {
+			const ctx = createExecuteContext({ parameters: { resource, operation }, credentials: {} });
+			ctx.getCredentials = async () => {
+				throw new Error('routed');
+			};
+			return await new TrafficLight().execute.call(ctx).then(
+				() => 'no error',
+				(error: Error) => error.message,
+			);
+		};
+		for (const [resource, operation] of offered) expect(await reached(resource, operation)).toBe('routed');
+		expect(await reached('lead', 'getBalance')).toMatch(/not known for "lead"/);
+		expect(await reached('account', 'constructor')).toMatch(/not known for "account"/);
 	});
 });
 

@@ -1,6 +1,6 @@
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { inFlightCount, inFlightKey, sendOnce, type InFlightOutcome } from '../../nodes/TrafficLight/inFlightLeads';
+import { inFlightCount, inFlightKey, sendOnce, type InFlightOutcome } from '../../nodes/TrafficLight/duplicates/inFlightLeads';
 import { contextFor, items, run, sendParameters, TrafficLightMock } from './fixtures';
 
 // Feed checks after an unknown outcome wait 1, 2, 4 s; recorded instead of slept.

@@ -1,6 +1,6 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { parseIdList, toFeedDate } from '../../nodes/TrafficLight/operations/getStatus';
+import { parseIdList, toFeedDate } from '../../nodes/TrafficLight/actions/lead/getStatus.operation';
 import { contextFor, DEFAULT_KEY, items, run, runExpectingError, sendParameters, TrafficLightMock } from './fixtures';
 
 let mock: TrafficLightMock;

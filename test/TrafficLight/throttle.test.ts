@@ -1,6 +1,6 @@
 import { sleep } from 'n8n-workflow';
 
-import { endTurn, newThrottle, pauseFor, takeTurn, type Throttle } from '../../nodes/TrafficLight/throttle';
+import { endTurn, newThrottle, pauseFor, takeTurn, type Throttle } from '../../nodes/TrafficLight/transport/throttle';
 
 jest.mock('n8n-workflow', () => ({
 	...jest.requireActual('n8n-workflow'),

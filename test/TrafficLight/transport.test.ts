@@ -1,12 +1,14 @@
 import { Readable } from 'node:stream';
 
-import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/errmsgFixes';
-import { checkBaseUrl } from '../../nodes/TrafficLight/baseUrl';
-import { readBounded } from '../../nodes/TrafficLight/boundedBody';
-import { parseAnswer, TOO_DEEP } from '../../nodes/TrafficLight/answerJson';
-import { secretMasker } from '../../nodes/TrafficLight/secretMask';
-import { retryDelayMs } from '../../nodes/TrafficLight/retry';
-import { classifyAnswer, classifyThrown, retryAfterMs, toQueryString } from '../../nodes/TrafficLight/transport';
+import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/leadRules/errmsgFixes';
+import { checkBaseUrl } from '../../nodes/TrafficLight/transport/baseUrl';
+import { readBounded } from '../../nodes/TrafficLight/transport/boundedBody';
+import { parseAnswer, TOO_DEEP } from '../../nodes/TrafficLight/transport/answerJson';
+import { secretMasker } from '../../nodes/TrafficLight/transport/secretMask';
+import { retryDelayMs } from '../../nodes/TrafficLight/transport/retry';
+import { classifyAnswer } from '../../nodes/TrafficLight/transport/answer';
+import { classifyThrown, retryAfterMs } from '../../nodes/TrafficLight/transport/failures';
+import { toQueryString } from '../../nodes/TrafficLight/transport/request';
 import { ERRMSG } from '../../scripts/lib/trafficLightMock';
 
 describe('classifyAnswer: the body decides, whatever the status', () => {

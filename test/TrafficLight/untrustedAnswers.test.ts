@@ -5,8 +5,8 @@
 import { NodeApiError, NodeOperationError, sleep, type IDataObject } from 'n8n-workflow';
 
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
-import { MAX_ANSWER_BYTES } from '../../nodes/TrafficLight/boundedBody';
-import { maskSecret } from '../../nodes/TrafficLight/secretMask';
+import { MAX_ANSWER_BYTES } from '../../nodes/TrafficLight/transport/boundedBody';
+import { maskSecret } from '../../nodes/TrafficLight/transport/secretMask';
 import { contextFor, DEFAULT_KEY, run, runExpectingError, sendParameters, TrafficLightMock } from './fixtures';
 
 jest.mock('n8n-workflow', () => ({

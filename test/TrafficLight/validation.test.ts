@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from '../../nodes/TrafficLight/leadFields';
-import { buildLeadForm, isIpv4, isIpv6, type LeadInput } from '../../nodes/TrafficLight/validation';
+import { OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from '../../nodes/TrafficLight/leadRules/leadFields';
+import { buildLeadForm, isIpv4, isIpv6, type LeadInput } from '../../nodes/TrafficLight/leadRules/validation';
 
 const valid: LeadInput = { offerId: '1234', phone: '+7 (999) 123-45-67', country: 'RU', additionalFields: {} };
 
@@ -101,6 +101,11 @@ describe('buildLeadForm: optional fields', () => {
 		);
 	});
 
+	it('quotes a long value by its first 60 characters, the text shortener\'s "…" and its full length', () => {
+		const phone = `abc${'-'.repeat(80)}`;
+		expect(problemOf({ phone }).message).toBe(`Phone "${phone.slice(0, 60)}…" (83 characters) contains no digits`);
+	});
+
 	it.each(['utmSource', 'utmMedium', 'utmCampaign', 'utmContent', 'utmTerm', 'sub1', 'sub2', 'sub3', 'sub4', 'sub5', 'webmasterId'])(
 		'%s over 100 characters is refused; exactly 100 passes',
 		(param) => {
@@ -156,11 +161,11 @@ describe('field rules come from the LeadFieldSpec table', () => {
 			rule: { kind: 'wholeNumber', min: 1, max: 99, unit: 'items', fix: 'Use 1 to 99.' },
 		};
 		jest.isolateModules(() => {
-			jest.doMock('../../nodes/TrafficLight/leadFields', () => {
-				const actual = jest.requireActual('../../nodes/TrafficLight/leadFields');
+			jest.doMock('../../nodes/TrafficLight/leadRules/leadFields', () => {
+				const actual = jest.requireActual('../../nodes/TrafficLight/leadRules/leadFields');
 				return { ...actual, OPTIONAL_LEAD_FIELDS: [...actual.OPTIONAL_LEAD_FIELDS, quantity] };
 			});
-			const { buildLeadForm: build } = require('../../nodes/TrafficLight/validation') as typeof import('../../nodes/TrafficLight/validation');
+			const { buildLeadForm: build } = require('../../nodes/TrafficLight/leadRules/validation') as typeof import('../../nodes/TrafficLight/leadRules/validation');
 			const sent = build({ ...valid, additionalFields: { quantity: '+42', timezone: 14 } });
 			expect(sent.ok && [sent.form.qty, sent.form.tz]).toEqual(['42', '14']);
 			const refused = build({ ...valid, additionalFields: { quantity: 0 } });

@@ -5,7 +5,7 @@
  * is masked as it is read, and the work is split into short turns of the event
  * loop. No recursion, so no nesting can overflow the stack.
  */
-import { EventLoopTurns } from './eventLoopTurns';
+import { EventLoopTurns } from '../utils/eventLoopTurns';
 import type { KeyMasker } from './secretMask';
 
 /**

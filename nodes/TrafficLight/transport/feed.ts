@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { Deadline } from './deadline';
 import { callWithRetries } from './retry';
-import type { CallFailure, TrafficLightConnection } from './transport';
+import type { TrafficLightConnection } from './connection';
+import type { CallFailure } from './failures';
 
 /** A lead as the feed returns it. Only `id` and `status` are known for sure; the rest is passed through. */
 export type FeedLead = IDataObject;

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { shorten } from '../utils/shortText';
 import { OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from './leadFields';
 
 /** A lead exactly as it goes into Traffic Light's form body (the API key is added by the credential). */
@@ -66,8 +67,10 @@ function text(value: unknown): string {
 	return String(value).trim();
 }
 
+/** A value quoted in a message: long ones shortened, with their full length. */
 function show(value: string): string {
-	return value.length > 60 ? `"${value.slice(0, 57)}..." (${value.length} characters)` : `"${value}"`;
+	const start = shorten(value, 60);
+	return start === value ? `"${value}"` : `"${start}" (${value.length} characters)`;
 }
 
 const problem = (field: string, message: string, fix: string): LeadValidation => ({

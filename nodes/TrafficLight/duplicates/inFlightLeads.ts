@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { untilAborted } from './deadline';
+import { untilAborted } from '../transport/deadline';
 
 /**
  * Lead IDs being sent right now by this n8n process, across all its executions.

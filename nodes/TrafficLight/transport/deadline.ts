@@ -1,6 +1,6 @@
 import { sleep } from 'n8n-workflow';
 
-import type { CallFailure } from './transport';
+import type { CallFailure } from './failures';
 
 /**
  * One item's time budget: it ends when the budget is used up or the execution is cancelled,

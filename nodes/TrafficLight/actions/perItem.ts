@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { itemError } from '../nodeErrors';
+import { itemError } from './nodeErrors';
 
 /**
  * The n8n item loop for the read-only operations: each input item yields any

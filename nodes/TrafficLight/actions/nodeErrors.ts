@@ -2,10 +2,10 @@
 // happened on the wire and a description with the fix (errmsg meanings live in errmsgFixes.ts).
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from './errmsgFixes';
-import type { DeliveryOutcome } from './delivery';
-import { RATE_LIMIT_ALLOWANCE_TIMEOUTS } from './throttle';
-import type { CallFailure } from './transport';
+import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from '../leadRules/errmsgFixes';
+import type { DeliveryOutcome } from './lead/send/delivery';
+import { RATE_LIMIT_ALLOWANCE_TIMEOUTS } from '../transport/throttle';
+import type { CallFailure } from '../transport/failures';
 
 /** Short, specific headline: what happened on the wire. */
 export function headline(failure: CallFailure, timeoutMs: number, action: string): string {

@@ -1,17 +1,77 @@
 import {
 	NodeOperationError,
 	type IDataObject,
+	type IDisplayOptions,
 	type IExecuteFunctions,
 	type INodeExecutionData,
+	type INodeProperties,
 } from 'n8n-workflow';
 
-import { MAX_FEED_RANGE_BYTES } from '../boundedBody';
-import { EventLoopTurns } from '../eventLoopTurns';
+import { MAX_FEED_RANGE_BYTES } from '../../transport/boundedBody';
+import { EventLoopTurns } from '../../utils/eventLoopTurns';
 import { readError } from '../nodeErrors';
-import { FEED_BATCH_SIZE, readFeed, type FeedLead } from '../feed';
-import { openConnection } from '../transport';
-import { readOptions, timeoutMsOf } from '../options';
-import { mapEachItem } from './perItem';
+import { FEED_BATCH_SIZE, readFeed, type FeedLead } from '../../transport/feed';
+import { openConnection } from '../../transport/connection';
+import { optionsCollection, readOptions, timeoutMsOf, timeoutOption } from '../options';
+import { mapEachItem } from '../perItem';
+
+const displayOptions = { show: { resource: ['lead'], operation: ['getStatus'] } };
+const whenLookingUpBy = (lookupBy: string): IDisplayOptions => ({
+	show: { ...displayOptions.show, lookupBy: [lookupBy] },
+});
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Look Up By',
+		name: 'lookupBy',
+		type: 'options',
+		default: 'leadId',
+		displayOptions,
+		options: [
+			{ name: 'Date Range', value: 'dateRange', description: 'All leads created in a range of days' },
+			{ name: 'Lead ID', value: 'leadId', description: 'Your own IDs, sent as "ID" and returned as ID2' },
+			{ name: 'Traffic Light ID', value: 'trafficLightId', description: 'IDs Traffic Light gave the leads' },
+		],
+	},
+	{
+		displayName: 'Lead IDs',
+		name: 'leadIds',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'klx-appointment-12345, klx-client-678',
+		description: 'One or more of your Lead IDs, separated by commas',
+		displayOptions: whenLookingUpBy('leadId'),
+	},
+	{
+		displayName: 'Traffic Light IDs',
+		name: 'trafficLightIds',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '500001, 500002',
+		description: 'One or more Traffic Light lead IDs, separated by commas',
+		displayOptions: whenLookingUpBy('trafficLightId'),
+	},
+	{
+		displayName: 'From',
+		name: 'dateFrom',
+		type: 'dateTime',
+		default: '',
+		required: true,
+		description: 'First day of the range (only the date part is used)',
+		displayOptions: whenLookingUpBy('dateRange'),
+	},
+	{
+		displayName: 'To',
+		name: 'dateTo',
+		type: 'dateTime',
+		default: '',
+		description: 'Last day of the range, included; empty means the same day as From',
+		displayOptions: whenLookingUpBy('dateRange'),
+	},
+	optionsCollection(displayOptions, [timeoutOption()]),
+];
 
 type LookupBy = 'trafficLightId' | 'leadId' | 'dateRange';
 
@@ -78,7 +138,7 @@ function queriesFor(ctx: IExecuteFunctions, itemIndex: number): Array<Record<str
 	return queries;
 }
 
-export async function getLeadStatuses(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const connection = await openConnection.call(this);
 	return await mapEachItem(this, async (i) => {
 		const timeoutMs = timeoutMsOf(readOptions(this, i));

@@ -2,14 +2,9 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { wait } from './deadline';
 import { pauseFor } from './throttle';
-import {
-	callTrafficLight,
-	isRefusalForLoad,
-	type CallFailure,
-	type CallOptions,
-	type CallResult,
-	type TrafficLightConnection,
-} from './transport';
+import type { TrafficLightConnection } from './connection';
+import { isRefusalForLoad, type CallFailure, type CallResult } from './failures';
+import { callTrafficLight, type CallOptions } from './request';
 
 /** The longest Retry-After honoured as asked; a longer one is cut to this (and to the request's Timeout). */
 export const MAX_RETRY_AFTER_MS = 60_000;

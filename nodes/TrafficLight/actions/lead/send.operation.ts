@@ -1,9 +1,25 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from '../leadFields';
-import { DEFAULTS, MAX_CONCURRENCY, MAX_RETRY_ATTEMPTS, optionsCollection, timeoutOption } from '../options';
-
-// The fields of Lead → Send; sendLead.ts reads them.
+import { accountKey, inFlightKeys } from '../../duplicates/inFlightLeads';
+import { OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from '../../leadRules/leadFields';
+import { deadlineFailure, itemBudgetMs, startDeadline, untilAborted } from '../../transport/deadline';
+import { openConnection } from '../../transport/connection';
+import { rateLimitAllowanceMs } from '../../transport/throttle';
+import { runWithConcurrency } from '../../utils/concurrency';
+import {
+	concurrencyOf,
+	DEFAULTS,
+	MAX_CONCURRENCY,
+	MAX_RETRY_ATTEMPTS,
+	optionsCollection,
+	retryAttemptsOf,
+	timeoutMsOf,
+	timeoutOption,
+} from '../options';
+import { lookUp, resultWithoutSending, sendItem, type SendRun } from './send/duplicateCheck';
+import { itemReader, type CheckedItem, type FeedCheck } from './send/itemWindows';
+import { runOptions } from './send/items';
+import { outputItem, throwFirstError, type ItemResult } from './send/results';
 
 const displayOptions = { show: { resource: ['lead'], operation: ['send'] } };
 // Plain names: n8n's lint rules accept a default given as a literal, a name or a call, not `DEFAULTS.x`.
@@ -25,7 +41,7 @@ function collectionOption(spec: LeadFieldSpec): INodeProperties {
 	return option;
 }
 
-export const sendLeadFields: INodeProperties[] = [
+export const description: INodeProperties[] = [
 	{
 		displayName:
 			'Keep "Retry On Fail" in this node\'s Settings off: it resends leads whose outcome is unknown and can create duplicates. The node retries safe failures by itself and checks unknown ones by Lead ID.',
@@ -107,3 +123,47 @@ export const sendLeadFields: INodeProperties[] = [
 		),
 	]),
 ];
+
+/** One item, from its feed check to its outcome, within its own deadline. */
+async function handleItem(run: SendRun, index: number, { prepared, check }: CheckedItem): Promise<ItemResult> {
+	if (!prepared.ok) return { json: { error: prepared.error.message }, error: prepared.error };
+	const deadline = startDeadline(run.cancel, itemBudgetMs(prepared.timeoutMs, prepared.retryAttempts));
+	const checked = await untilAborted(check, deadline.signal);
+	const feed: FeedCheck = checked ? checked.value : { kind: 'lookupFailed', failure: deadlineFailure(deadline) };
+	const notSent = await resultWithoutSending(run, index, prepared, feed, deadline);
+	return notSent ?? (await sendItem(run, index, prepared, deadline));
+}
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const count = this.getInputData().length;
+	const continueOnFail = this.continueOnFail();
+	const options = runOptions(this);
+	const connection = await openConnection.call(this, rateLimitAllowanceMs(timeoutMsOf(options)));
+	const apiKey = String(connection.credentials.data?.apiKey ?? '');
+	const run: SendRun = {
+		ctx: this,
+		node: this.getNode(),
+		connection,
+		lookupPolicy: { timeoutMs: timeoutMsOf(options), retryAttempts: retryAttemptsOf(options) },
+		cancel: this.getExecutionCancelSignal?.(),
+		account: accountKey(connection.baseUrl, apiKey),
+		inFlightKey: inFlightKeys(connection.baseUrl, apiKey),
+		started: new Array(count),
+	};
+	const concurrency = concurrencyOf(options);
+	const readItem = itemReader(this, async (leadIds) => await lookUp(run, leadIds), count, concurrency);
+	let failed = false;
+	const results = await runWithConcurrency(
+		count,
+		concurrency,
+		async (index) => {
+			const result = readItem(index).then(async (checked) => await handleItem(run, index, checked));
+			run.started[index] = result;
+			if ((await result).error && !continueOnFail) failed = true;
+			return await result;
+		},
+		() => failed,
+	);
+	if (!continueOnFail) throwFirstError(results);
+	return results.map(outputItem);
+}

@@ -1,5 +1,5 @@
-import { deadlineFailure, untilAborted, wait, type Deadline } from './deadline';
-import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from './feed';
+import { deadlineFailure, untilAborted, wait, type Deadline } from '../transport/deadline';
+import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../transport/feed';
 
 /**
  * Duplicate-check look-ups of concurrent executions of this n8n process share feed requests when

@@ -1,11 +1,13 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { deadlineFailure, wait, type Deadline } from './deadline';
-import { findByLeadIds, type FeedLead } from './feed';
-import { callWithRetries, isWorthRepeating } from './retry';
-import { shortJson, shorten } from './shortText';
-import { MAX_PREVIEW_CHARS, type CallFailure, type TrafficLightConnection } from './transport';
-import type { LeadForm } from './validation';
+import { deadlineFailure, wait, type Deadline } from '../../../transport/deadline';
+import { findByLeadIds, type FeedLead } from '../../../transport/feed';
+import { callWithRetries, isWorthRepeating } from '../../../transport/retry';
+import { shortJson, shorten } from '../../../utils/shortText';
+import { MAX_PREVIEW_CHARS } from '../../../transport/answer';
+import type { TrafficLightConnection } from '../../../transport/connection';
+import type { CallFailure } from '../../../transport/failures';
+import type { LeadForm } from '../../../leadRules/validation';
 
 export interface DeliveryPolicy {
 	timeoutMs: number;
