@@ -32,6 +32,12 @@ export interface TestContext extends IExecuteFunctions {
 }
 
 /** The Traffic Light node as n8n hands it to execute(), with these stored parameters. */
+
+/** A parameter given per item (a function of the item index) is stored in n8n as an expression. */
+function storedForm(value: unknown): unknown {
+	return typeof value === 'function' ? '={{ $json.perItem }}' : value;
+}
+
 export function trafficLightNode(parameters: INode['parameters']): INode {
 	return {
 		id: 'node-1',
@@ -70,7 +76,9 @@ export function createExecuteContext(options: ContextOptions): TestContext {
 	};
 	const helpers = getRequestHelperFunctions({}, node, additionalData);
 
-	const getNodeParameter = (name: string, itemIndex: number, fallback?: unknown): unknown => {
+	const getNodeParameter = (name: string, itemIndex: number, fallback?: unknown, readOptions?: { rawExpressions?: boolean }): unknown => {
+		// As n8n's rawExpressions read: the stored value; a per-item value stands for an expression.
+		if (readOptions?.rawExpressions) return storedForm(options.parameters[name] ?? fallback);
 		// As n8n's: a dotted name reads an entry of a collection ("additionalFields.comments").
 		const [top, ...entry] = name.split('.');
 		if (entry.length && top in options.parameters) {

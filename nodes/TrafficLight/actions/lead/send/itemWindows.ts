@@ -2,7 +2,7 @@ import { sleep, type IExecuteFunctions } from 'n8n-workflow';
 
 import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../../../transport/feed';
 import type { CallFailure } from '../../../transport/failures';
-import { needsCheck, prepare, type Prepared } from './items';
+import { needsCheck, prepare, sendParameterReader, type ParameterRead, type Prepared } from './items';
 
 // Reads the send's items window by window and pairs each with its feed check (duplicate protection, layers 1 and 2).
 
@@ -33,6 +33,7 @@ const READ_CHUNK = 10;
 /** Reads the items from `start` to `end` and starts one feed look-up for the Lead IDs not seen earlier in the run. */
 async function readWindow(
 	ctx: IExecuteFunctions,
+	read: ParameterRead,
 	lookUp: LookUp,
 	start: number,
 	end: number,
@@ -41,7 +42,7 @@ async function readWindow(
 	const prepared: Prepared[] = [];
 	for (let index = start; index < end; index++) {
 		if (index > start && (index - start) % READ_CHUNK === 0) await sleep(0);
-		prepared.push(prepare(ctx, index));
+		prepared.push(prepare(ctx, read, index));
 	}
 	const firstHere = new Map<string, number>();
 	prepared.forEach((item, k) => {
@@ -75,13 +76,14 @@ export function itemReader(
 	firstWindowSize: number,
 ): (index: number) => Promise<CheckedItem> {
 	const firstSeen = new Map<string, FirstSeen>();
+	const read = sendParameterReader(ctx);
 	const windows: Array<Promise<Prepared[]>> = [];
 	const startOf = (w: number) => Math.min(count, w === 0 ? 0 : firstWindowSize + (w - 1) * FEED_BATCH_SIZE);
 	const windowOf = (w: number): Promise<Prepared[]> => {
 		// Windows are read in order, each after a turn of the event loop so that the sends already
 		// started go out, and answers already in are handled, before this window's parameters are read.
 		windows[w] ??= (w === 0 ? Promise.resolve() : windowOf(w - 1).then(async () => await sleep(0))).then(() =>
-			readWindow(ctx, lookUp, startOf(w), startOf(w + 1), firstSeen),
+			readWindow(ctx, read, lookUp, startOf(w), startOf(w + 1), firstSeen),
 		);
 		return windows[w];
 	};

@@ -25,9 +25,39 @@ export function runOptions(ctx: IExecuteFunctions): NodeOptions {
 	}
 }
 
-export function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
+/** Reads one of Send's parameters for an item, through n8n. */
+export type ParameterRead = (name: string, itemIndex: number, fallback: unknown) => unknown;
+
+function holdsExpression(value: unknown): boolean {
+	if (typeof value === 'string') return value.startsWith('=');
+	if (Array.isArray(value)) return value.some(holdsExpression);
+	if (value !== null && typeof value === 'object') return Object.values(value).some(holdsExpression);
+	return false;
+}
+
+/**
+ * A parameter whose stored value holds no expression (Offer ID `12345`, Options) resolves to the same
+ * value for every item, so n8n is asked for it once per run; every other one is asked item by item.
+ * n8n's own `rawExpressions` read tells which is which.
+ */
+export function sendParameterReader(ctx: IExecuteFunctions): ParameterRead {
+	const sameForEveryItem = new Map<string, unknown>();
+	const perItem = new Set<string>();
+	return (name, itemIndex, fallback) => {
+		if (sameForEveryItem.has(name)) return sameForEveryItem.get(name);
+		const value = ctx.getNodeParameter(name, itemIndex, fallback);
+		if (!perItem.has(name)) {
+			const stored = ctx.getNodeParameter(name, itemIndex, fallback, { rawExpressions: true });
+			if (holdsExpression(stored)) perItem.add(name);
+			else sameForEveryItem.set(name, value);
+		}
+		return value;
+	};
+}
+
+export function prepare(ctx: IExecuteFunctions, readParameter: ParameterRead, itemIndex: number): Prepared {
 	try {
-		const read = (name: string, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
+		const read = (name: string, fallback: unknown) => readParameter(name, itemIndex, fallback);
 		const options = read('options', {}) as NodeOptions;
 		const validation = buildLeadForm({
 			offerId: read('offerId', ''),
