@@ -9,4 +9,6 @@ module.exports = {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }],
 	},
 	testTimeout: 30000,
+	// Most suites wait on the mock's real delays rather than use CPU: two workers on two cores halve the wall time.
+	maxWorkers: 2,
 };
