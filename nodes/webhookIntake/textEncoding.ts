@@ -32,7 +32,7 @@ export function decodeWindows1251(bytes: Uint8Array): string {
 /**
  * The characters of UTF-16 code units, in chunks (one call with millions of
  * arguments would overflow the stack). `apply` takes the typed array as it
- * is; a spread would walk it through an iterator, six times slower.
+ * is; a spread would walk it through an iterator, far slower.
  */
 function textOfCodes(codes: Uint16Array): string {
 	const CHUNK = 8192;
