@@ -30,6 +30,11 @@ export class RecentCalls {
 		return this.calls.size;
 	}
 
+	/** Entries held, the stale ones left behind by calls remembered anew included. */
+	get entries(): number {
+		return this.order.length - this.head;
+	}
+
 	/**
 	 * Remembers a call for `windowMs` and returns undefined, or, when the same
 	 * call arrived within its window, returns when it first arrived and
@@ -58,7 +63,9 @@ export class RecentCalls {
 			const oldest = this.order[this.head];
 			// A call remembered anew after its window left its old entry behind here.
 			const current = this.calls.get(oldest.identity) === oldest;
-			if (current && this.calls.size <= this.capacity && oldest.forgetAt > now) break;
+			// Stale entries pile up behind a long-window call at the head: they count against capacity too.
+			const full = this.calls.size > this.capacity || this.order.length - this.head > 2 * this.capacity;
+			if (current && !full && oldest.forgetAt > now) break;
 			if (current) this.calls.delete(oldest.identity);
 			this.head++;
 		}

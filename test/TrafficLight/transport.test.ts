@@ -169,6 +169,11 @@ describe('checkBaseUrl', () => {
 		expect(checked.ok).toBe(false);
 		expect(checked.ok === false && checked.problem).toMatch(problem);
 	});
+
+	it('does not echo the password of a Base URL refused for holding one', () => {
+		const checked = checkBaseUrl('https://user:s3cret-pw@api.cpa.tl/x');
+		expect(checked).toEqual({ ok: false, value: 'https://***@api.cpa.tl/x', problem: 'must not contain a user name or password' });
+	});
 });
 
 describe('Retry-After and the wait before a retry', () => {

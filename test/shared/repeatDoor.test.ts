@@ -181,6 +181,14 @@ describe('the memory of recent calls', () => {
 		expect(calls.admit('b', 5000, 1600)).toBe(500);
 	});
 
+	it('stays bounded when a short-window call is remembered anew again and again behind a long-window one', () => {
+		const calls = new RecentCalls(10);
+		calls.admit('long', 3_600_000, 0);
+		for (let t = 1; t <= 1000; t++) calls.admit('short', 1, t * 2);
+		expect(calls.entries).toBeLessThanOrEqual(20);
+		expect(calls.admit('short', 1, 2000)).toBe(2000);
+	});
+
 	it('keeps a call remembered anew after its window, while older calls are forgotten around it', () => {
 		const calls = new RecentCalls();
 		calls.admit('a', 1000, 0);

@@ -5,7 +5,7 @@ import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n
 import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from '../leadRules/errmsgFixes';
 import type { DeliveryOutcome } from './lead/send/delivery';
 import { RATE_LIMIT_ALLOWANCE_TIMEOUTS } from '../transport/throttle';
-import type { CallFailure } from '../transport/failures';
+import { isRefusalForLoad, type CallFailure } from '../transport/failures';
 
 /** Short, specific headline: what happened on the wire. */
 export function headline(failure: CallFailure, timeoutMs: number, action: string): string {
@@ -50,7 +50,7 @@ export function headline(failure: CallFailure, timeoutMs: number, action: string
 
 /** HTTP 429/503, or the run's allowance for them used up: nothing was sent, for load. */
 function isRateLimit(failure: CallFailure): boolean {
-	return failure.kind === 'rateLimited' || (failure.kind === 'http' && failure.notDelivered);
+	return failure.kind === 'rateLimited' || isRefusalForLoad(failure);
 }
 
 function megabytes(bytes: number): string {

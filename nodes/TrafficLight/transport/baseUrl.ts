@@ -39,7 +39,8 @@ export function checkBaseUrl(configured: string): BaseUrlCheck {
 	}
 	if (url.hash !== '' || value.includes('#')) return { ok: false, value, problem: 'must not contain a "#" fragment' };
 	if (url.username !== '' || url.password !== '') {
-		return { ok: false, value, problem: 'must not contain a user name or password' };
+		// The value is echoed in the error: not the password it must not hold.
+		return { ok: false, value: `${url.protocol}//***@${url.host}${url.pathname}`, problem: 'must not contain a user name or password' };
 	}
 	return {
 		ok: true,

@@ -60,7 +60,7 @@ export async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | un
 
 /**
  * Waits `ms`, or less when `signal` aborts first; true when the whole time passed.
- * The one wait of the node: n8n 1.x has sleepWithAbort, the n8n-workflow of 2.x does not.
+ * Every wait that belongs to an item goes through it: n8n 1.x has sleepWithAbort, the n8n-workflow of 2.x does not.
  */
 export async function wait(ms: number, signal?: AbortSignal): Promise<boolean> {
 	if (ms <= 0) return !signal?.aborted;
