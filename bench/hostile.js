@@ -14,6 +14,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { measureFormParse, formParseTable } = require('./lib/formParse');
 const { measureAnswers, answersTable } = require('./lib/hostileAnswers');
+const { measureStorms } = require('./lib/retryAfterStorm');
 
 const TOKEN = 'bench-secret-token-0001';
 const SIZES = [
@@ -133,7 +134,7 @@ async function measure(root) {
 		rows.push(row);
 	}
 	const formParse = await measureFormParse(trigger, (payload) => webhookContext({}, payload).context);
-	const answers = await measureAnswers(root);
+	const answers = [...(await measureAnswers(root)), ...(await measureStorms(root))];
 	return { node: process.version, root, sizes: SIZES.map((s) => ({ label: s.label, runs: s.runs })), rows, formParse, answers };
 }
 
@@ -170,9 +171,9 @@ function section(result) {
 		...(result.answers
 			? [
 					'',
-					"### Hostile Traffic Light answers, at their size caps",
+					"### Hostile Traffic Light answers, at their size caps, and Retry-After storms",
 					'',
-					"The Traffic Light node's classifyAnswer (parsing and key masking) on the compiled package, one run per answer: the longest event-loop turn while it is read (a setImmediate ticker, garbage collection included), the time, the heap added at its peak and the outcome. Bounds: 1 MB per send or balance answer, 16 MB per date-range feed, 200,000 objects per answer (MAX_ANSWER_OBJECTS in nodes/TrafficLight/transport/answerJson.ts).",
+					"The Traffic Light node's classifyAnswer (parsing and key masking) on the compiled package, one run per answer: the longest event-loop turn while it is read (a setImmediate ticker, garbage collection included), the time, the heap added at its peak and the outcome. Bounds: 1 MB per send or balance answer, 16 MB per date-range feed, 200,000 objects per answer (MAX_ANSWER_OBJECTS in nodes/TrafficLight/transport/answerJson.ts). The Retry-After storms are a whole Lead → Send run (n8n-core's request helper, Continue On Fail) against the mock refusing every send: the run's 429/503 allowance is 10 × Timeout, after which every item not sent fails visibly; a Retry-After of 0 falls back to the node's own back-off.",
 					'',
 					...answersTable(result.answers, format),
 				]
