@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from '../../nodes/TrafficLight/leadRules/leadFields';
-import { buildLeadForm, isIpv4, isIpv6, type LeadInput } from '../../nodes/TrafficLight/leadRules/validation';
+import { isIpv4, isIpv6, OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from '../../nodes/TrafficLight/leadRules/leadFields';
+import { buildLeadForm, type LeadInput } from '../../nodes/TrafficLight/leadRules/validation';
 
 const valid: LeadInput = { offerId: '1234', phone: '+7 (999) 123-45-67', country: 'RU', additionalFields: {} };
 

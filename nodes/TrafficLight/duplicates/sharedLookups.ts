@@ -38,7 +38,6 @@ interface Waiter {
 interface Account {
 	onWire: number;
 	waiting: Waiter[];
-	waitingIds: number;
 }
 
 const accounts = new Map<string, Account>();
@@ -69,7 +68,6 @@ function takeBatch(account: Account): Waiter[] {
 		ids += next.leadIds.length;
 		account.waiting.shift();
 	}
-	account.waitingIds -= ids;
 	return batch;
 }
 
@@ -108,7 +106,6 @@ function withdraw(key: string, account: Account, waiter: Waiter): boolean {
 	const at = account.waiting.indexOf(waiter);
 	if (at < 0) return false;
 	account.waiting.splice(at, 1);
-	account.waitingIds -= waiter.leadIds.length;
 	if (account.onWire === 0 && account.waiting.length === 0 && accounts.get(key) === account) accounts.delete(key);
 	return true;
 }
@@ -123,12 +120,12 @@ export async function lookUpShared(
 	run: object,
 	leadIds: string[],
 	lookUp: OwnLookup,
-	deadline?: Deadline,
+	deadline: Deadline,
 ): Promise<LeadIdLookup> {
-	const signal = deadline?.signal;
+	const { signal } = deadline;
 	let account = accounts.get(key);
 	if (!account) {
-		account = { onWire: 0, waiting: [], waitingIds: 0 };
+		account = { onWire: 0, waiting: [] };
 		accounts.set(key, account);
 	}
 	const current = account;
@@ -136,14 +133,15 @@ export async function lookUpShared(
 	const answered = new Promise<LeadIdLookup>((resolve, reject) => {
 		waiter = { run, leadIds, lookUp, signal, resolve, reject };
 		current.waiting.push(waiter);
-		current.waitingIds += leadIds.length;
-		if (current.onWire === 0 || current.waitingIds >= FEED_BATCH_SIZE) sendNext(key, current);
+		const waitingIds = current.waiting.reduce((ids, queued) => ids + queued.leadIds.length, 0);
+		if (current.onWire === 0 || waitingIds >= FEED_BATCH_SIZE) sendNext(key, current);
 	});
 	if (waiter && current.waiting.includes(waiter)) {
-		const late = await Promise.race([answered.then(() => false, () => false), wait(MAX_SHARE_WAIT_MS, signal).then(() => true)]);
-		if (late && withdraw(key, current, waiter)) return await lookUp(leadIds);
+		// `waited` is false once answered or aborted: an aborted waiter leaves the queue and ends by its own deadline.
+		const waited = await Promise.race([answered.then(() => false, () => false), wait(MAX_SHARE_WAIT_MS, signal)]);
+		if (withdraw(key, current, waiter) && waited) return await lookUp(leadIds);
 	}
 	const settled = await untilAborted(answered, signal);
 	if (settled) return settled.value;
-	return { ok: false, failure: deadlineFailure(deadline as Deadline) };
+	return { ok: false, failure: deadlineFailure(deadline) };
 }
