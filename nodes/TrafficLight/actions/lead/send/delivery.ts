@@ -89,12 +89,14 @@ export function boundedAnswer(body: IDataObject): IDataObject {
 	return answer;
 }
 
-/** Which proven failure kept the lead from being sent; the rest are 429/503 and the run's allowance for them. */
-const NOT_SENT_BECAUSE: Partial<Record<CallFailure['kind'], Resolution>> = {
+/** Which proven failure kept the lead from being sent, for every kind that can prove it (HTTP: 429/503). */
+const NOT_SENT_BECAUSE: Record<Exclude<CallFailure, { notDelivered: false }>['kind'], Resolution> = {
 	errmsg: 'rejected',
 	keyRejected: 'rejected',
 	refused: 'unreachable',
 	dns: 'unreachable',
+	http: 'rateLimited',
+	rateLimited: 'rateLimited',
 	outOfTime: 'outOfTime',
 };
 
@@ -134,7 +136,7 @@ export async function deliverLead(
 		failure = result.failure;
 	}
 
-	if (failure.notDelivered) return { delivered: false, attempts, failure, resolution: NOT_SENT_BECAUSE[failure.kind] ?? 'rateLimited' };
+	if (failure.notDelivered) return { delivered: false, attempts, failure, resolution: NOT_SENT_BECAUSE[failure.kind] };
 
 	const leadId = form.id;
 	if (!leadId) return { delivered: false, attempts, failure, resolution: 'unknownWithoutLeadId' };
