@@ -61,7 +61,7 @@ describe('buildLeadForm: required fields', () => {
 describe('buildLeadForm: optional fields', () => {
 	it('maps every optional field to its Traffic Light form name', () => {
 		const additionalFields: Record<string, string | number> = {};
-		for (const spec of OPTIONAL_LEAD_FIELDS) additionalFields[spec.param] = spec.rule.kind === 'wholeNumber' ? 5 : `v-${spec.param}`;
+		for (const spec of OPTIONAL_LEAD_FIELDS) additionalFields[spec.param] = spec.rule?.kind === 'wholeNumber' ? 5 : `v-${spec.param}`;
 		additionalFields.ipAddress = '203.0.113.7';
 		additionalFields.email = 'anna@example.com';
 		const result = buildLeadForm({ ...valid, additionalFields });

@@ -22,8 +22,8 @@ export interface LeadFieldSpec {
 	formField: string;
 	displayName: string;
 	description: string;
-	/** What the value must be; `fix` is the advice shown when it is not. */
-	rule: LeadFieldRule;
+	/** What the value must be, any text when left out; `fix` is the advice shown when it is not. */
+	rule?: LeadFieldRule;
 	/** A required field: the advice shown when it is empty. */
 	whenEmpty?: string;
 	/** Value sent when the user does not add an optional field (Traffic Light expects these three). */
@@ -94,8 +94,6 @@ export const REQUIRED_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 	},
 ];
 
-const TEXT: LeadFieldRule = { kind: 'text' };
-
 const TRACKING_TEXT: LeadFieldRule = { kind: 'text', maxLength: 100 };
 
 const utm = (part: string, label: string): LeadFieldSpec => ({
@@ -123,7 +121,6 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		displayName: 'Lead ID',
 		description:
 			'Your own ID of this lead, stable for the same client or appointment (e.g. the Klientiks Trigger output "leadId"). Traffic Light returns it as id2; Skip Duplicates and the timeout check look leads up by it. Never use a timestamp or a random value: it defeats every duplicate check.',
-		rule: TEXT,
 		placeholder: 'klx-appointment-12345',
 	},
 	{
@@ -131,7 +128,6 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		formField: 'stream_hid',
 		displayName: 'Stream ID',
 		description: 'The stream (flow) hash from https://cpa.tl/streams/, e.g. EZyFO7Wb; the lead is attached to that stream',
-		rule: TEXT,
 	},
 	{
 		param: 'ipAddress',
@@ -152,14 +148,12 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		formField: 'name',
 		displayName: 'Name',
 		description: 'Name or full name of the customer',
-		rule: TEXT,
 	},
 	{
 		param: 'comments',
 		formField: 'comments',
 		displayName: 'Comments',
 		description: 'Comments on the order, e.g. the booked services and date',
-		rule: TEXT,
 		multiline: true,
 	},
 	{
@@ -167,7 +161,6 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		formField: 'address',
 		displayName: 'Address',
 		description: 'Address of the customer',
-		rule: TEXT,
 	},
 	{
 		param: 'timezone',
@@ -198,7 +191,6 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		formField: 'email',
 		displayName: 'Email',
 		description: 'Email address of the customer',
-		rule: TEXT,
 		placeholder: 'name@email.com',
 	},
 	{
@@ -206,7 +198,6 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		formField: 'user_agent',
 		displayName: 'User Agent',
 		description: "The customer's browser User-Agent string; leave empty when the lead did not come from a browser",
-		rule: TEXT,
 	},
 	utm('source', 'Source'),
 	utm('medium', 'Medium'),
@@ -223,7 +214,6 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		formField: 'tech_comments',
 		displayName: 'Technical Comment',
 		description: 'Technical comment for the call centre, e.g. extra form fields as JSON',
-		rule: TEXT,
 		multiline: true,
 	},
 ];

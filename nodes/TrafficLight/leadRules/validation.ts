@@ -57,7 +57,7 @@ export function buildLeadForm(input: LeadInput): LeadValidation {
 
 /** The value as sent, or what it is not and the fix. */
 function checkRule(spec: LeadFieldSpec, value: string): string | { problem: string; fix: string } {
-	const { rule } = spec;
+	const { rule = { kind: 'text' } } = spec;
 	switch (rule.kind) {
 		case 'text':
 			if (rule.maxLength === undefined || value.length <= rule.maxLength) return value;

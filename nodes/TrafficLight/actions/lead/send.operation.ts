@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { accountKey, inFlightKeys } from '../../duplicates/inFlightLeads';
+import { accountKey } from '../../duplicates/inFlightLeads';
 import { OPTIONAL_LEAD_FIELDS, REQUIRED_LEAD_FIELDS, type LeadFieldSpec } from '../../leadRules/leadFields';
 import { deadlineFailure, itemBudgetMs, startDeadline, untilAborted } from '../../transport/deadline';
 import { openConnection } from '../../transport/connection';
@@ -28,7 +28,7 @@ const { concurrency, retryAttempts } = DEFAULTS;
 /** A lead field in the editor: one of its own when required, else an option of Additional Fields. */
 function leadField(spec: LeadFieldSpec): INodeProperties {
 	const { rule } = spec;
-	const isNumber = rule.kind === 'wholeNumber';
+	const isNumber = rule?.kind === 'wholeNumber';
 	const option: INodeProperties = {
 		displayName: spec.displayName,
 		name: spec.param,
@@ -120,7 +120,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		lookupPolicy: { timeoutMs: timeoutMsOf(options), retryAttempts: retryAttemptsOf(options) },
 		cancel: this.getExecutionCancelSignal?.(),
 		account: accountKey(connection.baseUrl, apiKey),
-		inFlightKey: inFlightKeys(connection.baseUrl, apiKey),
 		started: new Array(count),
 	};
 	const concurrency = concurrencyOf(options);

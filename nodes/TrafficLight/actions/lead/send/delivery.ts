@@ -7,15 +7,7 @@ import { shortJson, shorten } from '../../../utils/shortText';
 import { MAX_PREVIEW_CHARS } from '../../../transport/answer';
 import type { TrafficLightConnection } from '../../../transport/connection';
 import type { CallFailure } from '../../../transport/failures';
-import type { LeadForm } from '../../../leadRules/validation';
-
-export interface DeliveryPolicy {
-	timeoutMs: number;
-	/** Extra attempts after a failure that proves the lead did not arrive. */
-	retryAttempts: number;
-	/** The item's deadline: every request and wait of the delivery ends with it. */
-	deadline: Deadline;
-}
+import type { ReadyItem } from './items';
 
 /** Waits before each feed check after an unknown outcome; gives Traffic Light time to store a slow lead. */
 export const FEED_CHECK_DELAYS_MS: readonly number[] = [1000, 2000, 4000];
@@ -104,7 +96,7 @@ const NOT_SENT_BECAUSE: Record<Exclude<CallFailure, { notDelivered: false }>['ki
  * Sends one lead and finds out, as far as possible, whether it arrived.
  *
  * - A failure that proves nothing arrived (connection refused, DNS, HTTP 429/503)
- *   is retried with backoff or after the Retry-After asked for, up to policy.retryAttempts times.
+ *   is retried with backoff or after the Retry-After asked for, up to the item's Retry Attempts.
  * - A failure that may hide a stored lead (timeout, dropped connection, other
  *   5xx, non-JSON) is never resent: with a Lead ID the feed is checked a few
  *   times; without one the outcome stays unknown and the caller says so.
@@ -112,13 +104,13 @@ const NOT_SENT_BECAUSE: Record<Exclude<CallFailure, { notDelivered: false }>['ki
 export async function deliverLead(
 	this: IExecuteFunctions,
 	connection: TrafficLightConnection,
-	form: LeadForm,
-	policy: DeliveryPolicy,
+	{ form, timeoutMs, retryAttempts }: ReadyItem,
+	/** The item's deadline: every request and wait of the delivery ends with it. */
+	deadline: Deadline,
 ): Promise<DeliveryOutcome> {
-	const { timeoutMs, deadline } = policy;
 	const send = { method: 'POST' as const, path: '/api/lead/send', form, timeoutMs, deadline };
 	const provesNothingArrived = (failure: CallFailure) => failure.notDelivered && isWorthRepeating(failure);
-	const { result, attempts } = await callWithRetries.call(this, connection, send, policy.retryAttempts, provesNothingArrived);
+	const { result, attempts } = await callWithRetries.call(this, connection, send, retryAttempts, provesNothingArrived);
 	let failure: CallFailure;
 	if (result.ok) {
 		const trafficLightId = trafficLightIdOf(result.body);
