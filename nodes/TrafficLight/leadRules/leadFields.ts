@@ -96,13 +96,16 @@ export const REQUIRED_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 
 const TRACKING_TEXT: LeadFieldRule = { kind: 'text', maxLength: 100 };
 
-const utm = (part: string, label: string): LeadFieldSpec => ({
-	param: `utm${part[0].toUpperCase()}${part.slice(1)}`,
-	formField: `utm_${part}`,
-	displayName: `UTM ${label}`,
-	description: `The utm_${part} tag of the visit that produced the lead (at most 100 characters)`,
-	rule: TRACKING_TEXT,
-});
+const utm = (part: string): LeadFieldSpec => {
+	const label = `${part[0].toUpperCase()}${part.slice(1)}`;
+	return {
+		param: `utm${label}`,
+		formField: `utm_${part}`,
+		displayName: `UTM ${label}`,
+		description: `The utm_${part} tag of the visit that produced the lead (at most 100 characters)`,
+		rule: TRACKING_TEXT,
+	};
+};
 
 const extraInfo = (n: number): LeadFieldSpec => ({
 	param: `sub${n}`,
@@ -112,11 +115,9 @@ const extraInfo = (n: number): LeadFieldSpec => ({
 	rule: TRACKING_TEXT,
 });
 
-export const LEAD_ID_PARAM = 'leadId';
-
 export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 	{
-		param: LEAD_ID_PARAM,
+		param: 'leadId',
 		formField: 'id',
 		displayName: 'Lead ID',
 		description:
@@ -143,12 +144,7 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		},
 		sentByDefault: '0.0.0.0',
 	},
-	{
-		param: 'name',
-		formField: 'name',
-		displayName: 'Name',
-		description: 'Name or full name of the customer',
-	},
+	{ param: 'name', formField: 'name', displayName: 'Name', description: 'Name or full name of the customer' },
 	{
 		param: 'comments',
 		formField: 'comments',
@@ -156,12 +152,7 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		description: 'Comments on the order, e.g. the booked services and date',
 		multiline: true,
 	},
-	{
-		param: 'address',
-		formField: 'address',
-		displayName: 'Address',
-		description: 'Address of the customer',
-	},
+	{ param: 'address', formField: 'address', displayName: 'Address', description: 'Address of the customer' },
 	{
 		param: 'timezone',
 		formField: 'tz',
@@ -199,16 +190,8 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		displayName: 'User Agent',
 		description: "The customer's browser User-Agent string; leave empty when the lead did not come from a browser",
 	},
-	utm('source', 'Source'),
-	utm('medium', 'Medium'),
-	utm('campaign', 'Campaign'),
-	utm('content', 'Content'),
-	utm('term', 'Term'),
-	extraInfo(1),
-	extraInfo(2),
-	extraInfo(3),
-	extraInfo(4),
-	extraInfo(5),
+	...['source', 'medium', 'campaign', 'content', 'term'].map(utm),
+	...[1, 2, 3, 4, 5].map(extraInfo),
 	{
 		param: 'techComments',
 		formField: 'tech_comments',

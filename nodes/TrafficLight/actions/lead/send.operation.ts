@@ -5,7 +5,6 @@ import { OPTIONAL_LEAD_FIELDS, REQUIRED_LEAD_FIELDS, type LeadFieldSpec } from '
 import { deadlineFailure, itemBudgetMs, startDeadline, untilAborted } from '../../transport/deadline';
 import { openConnection } from '../../transport/connection';
 import { rateLimitAllowanceMs } from '../../transport/throttle';
-import { runWithConcurrency } from '../../utils/concurrency';
 import {
 	concurrencyOf,
 	DEFAULTS,
@@ -124,18 +123,21 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	};
 	const concurrency = concurrencyOf(options);
 	const readItem = itemReader(this, async (leadIds) => await lookUp(run, leadIds), count, concurrency);
+	// Output order equals input order. After a failure without continueOnFail no further item starts;
+	// those on the wire finish (a request cannot be taken back) and the rest stay undefined.
+	const results = new Array<ItemResult | undefined>(count).fill(undefined);
+	let next = 0;
 	let failed = false;
-	const results = await runWithConcurrency(
-		count,
-		concurrency,
-		async (index) => {
+	const worker = async () => {
+		while (next < count && !failed) {
+			const index = next++;
 			const result = readItem(index).then(async (checked) => await handleItem(run, index, checked));
 			run.started[index] = result;
-			if ((await result).error && !continueOnFail) failed = true;
-			return await result;
-		},
-		() => failed,
-	);
+			results[index] = await result;
+			if (results[index]?.error && !continueOnFail) failed = true;
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 	if (!continueOnFail) throwFirstError(results);
 	return results.map(outputItem);
 }
