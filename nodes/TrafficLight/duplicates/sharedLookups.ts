@@ -1,5 +1,5 @@
 import { deadlineFailure, untilAborted, wait, type Deadline } from '../transport/deadline';
-import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../transport/feed';
+import { FEED_BATCH_SIZE, type LeadIdLookup } from '../transport/feed';
 
 /**
  * Duplicate-check look-ups of concurrent executions of this n8n process share feed requests when
@@ -21,14 +21,14 @@ import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../transport/
 /** Longer than a feed request normally takes, far shorter than any Timeout (1 s at least). */
 export const MAX_SHARE_WAIT_MS = 1000;
 
-/** One execution's own look-up: the request made with its context, credential and Timeout. */
-export type OwnLookup = (leadIds: string[]) => Promise<LeadIdLookup>;
+/** Looks Lead IDs up in the lead feed; a waiter's own is made with its context, credential and Timeout. */
+export type LookUp = (leadIds: string[]) => Promise<LeadIdLookup>;
 
 interface Waiter {
 	/** Which execution asked: waiters of the execution whose request failed share its failure. */
 	run: object;
 	leadIds: string[];
-	lookUp: OwnLookup;
+	lookUp: LookUp;
 	/** Ends the wait for a shared answer; once it has, the waiter is gone and nothing is done for it. */
 	signal?: AbortSignal;
 	resolve: (result: LeadIdLookup) => void;
@@ -47,16 +47,6 @@ export function sharedLookupAccounts(): number {
 	return accounts.size;
 }
 
-function answerFor(result: LeadIdLookup, leadIds: string[]): LeadIdLookup {
-	if (!result.ok) return result;
-	const found = new Map<string, FeedLead>();
-	for (const leadId of leadIds) {
-		const lead = result.found.get(leadId);
-		if (lead) found.set(leadId, lead);
-	}
-	return { ok: true, found };
-}
-
 /** The waiters of the next request: the oldest first, up to FEED_BATCH_SIZE Lead IDs (at least one waiter). */
 function takeBatch(account: Account): Waiter[] {
 	const batch: Waiter[] = [];
@@ -73,10 +63,11 @@ function takeBatch(account: Account): Waiter[] {
 
 function settle(waiter: Waiter, sender: Waiter, result: LeadIdLookup | undefined, error: unknown): void {
 	if (waiter.signal?.aborted && waiter !== sender) return;
+	// A shared answer may list other waiters' Lead IDs too: each waiter reads only its own.
 	if (result?.ok) {
-		waiter.resolve(answerFor(result, waiter.leadIds));
+		waiter.resolve(result);
 	} else if (waiter.run === sender.run) {
-		if (result) waiter.resolve(answerFor(result, waiter.leadIds));
+		if (result) waiter.resolve(result);
 		else waiter.reject(error);
 	} else {
 		waiter.lookUp(waiter.leadIds).then(waiter.resolve, waiter.reject);
@@ -119,7 +110,7 @@ export async function lookUpShared(
 	key: string,
 	run: object,
 	leadIds: string[],
-	lookUp: OwnLookup,
+	lookUp: LookUp,
 	deadline: Deadline,
 ): Promise<LeadIdLookup> {
 	const { signal } = deadline;
