@@ -6,14 +6,8 @@ import { OPTIONAL_LEAD_FIELDS, REQUIRED_LEAD_FIELDS, type LeadFieldSpec } from '
 /** A lead exactly as it goes into Traffic Light's form body (the API key is added by the credential). */
 export type LeadForm = Record<string, string>;
 
-/** Why a value cannot be sent: which field, what was wrong, what to do. */
-export interface LeadInputProblem {
-	field: string;
-	message: string;
-	fix: string;
-}
-
-export type LeadValidation = { ok: true; form: LeadForm } | { ok: false; problem: LeadInputProblem };
+/** The form, or why a value cannot be sent: which field, what was wrong, what to do. */
+export type LeadValidation = { ok: true; form: LeadForm } | { ok: false; problem: { field: string; message: string; fix: string } };
 
 export interface LeadInput {
 	offerId: unknown;
