@@ -1,6 +1,6 @@
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { inFlightCount, inFlightKey, sendOnce, type InFlightOutcome } from '../../nodes/TrafficLight/duplicates/inFlightLeads';
+import { accountKey, inFlightCount, sendOnce, type InFlightOutcome } from '../../nodes/TrafficLight/duplicates/inFlightLeads';
 import { contextFor, items, run, sendParameters, TrafficLightMock } from './fixtures';
 
 // Feed checks after an unknown outcome wait 1, 2, 4 s; recorded instead of slept.
@@ -163,12 +163,13 @@ describe('sendOnce', () => {
 		return { promise, resolve, reject };
 	}
 	const asOutcome = (value: InFlightOutcome) => value;
+	const account = accountKey('http://tl.test', 'k');
 
 	it('a send that throws is unregistered and its waiters learn the outcome is unknown', async () => {
-		const key = inFlightKey('http://tl.test', 'k', 'lead-1');
+		const key = 'lead-1';
 		const gate = deferred<InFlightOutcome>();
-		const owner = sendOnce(key, () => gate.promise, asOutcome);
-		const waiter = sendOnce(key, async () => ({ state: 'delivered', trafficLightId: 2 }) as InFlightOutcome, asOutcome);
+		const owner = sendOnce(account, key, () => gate.promise, asOutcome);
+		const waiter = sendOnce(account, key, async () => ({ state: 'delivered', trafficLightId: 2 }) as InFlightOutcome, asOutcome);
 		expect(inFlightCount()).toBe(1);
 		gate.reject(new Error('socket hang up'));
 		await expect(owner).rejects.toThrow('socket hang up');
@@ -177,12 +178,13 @@ describe('sendOnce', () => {
 	});
 
 	it('after a proven failure exactly one of several waiters sends next, the others get its outcome', async () => {
-		const key = inFlightKey('http://tl.test', 'k', 'lead-2');
+		const key = 'lead-2';
 		const gate = deferred<InFlightOutcome>();
 		const calls: string[] = [];
-		const owner = sendOnce(key, () => gate.promise, asOutcome);
+		const owner = sendOnce(account, key, () => gate.promise, asOutcome);
 		const waiters = ['a', 'b', 'c'].map((name) =>
 			sendOnce(
+				account,
 				key,
 				async () => {
 					calls.push(name);
@@ -203,12 +205,12 @@ describe('sendOnce', () => {
 	});
 
 	it("a waiter stops waiting when its own signal aborts, while the other send goes on", async () => {
-		const key = inFlightKey('http://tl.test', 'k', 'lead-5');
+		const key = 'lead-5';
 		const gate = deferred<InFlightOutcome>();
-		const owner = sendOnce(key, () => gate.promise, asOutcome);
+		const owner = sendOnce(account, key, () => gate.promise, asOutcome);
 		const deadline = new AbortController();
 		const send = jest.fn(async () => ({ state: 'delivered', trafficLightId: 9 }) as InFlightOutcome);
-		const waiter = sendOnce(key, send, asOutcome, deadline.signal);
+		const waiter = sendOnce(account, key, send, asOutcome, deadline.signal);
 		deadline.abort();
 		await expect(waiter).resolves.toEqual({ sent: false, other: { state: 'stillSending' } });
 		expect(inFlightCount()).toBe(1);
@@ -219,15 +221,16 @@ describe('sendOnce', () => {
 		expect(inFlightCount()).toBe(0);
 	});
 
-	it('keys differ by Base URL, account and Lead ID; the API key itself is not in the key', () => {
-		const key = inFlightKey('https://api.cpa.tl', 'secret-key-123', 'lead-3');
+	it('accounts differ by Base URL and API key, without the key itself; Lead IDs of one account are apart', async () => {
+		const key = accountKey('https://api.cpa.tl', 'secret-key-123');
 		expect(key).not.toContain('secret-key-123');
-		expect(new Set([
-			key,
-			inFlightKey('https://other.example', 'secret-key-123', 'lead-3'),
-			inFlightKey('https://api.cpa.tl', 'another-key', 'lead-3'),
-			inFlightKey('https://api.cpa.tl', 'secret-key-123', 'lead-4'),
-		]).size).toBe(4);
-		expect(inFlightKey('https://api.cpa.tl', 'secret-key-123', 'lead-3')).toBe(key);
+		expect(new Set([key, accountKey('https://other.example', 'secret-key-123'), accountKey('https://api.cpa.tl', 'another-key')]).size).toBe(3);
+		expect(accountKey('https://api.cpa.tl', 'secret-key-123')).toBe(key);
+		const gate = deferred<InFlightOutcome>();
+		const owner = sendOnce(key, 'lead-3', () => gate.promise, asOutcome);
+		const other = await sendOnce(key, 'lead-4', async () => ({ state: 'delivered', trafficLightId: 4 }) as InFlightOutcome, asOutcome);
+		expect(other.sent).toBe(true);
+		gate.resolve({ state: 'delivered', trafficLightId: 3 });
+		await owner;
 	});
 });

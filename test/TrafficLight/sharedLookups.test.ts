@@ -1,4 +1,6 @@
-import { sharedLookupAccounts } from '../../nodes/TrafficLight/duplicates/sharedLookups';
+import { lookUpShared, sharedLookupAccounts } from '../../nodes/TrafficLight/duplicates/sharedLookups';
+import { startDeadline } from '../../nodes/TrafficLight/transport/deadline';
+import type { LeadIdLookup } from '../../nodes/TrafficLight/transport/feed';
 import { contextFor, items, run, sendParameters, TrafficLightMock } from './fixtures';
 
 let mock: TrafficLightMock;
@@ -11,6 +13,7 @@ afterEach(async () => {
 	expect(sharedLookupAccounts()).toBe(0);
 });
 
+const notFound: LeadIdLookup = { ok: true, found: new Map() };
 const feeds = () => mock.requestsTo('feed');
 const askedIds = (i: number) => feeds()[i].query['id2[]'];
 
@@ -105,3 +108,25 @@ describe('Lead → Send: duplicate checks of concurrent executions share feed re
 	});
 });
 
+
+describe('lookUpShared: a waiter whose own deadline ends', () => {
+	it('leaves the queue and ends as cancelled, without a look-up of its own', async () => {
+		const calls: string[][] = [];
+		let answerBlocker: (result: LeadIdLookup) => void = () => undefined;
+		const lookUp = (ids: string[]) => {
+			calls.push(ids);
+			return calls.length === 1 ? new Promise<LeadIdLookup>((resolve) => (answerBlocker = resolve)) : Promise.resolve(notFound);
+		};
+		const blocker = lookUpShared('account-abort', {}, ['klx-blocker'], lookUp, startDeadline(undefined, 10_000));
+		const cancel = new AbortController();
+		const waiter = lookUpShared('account-abort', {}, ['klx-waiter'], lookUp, startDeadline(cancel.signal, 10_000));
+		await Promise.resolve();
+		cancel.abort();
+		const result = await waiter;
+		expect(result.ok === false && result.failure.kind).toBe('cancelled');
+		expect(calls).toEqual([['klx-blocker']]);
+		answerBlocker(notFound);
+		expect((await blocker).ok).toBe(true);
+		expect(calls).toEqual([['klx-blocker']]);
+	});
+});

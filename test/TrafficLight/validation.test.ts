@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from '../../nodes/TrafficLight/leadRules/leadFields';
-import { buildLeadForm, isIpv4, isIpv6, type LeadInput } from '../../nodes/TrafficLight/leadRules/validation';
+import { isIpv4, isIpv6, OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from '../../nodes/TrafficLight/leadRules/leadFields';
+import { buildLeadForm, type LeadInput } from '../../nodes/TrafficLight/leadRules/validation';
 
 const valid: LeadInput = { offerId: '1234', phone: '+7 (999) 123-45-67', country: 'RU', additionalFields: {} };
 
@@ -61,7 +61,7 @@ describe('buildLeadForm: required fields', () => {
 describe('buildLeadForm: optional fields', () => {
 	it('maps every optional field to its Traffic Light form name', () => {
 		const additionalFields: Record<string, string | number> = {};
-		for (const spec of OPTIONAL_LEAD_FIELDS) additionalFields[spec.param] = spec.rule.kind === 'wholeNumber' ? 5 : `v-${spec.param}`;
+		for (const spec of OPTIONAL_LEAD_FIELDS) additionalFields[spec.param] = spec.rule?.kind === 'wholeNumber' ? 5 : `v-${spec.param}`;
 		additionalFields.ipAddress = '203.0.113.7';
 		additionalFields.email = 'anna@example.com';
 		const result = buildLeadForm({ ...valid, additionalFields });

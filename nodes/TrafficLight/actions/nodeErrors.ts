@@ -3,107 +3,89 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from '../leadRules/errmsgFixes';
-import type { DeliveryOutcome } from './lead/send/delivery';
+import type { DeliveryOutcome, Resolution } from './lead/send/delivery';
 import { RATE_LIMIT_ALLOWANCE_TIMEOUTS } from '../transport/throttle';
 import { isRefusalForLoad, type CallFailure } from '../transport/failures';
 
-/** Short, specific headline: what happened on the wire. */
+type Kind = CallFailure['kind'];
+type FailureOf<K extends Kind> = CallFailure & { kind: K };
+
+const CHECK_BASE_URL = "Check that the Base URL in the Traffic Light API credential points at Traffic Light's API (normally https://api.cpa.tl)";
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+const megabytes = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+
+/** Short, specific headline per failure: what happened on the wire. */
+const HEADLINES: { [K in Kind]: (failure: FailureOf<K>, timeoutMs: number, action: string) => string } = {
+	errmsg: (f, _timeoutMs, action) => `Traffic Light rejected the ${action}: ${f.errmsg}`,
+	refused: () => 'Could not connect to Traffic Light (connection refused)',
+	dns: () => 'Could not connect to Traffic Light (host name not found)',
+	timeout: (_f, timeoutMs) => `Traffic Light did not answer within ${seconds(timeoutMs)}`,
+	connectionLost: () => 'The connection to Traffic Light was closed before it answered',
+	cancelled: () => 'The request to Traffic Light was cancelled with the execution',
+	http: (f, _timeoutMs, action) =>
+		`${isRefusalForLoad(f) && action === 'lead' ? 'Not sent: rate limited — ' : ''}Traffic Light answered HTTP ${f.statusCode}`,
+	rateLimited: () => 'Not sent: rate limited — the run stopped after Traffic Light kept refusing requests for load (HTTP 429/503)',
+	outOfTime: (f) => `Time budget of ${seconds(f.budgetMs)} used up`,
+	nonJson: (f) => `Traffic Light answered with something that is not JSON (HTTP ${f.statusCode})`,
+	incomplete: (f) => `Traffic Light answered without ${f.missing} (HTTP ${f.statusCode})`,
+	tooManyObjects: (f) =>
+		`Traffic Light answered with more than ${f.maxObjects.toLocaleString('en-US')} objects (HTTP ${f.statusCode}); none of it was used`,
+	keyRejected: (f) => `Traffic Light did not accept the API key (HTTP ${f.statusCode})`,
+	redirect: (f) => `Traffic Light answered with a redirect (HTTP ${f.statusCode}) to ${f.location}`,
+	tooLarge: (f) => `Traffic Light answered with more than ${megabytes(f.maxBytes)} (HTTP ${f.statusCode}); the rest was not read`,
+	unverifiable: () => 'The Traffic Light lead feed did not filter by Lead ID',
+	network: (f) => `Could not reach Traffic Light (${f.detail})`,
+};
+
 export function headline(failure: CallFailure, timeoutMs: number, action: string): string {
-	switch (failure.kind) {
-		case 'errmsg':
-			return `Traffic Light rejected the ${action}: ${failure.errmsg}`;
-		case 'refused':
-			return 'Could not connect to Traffic Light (connection refused)';
-		case 'dns':
-			return 'Could not connect to Traffic Light (host name not found)';
-		case 'timeout':
-			return `Traffic Light did not answer within ${Math.round(timeoutMs / 100) / 10} s`;
-		case 'connectionLost':
-			return 'The connection to Traffic Light was closed before it answered';
-		case 'cancelled':
-			return 'The request to Traffic Light was cancelled with the execution';
-		case 'http':
-			if (isRateLimit(failure) && action === 'lead') return `Not sent: rate limited — Traffic Light answered HTTP ${failure.statusCode}`;
-			return `Traffic Light answered HTTP ${failure.statusCode}`;
-		case 'rateLimited':
-			return 'Not sent: rate limited — the run stopped after Traffic Light kept refusing requests for load (HTTP 429/503)';
-		case 'outOfTime':
-			return `Time budget of ${Math.round(failure.budgetMs / 100) / 10} s used up`;
-		case 'nonJson':
-			return `Traffic Light answered with something that is not JSON (HTTP ${failure.statusCode})`;
-		case 'incomplete':
-			return `Traffic Light answered without ${failure.missing} (HTTP ${failure.statusCode})`;
-		case 'tooManyObjects':
-			return `Traffic Light answered with more than ${failure.maxObjects.toLocaleString('en-US')} objects (HTTP ${failure.statusCode}); none of it was used`;
-		case 'keyRejected':
-			return `Traffic Light did not accept the API key (HTTP ${failure.statusCode})`;
-		case 'redirect':
-			return `Traffic Light answered with a redirect (HTTP ${failure.statusCode}) to ${failure.location}`;
-		case 'tooLarge':
-			return `Traffic Light answered with more than ${megabytes(failure.maxBytes)} (HTTP ${failure.statusCode}); the rest was not read`;
-		case 'unverifiable':
-			return 'The Traffic Light lead feed did not filter by Lead ID';
-		default:
-			return `Could not reach Traffic Light (${failure.detail})`;
-	}
+	return (HEADLINES[failure.kind] as (f: CallFailure, timeoutMs: number, action: string) => string)(failure, timeoutMs, action);
 }
 
-/** HTTP 429/503, or the run's allowance for them used up: nothing was sent, for load. */
-function isRateLimit(failure: CallFailure): boolean {
-	return failure.kind === 'rateLimited' || isRefusalForLoad(failure);
-}
+const CHECK_REACHABLE = ' Check the Base URL in the Traffic Light API credential (normally https://api.cpa.tl) and that this n8n can reach it.';
 
-function megabytes(bytes: number): string {
-	return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
-}
+/** What the failure itself says about the setup, and how to fix it; none when it says nothing. */
+const HINTS: { [K in Kind]?: (failure: FailureOf<K>) => string } = {
+	refused: () => CHECK_REACHABLE,
+	dns: () => CHECK_REACHABLE,
+	nonJson: (f) => ` The answer began with: ${f.detail}.`,
+	incomplete: (f) => ` The answer began with: ${f.detail}.`,
+	redirect: () =>
+		" The node does not follow redirects, so neither the lead nor the API key went to that address. Traffic Light's API answers directly: a redirect comes from a wrong Base URL or from a proxy in front of it. Set the Base URL in the Traffic Light API credential to the address that answers directly (normally https://api.cpa.tl).",
+	tooLarge: (f) =>
+		` Only the first ${megabytes(f.maxBytes)} was read and none of it was used: a Traffic Light answer is a few hundred bytes per lead. ${CHECK_BASE_URL}; for Get Status by date range, choose a shorter range.`,
+	tooManyObjects: () => ` A feed row is one object, and no real answer holds that many. ${CHECK_BASE_URL}; for Get Status by date range, choose a shorter range.`,
+	keyRejected: () => ` ${FIX_API_KEY}`,
+};
 
-/** What the failure itself says about the setup, and how to fix it; '' when it says nothing. */
 function connectionHint(failure: CallFailure): string {
-	switch (failure.kind) {
-		case 'refused':
-		case 'dns':
-			return ' Check the Base URL in the Traffic Light API credential (normally https://api.cpa.tl) and that this n8n can reach it.';
-		case 'nonJson':
-		case 'incomplete':
-			return ` The answer began with: ${failure.detail}.`;
-		case 'redirect':
-			return " The node does not follow redirects, so neither the lead nor the API key went to that address. Traffic Light's API answers directly: a redirect comes from a wrong Base URL or from a proxy in front of it. Set the Base URL in the Traffic Light API credential to the address that answers directly (normally https://api.cpa.tl).";
-		case 'tooLarge':
-			return ` Only the first ${megabytes(failure.maxBytes)} was read and none of it was used: a Traffic Light answer is a few hundred bytes per lead. Check that the Base URL in the Traffic Light API credential points at Traffic Light's API (normally https://api.cpa.tl); for Get Status by date range, choose a shorter range.`;
-		case 'tooManyObjects':
-			return ` A feed row is one object, and no real answer holds that many. Check that the Base URL in the Traffic Light API credential points at Traffic Light's API (normally https://api.cpa.tl); for Get Status by date range, choose a shorter range.`;
-		case 'keyRejected':
-			return ` ${FIX_API_KEY}`;
-		default:
-			return '';
-	}
+	return (HINTS[failure.kind] as ((f: CallFailure) => string) | undefined)?.(failure) ?? '';
 }
+
+type NotDelivered = Extract<DeliveryOutcome, { delivered: false }>;
+type Facts = Pick<NotDelivered, 'failure' | 'feedFailure'> & { leadId?: string; timeoutMs: number; tries: string };
 
 /** Plain-language consequence for a lead that was not confirmed, with the next step. */
-export function deliveryDescription(
-	outcome: Extract<DeliveryOutcome, { delivered: false }>,
-	leadId: string | undefined,
-	timeoutMs: number,
-): string {
-	const { failure, attempts } = outcome;
+const CONSEQUENCES: Record<Resolution, (facts: Facts) => string> = {
+	rejected: ({ failure }) => `${failure.kind === 'errmsg' ? fixForErrmsg(failure.errmsg) : FIX_API_KEY} The lead was not created.`,
+	unreachable: ({ failure, tries }) =>
+		`The lead was not delivered${tries}; sending it again is safe.${connectionHint(failure)}`,
+	rateLimited: ({ tries }) =>
+		`Traffic Light refused the lead for load${tries}, so it was not delivered; sending it again later is safe. A run stops sending once such refusals have held it back for ${RATE_LIMIT_ALLOWANCE_TIMEOUTS} × Timeout in all.`,
+	outOfTime: () =>
+		'The lead was not sent: its time budget ((Retry Attempts + 5) × Timeout) ran out while it waited for its turn. Sending it again is safe.',
+	notFoundInFeed: ({ failure, leadId }) =>
+		`The outcome of the send was unknown, so the node checked the Traffic Light lead feed for Lead ID "${leadId}" instead of resending: there is no such lead. The lead was not delivered, and sending it again is safe.${connectionHint(failure)}`,
+	stillUnknown: ({ failure, feedFailure, leadId, timeoutMs }) =>
+		`The lead may or may not have reached Traffic Light: the send ended without an answer and the lead feed could not be read either (${feedFailure ? headline(feedFailure, timeoutMs, 'request') : 'no answer'}). The node did not resend it, to avoid a duplicate. Check with Lead → Get Status by Lead ID "${leadId}" before sending it again.${connectionHint(failure)}`,
+	unknownWithoutLeadId: ({ failure }) =>
+		`The lead may or may not have reached Traffic Light, and without a Lead ID the node cannot check. It was not resent, because a resend may create a duplicate. Set Lead ID (e.g. the Klientiks Trigger output "leadId") so that the node can confirm such sends by itself.${connectionHint(failure)}`,
+};
+
+export function deliveryDescription(outcome: NotDelivered, leadId: string | undefined, timeoutMs: number): string {
+	const { failure, feedFailure, attempts } = outcome;
 	const tries = attempts > 1 ? ` (tried ${attempts} times)` : '';
-	switch (outcome.resolution) {
-		case 'rejected':
-			if (failure.kind === 'errmsg') return `${fixForErrmsg(failure.errmsg)} The lead was not created.`;
-			return `${FIX_API_KEY} The lead was not created.`;
-		case 'unreachable':
-			return `The lead was not delivered${tries}; sending it again is safe.${connectionHint(failure)}`;
-		case 'rateLimited':
-			return `Traffic Light refused the lead for load${tries}, so it was not delivered; sending it again later is safe. A run stops sending once such refusals have held it back for ${RATE_LIMIT_ALLOWANCE_TIMEOUTS} × Timeout in all.`;
-		case 'outOfTime':
-			return 'The lead was not sent: its time budget ((Retry Attempts + 5) × Timeout) ran out while it waited for its turn. Sending it again is safe.';
-		case 'notFoundInFeed':
-			return `The outcome of the send was unknown, so the node checked the Traffic Light lead feed for Lead ID "${leadId}" instead of resending: there is no such lead. The lead was not delivered, and sending it again is safe.${connectionHint(failure)}`;
-		case 'stillUnknown':
-			return `The lead may or may not have reached Traffic Light: the send ended without an answer and the lead feed could not be read either (${outcome.feedFailure ? headline(outcome.feedFailure, timeoutMs, 'request') : 'no answer'}). The node did not resend it, to avoid a duplicate. Check with Lead → Get Status by Lead ID "${leadId}" before sending it again.${connectionHint(failure)}`;
-		case 'unknownWithoutLeadId':
-			return `The lead may or may not have reached Traffic Light, and without a Lead ID the node cannot check. It was not resent, because a resend may create a duplicate. Set Lead ID (e.g. the Klientiks Trigger output "leadId") so that the node can confirm such sends by itself.${connectionHint(failure)}`;
-	}
+	return CONSEQUENCES[outcome.resolution]({ failure, feedFailure, leadId, timeoutMs, tries });
 }
 
 /**
@@ -142,10 +124,6 @@ export function readError(node: INode, failure: CallFailure, timeoutMs: number, 
 	return trafficLightError(node, failure, headline(failure, timeoutMs, 'request'), description, itemIndex);
 }
 
-function refusesKey(failure: CallFailure): boolean {
-	return failure.kind === 'keyRejected' || (failure.kind === 'errmsg' && isKeyProblem(failure.errmsg));
-}
-
 /**
  * The error for a lead held back because Skip Duplicates could not check its
  * Lead ID. The fix depends on why: a refused key, a feed that ignores the
@@ -158,11 +136,12 @@ export function duplicateCheckError(
 	timeoutMs: number,
 	itemIndex: number,
 ): { message: string; error: NodeApiError } {
-	let message = isRateLimit(failure)
+	let message =
+		failure.kind === 'rateLimited' || isRefusalForLoad(failure)
 		? `Not sent: rate limited — Traffic Light refused the duplicate check of Lead ID "${leadId}" for load (HTTP 429/503)`
 		: `${headline(failure, timeoutMs, 'request')} while checking Lead ID "${leadId}" for duplicates — nothing was sent`;
 	let description: string;
-	if (refusesKey(failure)) {
+	if (failure.kind === 'keyRejected' || (failure.kind === 'errmsg' && isKeyProblem(failure.errmsg))) {
 		description = `Skip Duplicates reads the Traffic Light lead feed before sending, and Traffic Light refused it for this API key, so the lead was held back. Fix the API key — ${FIX_API_KEY} Sending the lead afterwards is safe.`;
 	} else if (failure.kind === 'unverifiable') {
 		message = `Could not verify Lead ID "${leadId}" against the Traffic Light lead feed — nothing was sent`;

@@ -31,22 +31,11 @@ export type SendOnceResult<T> =
 const inFlight = new Map<string, Promise<InFlightOutcome>>();
 
 /**
- * One lead is the same lead only for the same Traffic Light account: the key holds the Base URL, a
- * digest of the API key (the key itself is not kept in another place in memory) and the Lead ID.
+ * One lead is the same lead only for the same Traffic Light account: its Base URL and a digest of its
+ * API key (the key itself is not kept in another place in memory).
  */
-export function inFlightKey(baseUrl: string, apiKey: string, leadId: string): string {
-	return inFlightKeys(baseUrl, apiKey)(leadId);
-}
-
-/** A Traffic Light account: its Base URL and a digest of its API key. */
 export function accountKey(baseUrl: string, apiKey: string): string {
 	return JSON.stringify([baseUrl, createHash('sha256').update(apiKey).digest('hex').slice(0, 16)]);
-}
-
-/** inFlightKey for many Lead IDs of one account, digesting the API key once. */
-export function inFlightKeys(baseUrl: string, apiKey: string): (leadId: string) => string {
-	const account = accountKey(baseUrl, apiKey);
-	return (leadId) => `${account}${JSON.stringify(leadId)}`;
 }
 
 /** How many sends are registered right now (for tests: it must be back to 0 after every send). */
@@ -55,7 +44,7 @@ export function inFlightCount(): number {
 }
 
 /**
- * Runs `send` unless another execution of this process is sending the same lead.
+ * Runs `send` unless another execution of this process is sending the same lead (account and Lead ID).
  *
  * - Nobody else is sending it: registers the lead, runs `send`, and unregisters it when `send`
  *   settles — also when it throws, in which case waiters are told the outcome is unknown.
@@ -64,11 +53,13 @@ export function inFlightCount(): number {
  *   back). Proven not delivered → tries again, so exactly one of the waiters sends next.
  */
 export async function sendOnce<T>(
-	key: string,
+	account: string,
+	leadId: string,
 	send: () => Promise<T>,
 	outcomeOf: (value: T) => InFlightOutcome,
 	signal?: AbortSignal,
 ): Promise<SendOnceResult<T>> {
+	const key = `${account}${JSON.stringify(leadId)}`;
 	for (;;) {
 		const running = inFlight.get(key);
 		if (running) {

@@ -1,5 +1,5 @@
 import { deadlineFailure, untilAborted, wait, type Deadline } from '../transport/deadline';
-import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../transport/feed';
+import { FEED_BATCH_SIZE, type LeadIdLookup } from '../transport/feed';
 
 /**
  * Duplicate-check look-ups of concurrent executions of this n8n process share feed requests when
@@ -21,14 +21,14 @@ import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../transport/
 /** Longer than a feed request normally takes, far shorter than any Timeout (1 s at least). */
 export const MAX_SHARE_WAIT_MS = 1000;
 
-/** One execution's own look-up: the request made with its context, credential and Timeout. */
-export type OwnLookup = (leadIds: string[]) => Promise<LeadIdLookup>;
+/** Looks Lead IDs up in the lead feed; a waiter's own is made with its context, credential and Timeout. */
+export type LookUp = (leadIds: string[]) => Promise<LeadIdLookup>;
 
 interface Waiter {
 	/** Which execution asked: waiters of the execution whose request failed share its failure. */
 	run: object;
 	leadIds: string[];
-	lookUp: OwnLookup;
+	lookUp: LookUp;
 	/** Ends the wait for a shared answer; once it has, the waiter is gone and nothing is done for it. */
 	signal?: AbortSignal;
 	resolve: (result: LeadIdLookup) => void;
@@ -38,7 +38,6 @@ interface Waiter {
 interface Account {
 	onWire: number;
 	waiting: Waiter[];
-	waitingIds: number;
 }
 
 const accounts = new Map<string, Account>();
@@ -46,16 +45,6 @@ const accounts = new Map<string, Account>();
 /** Accounts with a look-up on the wire or waiting (for tests: back to 0 once every run is over). */
 export function sharedLookupAccounts(): number {
 	return accounts.size;
-}
-
-function answerFor(result: LeadIdLookup, leadIds: string[]): LeadIdLookup {
-	if (!result.ok) return result;
-	const found = new Map<string, FeedLead>();
-	for (const leadId of leadIds) {
-		const lead = result.found.get(leadId);
-		if (lead) found.set(leadId, lead);
-	}
-	return { ok: true, found };
 }
 
 /** The waiters of the next request: the oldest first, up to FEED_BATCH_SIZE Lead IDs (at least one waiter). */
@@ -69,16 +58,16 @@ function takeBatch(account: Account): Waiter[] {
 		ids += next.leadIds.length;
 		account.waiting.shift();
 	}
-	account.waitingIds -= ids;
 	return batch;
 }
 
 function settle(waiter: Waiter, sender: Waiter, result: LeadIdLookup | undefined, error: unknown): void {
 	if (waiter.signal?.aborted && waiter !== sender) return;
+	// A shared answer may list other waiters' Lead IDs too: each waiter reads only its own.
 	if (result?.ok) {
-		waiter.resolve(answerFor(result, waiter.leadIds));
+		waiter.resolve(result);
 	} else if (waiter.run === sender.run) {
-		if (result) waiter.resolve(answerFor(result, waiter.leadIds));
+		if (result) waiter.resolve(result);
 		else waiter.reject(error);
 	} else {
 		waiter.lookUp(waiter.leadIds).then(waiter.resolve, waiter.reject);
@@ -108,7 +97,6 @@ function withdraw(key: string, account: Account, waiter: Waiter): boolean {
 	const at = account.waiting.indexOf(waiter);
 	if (at < 0) return false;
 	account.waiting.splice(at, 1);
-	account.waitingIds -= waiter.leadIds.length;
 	if (account.onWire === 0 && account.waiting.length === 0 && accounts.get(key) === account) accounts.delete(key);
 	return true;
 }
@@ -122,13 +110,13 @@ export async function lookUpShared(
 	key: string,
 	run: object,
 	leadIds: string[],
-	lookUp: OwnLookup,
-	deadline?: Deadline,
+	lookUp: LookUp,
+	deadline: Deadline,
 ): Promise<LeadIdLookup> {
-	const signal = deadline?.signal;
+	const { signal } = deadline;
 	let account = accounts.get(key);
 	if (!account) {
-		account = { onWire: 0, waiting: [], waitingIds: 0 };
+		account = { onWire: 0, waiting: [] };
 		accounts.set(key, account);
 	}
 	const current = account;
@@ -136,14 +124,15 @@ export async function lookUpShared(
 	const answered = new Promise<LeadIdLookup>((resolve, reject) => {
 		waiter = { run, leadIds, lookUp, signal, resolve, reject };
 		current.waiting.push(waiter);
-		current.waitingIds += leadIds.length;
-		if (current.onWire === 0 || current.waitingIds >= FEED_BATCH_SIZE) sendNext(key, current);
+		const waitingIds = current.waiting.reduce((ids, queued) => ids + queued.leadIds.length, 0);
+		if (current.onWire === 0 || waitingIds >= FEED_BATCH_SIZE) sendNext(key, current);
 	});
 	if (waiter && current.waiting.includes(waiter)) {
-		const late = await Promise.race([answered.then(() => false, () => false), wait(MAX_SHARE_WAIT_MS, signal).then(() => true)]);
-		if (late && withdraw(key, current, waiter)) return await lookUp(leadIds);
+		// `waited` is false once answered or aborted: an aborted waiter leaves the queue and ends by its own deadline.
+		const waited = await Promise.race([answered.then(() => false, () => false), wait(MAX_SHARE_WAIT_MS, signal)]);
+		if (withdraw(key, current, waiter) && waited) return await lookUp(leadIds);
 	}
 	const settled = await untilAborted(answered, signal);
 	if (settled) return settled.value;
-	return { ok: false, failure: deadlineFailure(deadline as Deadline) };
+	return { ok: false, failure: deadlineFailure(deadline) };
 }

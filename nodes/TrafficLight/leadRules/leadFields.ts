@@ -1,8 +1,7 @@
 /**
- * The optional fields of Traffic Light's lead receiver (POST /api/lead/send),
- * one row per field: the n8n parameter name, the form field Traffic Light
- * reads, and the rule we check before sending. The UI collection, the
- * validation and the form builder are all generated from this table, so a
+ * The fields of Traffic Light's lead receiver (POST /api/lead/send), one row per field: the n8n
+ * parameter name, the form field Traffic Light reads, and the rule we check before sending. The
+ * node's fields, the validation and the form builder are all generated from these tables, so a
  * field and its rule are added in one place.
  *
  * Lengths: Traffic Light documents 100 characters for the tracking fields
@@ -13,35 +12,100 @@ export type LeadFieldRule =
 	| { kind: 'text'; maxLength?: number }
 	/** A whole number of `unit` from `min` to `max`, sent without sign or leading zeros (`+05` → `5`). */
 	| { kind: 'wholeNumber'; min: number; max: number; unit: string; fix: string }
-	/** An IPv4 or IPv6 address. */
-	| { kind: 'ipAddress'; fix: string };
+	/** A value `accepts` takes; `problem` says what any other value is not. Sent upper-cased when `upperCase`. */
+	| { kind: 'format'; accepts: (value: string) => boolean; problem: string; fix: string; upperCase?: boolean };
 
 export interface LeadFieldSpec {
-	/** Parameter name inside the node's "Additional Fields" collection. */
+	/** Parameter name: a field of its own when `whenEmpty` is set, else inside "Additional Fields". */
 	param: string;
 	/** Form field name Traffic Light reads. */
 	formField: string;
 	displayName: string;
 	description: string;
-	/** What the value must be; `fix` is the advice shown when it is not. */
-	rule: LeadFieldRule;
-	/** Value sent when the user does not add the field (Traffic Light expects these three). */
+	/** What the value must be, any text when left out; `fix` is the advice shown when it is not. */
+	rule?: LeadFieldRule;
+	/** A required field: the advice shown when it is empty. */
+	whenEmpty?: string;
+	/** Value sent when the user does not add an optional field (Traffic Light expects these three). */
 	sentByDefault?: string;
+	/** The editor's default of a required field. */
+	editorDefault?: string;
 	placeholder?: string;
 	multiline?: boolean;
 }
 
-const TEXT: LeadFieldRule = { kind: 'text' };
+const IPV4_PART = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = new RegExp(`^${IPV4_PART}(\\.${IPV4_PART}){3}$`);
+
+export function isIpv4(value: string): boolean {
+	return IPV4.test(value);
+}
+
+/** RFC 4291 text forms with an optional %zone: the address is checked by the URL parser, which knows them all. */
+export function isIpv6(value: string): boolean {
+	const [address, ...zone] = value.split('%');
+	return zone.length <= 1 && /^[\da-f:.]+$/i.test(address) && URL.canParse(`http://[${address}]`);
+}
+
+export const REQUIRED_LEAD_FIELDS: readonly LeadFieldSpec[] = [
+	{
+		param: 'offerId',
+		formField: 'offer_id',
+		displayName: 'Offer ID',
+		description: 'Numeric ID of the offer in your Traffic Light account (Offers page)',
+		placeholder: '1234',
+		whenEmpty: 'Enter the numeric ID of the offer from your Traffic Light account (Offers page), e.g. 1234.',
+		rule: {
+			kind: 'format',
+			accepts: (value) => /^\d*[1-9]\d*$/.test(value),
+			problem: 'is not a positive whole number',
+			fix: 'Use the numeric offer ID from your Traffic Light account, e.g. 1234 — not the offer name or a link.',
+		},
+	},
+	{
+		param: 'phone',
+		formField: 'phone',
+		displayName: 'Phone',
+		description: "The customer's phone number, in any format",
+		placeholder: '+7 999 123-45-67',
+		whenEmpty: "Map the customer's phone into Phone, e.g. {{ $json.client.phone }} from the Klientiks Trigger.",
+		rule: {
+			kind: 'format',
+			accepts: (value) => /\d/.test(value),
+			problem: 'contains no digits',
+			fix: 'Phone must contain the phone number, in any format, e.g. +7 (999) 123-45-67. Check that the right field is mapped.',
+		},
+	},
+	{
+		param: 'country',
+		formField: 'country',
+		displayName: 'Country',
+		description: "The customer's country as an ISO 3166-1 code: two letters (RU, KZ, UA) or three (RUS)",
+		placeholder: 'RU',
+		editorDefault: 'RU',
+		whenEmpty: "Enter the ISO 3166-1 code of the customer's country, e.g. RU, KZ or UA.",
+		rule: {
+			kind: 'format',
+			accepts: (value) => /^[A-Za-z]{2,3}$/.test(value),
+			problem: 'is not an ISO 3166-1 code',
+			fix: 'Use two letters (alpha-2, e.g. RU) or three letters (alpha-3, e.g. RUS), not the country name.',
+			upperCase: true,
+		},
+	},
+];
 
 const TRACKING_TEXT: LeadFieldRule = { kind: 'text', maxLength: 100 };
 
-const utm = (part: string, label: string): LeadFieldSpec => ({
-	param: `utm${part[0].toUpperCase()}${part.slice(1)}`,
-	formField: `utm_${part}`,
-	displayName: `UTM ${label}`,
-	description: `The utm_${part} tag of the visit that produced the lead (at most 100 characters)`,
-	rule: TRACKING_TEXT,
-});
+const utm = (part: string): LeadFieldSpec => {
+	const label = `${part[0].toUpperCase()}${part.slice(1)}`;
+	return {
+		param: `utm${label}`,
+		formField: `utm_${part}`,
+		displayName: `UTM ${label}`,
+		description: `The utm_${part} tag of the visit that produced the lead (at most 100 characters)`,
+		rule: TRACKING_TEXT,
+	};
+};
 
 const extraInfo = (n: number): LeadFieldSpec => ({
 	param: `sub${n}`,
@@ -51,16 +115,13 @@ const extraInfo = (n: number): LeadFieldSpec => ({
 	rule: TRACKING_TEXT,
 });
 
-export const LEAD_ID_PARAM = 'leadId';
-
 export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 	{
-		param: LEAD_ID_PARAM,
+		param: 'leadId',
 		formField: 'id',
 		displayName: 'Lead ID',
 		description:
 			'Your own ID of this lead, stable for the same client or appointment (e.g. the Klientiks Trigger output "leadId"). Traffic Light returns it as id2; Skip Duplicates and the timeout check look leads up by it. Never use a timestamp or a random value: it defeats every duplicate check.',
-		rule: TEXT,
 		placeholder: 'klx-appointment-12345',
 	},
 	{
@@ -68,7 +129,6 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		formField: 'stream_hid',
 		displayName: 'Stream ID',
 		description: 'The stream (flow) hash from https://cpa.tl/streams/, e.g. EZyFO7Wb; the lead is attached to that stream',
-		rule: TEXT,
 	},
 	{
 		param: 'ipAddress',
@@ -77,33 +137,22 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		description:
 			'IPv4 or IPv6 address of the customer. Sent as 0.0.0.0 when not set, as Traffic Light asks for leads without an IP (CRM, lead forms).',
 		rule: {
-			kind: 'ipAddress',
+			kind: 'format',
+			accepts: (value) => isIpv4(value) || isIpv6(value),
+			problem: 'is not a valid IPv4 or IPv6 address',
 			fix: "Send the customer's IP, e.g. 203.0.113.7 or 2001:db8::1, or leave the field out to send 0.0.0.0 (no IP known).",
 		},
 		sentByDefault: '0.0.0.0',
 	},
-	{
-		param: 'name',
-		formField: 'name',
-		displayName: 'Name',
-		description: 'Name or full name of the customer',
-		rule: TEXT,
-	},
+	{ param: 'name', formField: 'name', displayName: 'Name', description: 'Name or full name of the customer' },
 	{
 		param: 'comments',
 		formField: 'comments',
 		displayName: 'Comments',
 		description: 'Comments on the order, e.g. the booked services and date',
-		rule: TEXT,
 		multiline: true,
 	},
-	{
-		param: 'address',
-		formField: 'address',
-		displayName: 'Address',
-		description: 'Address of the customer',
-		rule: TEXT,
-	},
+	{ param: 'address', formField: 'address', displayName: 'Address', description: 'Address of the customer' },
 	{
 		param: 'timezone',
 		formField: 'tz',
@@ -133,7 +182,6 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		formField: 'email',
 		displayName: 'Email',
 		description: 'Email address of the customer',
-		rule: TEXT,
 		placeholder: 'name@email.com',
 	},
 	{
@@ -141,24 +189,14 @@ export const OPTIONAL_LEAD_FIELDS: readonly LeadFieldSpec[] = [
 		formField: 'user_agent',
 		displayName: 'User Agent',
 		description: "The customer's browser User-Agent string; leave empty when the lead did not come from a browser",
-		rule: TEXT,
 	},
-	utm('source', 'Source'),
-	utm('medium', 'Medium'),
-	utm('campaign', 'Campaign'),
-	utm('content', 'Content'),
-	utm('term', 'Term'),
-	extraInfo(1),
-	extraInfo(2),
-	extraInfo(3),
-	extraInfo(4),
-	extraInfo(5),
+	...['source', 'medium', 'campaign', 'content', 'term'].map(utm),
+	...[1, 2, 3, 4, 5].map(extraInfo),
 	{
 		param: 'techComments',
 		formField: 'tech_comments',
 		displayName: 'Technical Comment',
 		description: 'Technical comment for the call centre, e.g. extra form fields as JSON',
-		rule: TEXT,
 		multiline: true,
 	},
 ];

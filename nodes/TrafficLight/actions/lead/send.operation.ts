@@ -1,11 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { accountKey, inFlightKeys } from '../../duplicates/inFlightLeads';
-import { OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from '../../leadRules/leadFields';
+import { accountKey } from '../../duplicates/inFlightLeads';
+import { OPTIONAL_LEAD_FIELDS, REQUIRED_LEAD_FIELDS, type LeadFieldSpec } from '../../leadRules/leadFields';
 import { deadlineFailure, itemBudgetMs, startDeadline, untilAborted } from '../../transport/deadline';
 import { openConnection } from '../../transport/connection';
 import { rateLimitAllowanceMs } from '../../transport/throttle';
-import { runWithConcurrency } from '../../utils/concurrency';
 import {
 	concurrencyOf,
 	DEFAULTS,
@@ -25,19 +24,21 @@ const displayOptions = { show: { resource: ['lead'], operation: ['send'] } };
 // Plain names: n8n's lint rules accept a default given as a literal, a name or a call, not `DEFAULTS.x`.
 const { concurrency, retryAttempts } = DEFAULTS;
 
-function collectionOption(spec: LeadFieldSpec): INodeProperties {
+/** A lead field in the editor: one of its own when required, else an option of Additional Fields. */
+function leadField(spec: LeadFieldSpec): INodeProperties {
 	const { rule } = spec;
-	const isNumber = rule.kind === 'wholeNumber';
+	const isNumber = rule?.kind === 'wholeNumber';
 	const option: INodeProperties = {
 		displayName: spec.displayName,
 		name: spec.param,
 		type: isNumber ? 'number' : 'string',
-		default: isNumber ? Number(spec.sentByDefault ?? 0) : (spec.sentByDefault ?? ''),
+		default: isNumber ? Number(spec.sentByDefault ?? 0) : (spec.sentByDefault ?? spec.editorDefault ?? ''),
 		description: spec.description,
 	};
 	if (spec.placeholder) option.placeholder = spec.placeholder;
 	if (spec.multiline) option.typeOptions = { rows: 3 };
 	if (isNumber) option.typeOptions = { minValue: rule.min, maxValue: rule.max, numberPrecision: 0 };
+	if (spec.whenEmpty) Object.assign(option, { required: true, displayOptions });
 	return option;
 }
 
@@ -50,36 +51,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		displayOptions,
 	},
-	{
-		displayName: 'Offer ID',
-		name: 'offerId',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '1234',
-		description: 'Numeric ID of the offer in your Traffic Light account (Offers page)',
-		displayOptions,
-	},
-	{
-		displayName: 'Phone',
-		name: 'phone',
-		type: 'string',
-		required: true,
-		default: '',
-		placeholder: '+7 999 123-45-67',
-		description: "The customer's phone number, in any format",
-		displayOptions,
-	},
-	{
-		displayName: 'Country',
-		name: 'country',
-		type: 'string',
-		required: true,
-		default: 'RU',
-		placeholder: 'RU',
-		description: "The customer's country as an ISO 3166-1 code: two letters (RU, KZ, UA) or three (RUS)",
-		displayOptions,
-	},
+	...REQUIRED_LEAD_FIELDS.map(leadField),
 	{
 		displayName: 'Additional Fields',
 		name: 'additionalFields',
@@ -89,7 +61,7 @@ export const description: INodeProperties[] = [
 		displayOptions,
 		options: [...OPTIONAL_LEAD_FIELDS]
 			.sort((a, b) => a.displayName.localeCompare(b.displayName))
-			.map(collectionOption),
+			.map(leadField),
 	},
 	optionsCollection(displayOptions, [
 		{
@@ -147,23 +119,25 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		lookupPolicy: { timeoutMs: timeoutMsOf(options), retryAttempts: retryAttemptsOf(options) },
 		cancel: this.getExecutionCancelSignal?.(),
 		account: accountKey(connection.baseUrl, apiKey),
-		inFlightKey: inFlightKeys(connection.baseUrl, apiKey),
 		started: new Array(count),
 	};
 	const concurrency = concurrencyOf(options);
 	const readItem = itemReader(this, async (leadIds) => await lookUp(run, leadIds), count, concurrency);
+	// Output order equals input order. After a failure without continueOnFail no further item starts;
+	// those on the wire finish (a request cannot be taken back) and the rest stay undefined.
+	const results = new Array<ItemResult | undefined>(count).fill(undefined);
+	let next = 0;
 	let failed = false;
-	const results = await runWithConcurrency(
-		count,
-		concurrency,
-		async (index) => {
+	const worker = async () => {
+		while (next < count && !failed) {
+			const index = next++;
 			const result = readItem(index).then(async (checked) => await handleItem(run, index, checked));
 			run.started[index] = result;
-			if ((await result).error && !continueOnFail) failed = true;
-			return await result;
-		},
-		() => failed,
-	);
+			results[index] = await result;
+			if (results[index]?.error && !continueOnFail) failed = true;
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 	if (!continueOnFail) throwFirstError(results);
 	return results.map(outputItem);
 }

@@ -7,15 +7,7 @@ import { shortJson, shorten } from '../../../utils/shortText';
 import { MAX_PREVIEW_CHARS } from '../../../transport/answer';
 import type { TrafficLightConnection } from '../../../transport/connection';
 import type { CallFailure } from '../../../transport/failures';
-import type { LeadForm } from '../../../leadRules/validation';
-
-export interface DeliveryPolicy {
-	timeoutMs: number;
-	/** Extra attempts after a failure that proves the lead did not arrive. */
-	retryAttempts: number;
-	/** The item's deadline: every request and wait of the delivery ends with it. */
-	deadline: Deadline;
-}
+import type { ReadyItem } from './items';
 
 /** Waits before each feed check after an unknown outcome; gives Traffic Light time to store a slow lead. */
 export const FEED_CHECK_DELAYS_MS: readonly number[] = [1000, 2000, 4000];
@@ -89,12 +81,14 @@ export function boundedAnswer(body: IDataObject): IDataObject {
 	return answer;
 }
 
-/** Which proven failure kept the lead from being sent; the rest are 429/503 and the run's allowance for them. */
-const NOT_SENT_BECAUSE: Partial<Record<CallFailure['kind'], Resolution>> = {
+/** Which proven failure kept the lead from being sent, for every kind that can prove it (HTTP: 429/503). */
+const NOT_SENT_BECAUSE: Record<Exclude<CallFailure, { notDelivered: false }>['kind'], Resolution> = {
 	errmsg: 'rejected',
 	keyRejected: 'rejected',
 	refused: 'unreachable',
 	dns: 'unreachable',
+	http: 'rateLimited',
+	rateLimited: 'rateLimited',
 	outOfTime: 'outOfTime',
 };
 
@@ -102,7 +96,7 @@ const NOT_SENT_BECAUSE: Partial<Record<CallFailure['kind'], Resolution>> = {
  * Sends one lead and finds out, as far as possible, whether it arrived.
  *
  * - A failure that proves nothing arrived (connection refused, DNS, HTTP 429/503)
- *   is retried with backoff or after the Retry-After asked for, up to policy.retryAttempts times.
+ *   is retried with backoff or after the Retry-After asked for, up to the item's Retry Attempts.
  * - A failure that may hide a stored lead (timeout, dropped connection, other
  *   5xx, non-JSON) is never resent: with a Lead ID the feed is checked a few
  *   times; without one the outcome stays unknown and the caller says so.
@@ -110,13 +104,13 @@ const NOT_SENT_BECAUSE: Partial<Record<CallFailure['kind'], Resolution>> = {
 export async function deliverLead(
 	this: IExecuteFunctions,
 	connection: TrafficLightConnection,
-	form: LeadForm,
-	policy: DeliveryPolicy,
+	{ form, timeoutMs, retryAttempts }: ReadyItem,
+	/** The item's deadline: every request and wait of the delivery ends with it. */
+	deadline: Deadline,
 ): Promise<DeliveryOutcome> {
-	const { timeoutMs, deadline } = policy;
 	const send = { method: 'POST' as const, path: '/api/lead/send', form, timeoutMs, deadline };
 	const provesNothingArrived = (failure: CallFailure) => failure.notDelivered && isWorthRepeating(failure);
-	const { result, attempts } = await callWithRetries.call(this, connection, send, policy.retryAttempts, provesNothingArrived);
+	const { result, attempts } = await callWithRetries.call(this, connection, send, retryAttempts, provesNothingArrived);
 	let failure: CallFailure;
 	if (result.ok) {
 		const trafficLightId = trafficLightIdOf(result.body);
@@ -134,7 +128,7 @@ export async function deliverLead(
 		failure = result.failure;
 	}
 
-	if (failure.notDelivered) return { delivered: false, attempts, failure, resolution: NOT_SENT_BECAUSE[failure.kind] ?? 'rateLimited' };
+	if (failure.notDelivered) return { delivered: false, attempts, failure, resolution: NOT_SENT_BECAUSE[failure.kind] };
 
 	const leadId = form.id;
 	if (!leadId) return { delivered: false, attempts, failure, resolution: 'unknownWithoutLeadId' };

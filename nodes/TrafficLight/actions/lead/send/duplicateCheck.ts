@@ -20,10 +20,8 @@ export interface SendRun {
 	connection: TrafficLightConnection;
 	lookupPolicy: { timeoutMs: number; retryAttempts: number };
 	cancel?: AbortSignal;
-	/** The Traffic Light account: feed look-ups of concurrent executions for it share requests. */
+	/** The Traffic Light account: its feed look-ups and Lead IDs in flight are shared with concurrent executions. */
 	account: string;
-	/** The key under which a Lead ID of this account is registered while it is being sent. */
-	inFlightKey: (leadId: string) => string;
 	/** Set once a feed look-up failed: the later ones would wait out the same failure, so they are not made. */
 	feedFailure?: CallFailure;
 	/** Each started item's result, for a later item with the same Lead ID to wait on. */
@@ -84,12 +82,11 @@ export async function resultWithoutSending(
 
 /** Layer 3: sends the item unless another execution of this process is sending the same Lead ID. */
 export async function sendItem(run: SendRun, index: number, item: ReadyItem, deadline: Deadline): Promise<ItemResult> {
-	const policy = { timeoutMs: item.timeoutMs, retryAttempts: item.retryAttempts, deadline };
-	const deliver = async () => await deliverLead.call(run.ctx, run.connection, item.form, policy);
+	const deliver = async () => await deliverLead.call(run.ctx, run.connection, item, deadline);
 	if (!needsCheck(item)) return resultOfDelivery(run.node, index, item, await deliver());
 	// Another execution of this process may be sending the same Lead ID right now; its feed
 	// look-up saw nothing either, so wait for its outcome instead of sending a second copy.
-	const once = await sendOnce(run.inFlightKey(item.leadId), deliver, inFlightOutcomeOf, deadline.signal);
+	const once = await sendOnce(run.account, item.leadId, deliver, inFlightOutcomeOf, deadline.signal);
 	if (once.sent) return resultOfDelivery(run.node, index, item, once.value);
 	if (once.other.state === 'delivered') {
 		return { json: duplicateJson(item.leadId, { trafficLightId: once.other.trafficLightId, status: null }, 'otherExecution') };

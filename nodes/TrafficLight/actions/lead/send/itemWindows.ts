@@ -1,5 +1,6 @@
 import { sleep, type IExecuteFunctions } from 'n8n-workflow';
 
+import type { LookUp } from '../../../duplicates/sharedLookups';
 import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../../../transport/feed';
 import type { CallFailure } from '../../../transport/failures';
 import { needsCheck, prepare, sendParameterReader, type ParameterRead, type Prepared } from './items';
@@ -15,9 +16,6 @@ export type FeedCheck =
 	| { kind: 'sameRun'; first: number };
 
 export type CheckedItem = { prepared: Prepared; check: Promise<FeedCheck> };
-
-/** Looks Lead IDs up in the lead feed for the duplicate check. */
-export type LookUp = (leadIds: string[]) => Promise<LeadIdLookup>;
 
 /** The first item of the run with a Lead ID, and the feed look-up that covers it. */
 type FirstSeen = { index: number; lookup: Promise<LeadIdLookup> };

@@ -16,13 +16,7 @@ export type ItemResult = {
 };
 
 /** Outcomes after which the lead is known to be absent from Traffic Light, so sending it again cannot duplicate it. */
-export const PROVEN_NOT_DELIVERED: ReadonlySet<Resolution> = new Set<Resolution>([
-	'rejected',
-	'unreachable',
-	'rateLimited',
-	'outOfTime',
-	'notFoundInFeed',
-]);
+export const PROVEN_NOT_DELIVERED = new Set<Resolution>(['rejected', 'unreachable', 'rateLimited', 'outOfTime', 'notFoundInFeed']);
 
 export function duplicateJson(leadId: string, existing: { trafficLightId: unknown; status: unknown }, source: string): IDataObject {
 	return {
