@@ -14,9 +14,6 @@ import { preview, REQUEST_LIMITS } from './limits';
 import { decodeComponent, type DecodedComponent } from './percentDecoding';
 import { combineEncodings, hasControlCharacters, type DetectedEncoding } from './textEncoding';
 
-const AMPERSAND = 0x26;
-const EQUALS = 0x3d;
-
 export interface QueryLimits {
 	/** Pairs decoded; the rest are only counted. */
 	maxPairs: number;
@@ -28,31 +25,21 @@ export interface QueryLimits {
 
 const NO_LIMITS: QueryLimits = { maxPairs: Infinity, maxKeyLength: Infinity, maxValueLength: Infinity, maxTotalText: Infinity };
 
-/** The first index from `start` on that is not "&": a run of empty segments costs one tight loop. */
-function skipAmpersands(input: string | Uint8Array, start: number): number {
-	let i = start;
-	if (typeof input === 'string') {
-		while (i < input.length && input.charCodeAt(i) === AMPERSAND) i++;
-	} else {
-		while (i < input.length && input[i] === AMPERSAND) i++;
-	}
-	return i;
-}
-
 /**
  * Calls `onSegment` for each non-empty `&`-separated segment, by index
  * (never by splitting the whole input at once), until it returns false.
  * Returns whether non-empty segments were left unvisited: they are not
  * counted, so a call past the limit costs no pass over the rest of it.
  */
-function forEachSegment(input: string | Uint8Array, onSegment: (start: number, end: number) => boolean): boolean {
+function forEachSegment(input: string, onSegment: (start: number, end: number) => boolean): boolean {
 	let start = 0;
 	let visiting = true;
 	while (start < input.length) {
-		start = skipAmpersands(input, start);
+		// A run of empty segments costs one tight loop.
+		while (input.charCodeAt(start) === 0x26) start++;
 		if (start >= input.length) break;
 		if (!visiting) return true;
-		let end = typeof input === 'string' ? input.indexOf('&', start) : input.indexOf(AMPERSAND, start);
+		let end = input.indexOf('&', start);
 		if (end === -1) end = input.length;
 		visiting = onSegment(start, end);
 		start = end + 1;
@@ -60,18 +47,17 @@ function forEachSegment(input: string | Uint8Array, onSegment: (start: number, e
 	return false;
 }
 
-const textEncoder = new TextEncoder();
-
 /**
- * A string from Node's HTTP server holds only ASCII (Node rejects raw
- * non-ASCII bytes in a request line) and is read as it is; any other
- * character is taken as already-decoded text and the string is encoded as
- * UTF-8 first. A byte buffer (a form body) is read as bytes, so raw
- * Windows-1251 text survives.
+ * The input as a string of bytes, one character per byte. A string from
+ * Node's HTTP server holds only ASCII (Node rejects raw non-ASCII bytes in a
+ * request line) and is read as it is; any other character is taken as
+ * already-decoded text and encoded as UTF-8 first. A byte buffer (a form
+ * body) is read as bytes, so raw Windows-1251 text survives.
  */
-function asciiOrBytes(input: string | Uint8Array): string | Uint8Array {
+function byteString(input: string | Uint8Array): string {
+	if (typeof input !== 'string') return Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
 	// byteLength equals length only for ASCII, and is counted natively, faster than a regex scan.
-	return typeof input === 'string' && Buffer.byteLength(input, 'utf8') !== input.length ? textEncoder.encode(input) : input;
+	return Buffer.byteLength(input, 'utf8') === input.length ? input : Buffer.from(input, 'utf8').toString('latin1');
 }
 
 export interface DecodedPair {
@@ -109,7 +95,7 @@ export function parseQueryString(
 	sourceName = 'query string',
 	limits: QueryLimits = NO_LIMITS,
 ): ParsedQuery {
-	const input = asciiOrBytes(original);
+	const input = byteString(original);
 	const pairs: DecodedPair[] = [];
 	const warnings: string[] = [];
 	let encoding: DetectedEncoding = 'ascii';
@@ -136,7 +122,7 @@ export function parseQueryString(
 			damagedUtf8: key.damagedUtf8 || value.damagedUtf8,
 			source: sourceName,
 		};
-		if (typeof input === 'string') pair.rawPair = input.slice(start, end);
+		if (input === original) pair.rawPair = input.slice(start, end);
 		pairs.push(pair);
 		textLeft -= pair.key.length + pair.value.length;
 		return pairs.length + undecoded < limits.maxPairs;
@@ -153,13 +139,9 @@ export function parseQueryString(
  * looks past the segment: a search to the end of the input for every segment
  * would make a long call quadratic.
  */
-function indexOfEquals(input: string | Uint8Array, start: number, end: number, reach = end): number {
+function indexOfEquals(input: string, start: number, end: number, reach = end): number {
 	const limit = Math.min(end, reach);
-	if (typeof input === 'string') {
-		for (let i = start; i < limit; i++) if (input.charCodeAt(i) === EQUALS) return i;
-	} else {
-		for (let i = start; i < limit; i++) if (input[i] === EQUALS) return i;
-	}
+	for (let i = start; i < limit; i++) if (input.charCodeAt(i) === 0x3d) return i;
 	return end;
 }
 
@@ -199,8 +181,8 @@ function addPairWarnings(
 export interface FoundValues {
 	/** Every value sent under the name. */
 	values: string[];
-	/** The query string with those pairs cut out, in pieces (to hash without joining them). */
-	rest: Array<string | Uint8Array>;
+	/** The query string with those pairs cut out. */
+	rest: string;
 }
 
 /**
@@ -209,11 +191,10 @@ export interface FoundValues {
  * call costs any work.
  */
 export function findQueryValues(original: string, wanted: string): FoundValues {
-	const query = asciiOrBytes(original);
+	const query = byteString(original);
 	const values: string[] = [];
-	const rest: Array<string | Uint8Array> = [];
+	let rest = '';
 	let restStart = 0;
-	const piece = (from: number, to: number) => (typeof query === 'string' ? query.slice(from, to) : query.subarray(from, to));
 	// The longest spelling of the name is every character percent-escaped.
 	const longestKey = wanted.length * 3;
 	forEachSegment(query, (start, end) => {
@@ -221,11 +202,10 @@ export function findQueryValues(original: string, wanted: string): FoundValues {
 		if (equalsAt - start > longestKey) return true;
 		if (decodeComponent(query, start, equalsAt, longestKey).text === wanted) {
 			values.push(decodeComponent(query, Math.min(equalsAt + 1, end), end, REQUEST_LIMITS.maxValueLength).text);
-			if (start > restStart) rest.push(piece(restStart, start));
+			rest += query.slice(restStart, start);
 			restStart = end;
 		}
 		return true;
 	});
-	if (restStart < query.length) rest.push(restStart === 0 ? query : piece(restStart, query.length));
-	return { values, rest };
+	return { values, rest: restStart === 0 ? query : rest + query.slice(restStart) };
 }

@@ -27,7 +27,7 @@ function windowSecondsOf(context: IWebhookFunctions): number {
  * calls (Listen for test event) are never held back and never remembered.
  * `queryWithoutToken` is the query string with the token's pairs cut out.
  */
-export function findRepeat(context: IWebhookFunctions, queryWithoutToken: ReadonlyArray<string | Uint8Array>): Repeat | undefined {
+export function findRepeat(context: IWebhookFunctions, queryWithoutToken: string): Repeat | undefined {
 	if (context.getMode() === 'manual') return undefined;
 	const windowSeconds = windowSecondsOf(context);
 	if (windowSeconds === 0) return undefined;
