@@ -14,17 +14,6 @@ import { preview, REQUEST_LIMITS } from './limits';
 import { decodeComponent, type DecodedComponent } from './percentDecoding';
 import { combineEncodings, hasControlCharacters, type DetectedEncoding } from './textEncoding';
 
-export interface QueryLimits {
-	/** Pairs decoded; the rest are only counted. */
-	maxPairs: number;
-	maxKeyLength: number;
-	maxValueLength: number;
-	/** Characters of names and values an item keeps: pairs past them are counted, never decoded. */
-	maxTotalText: number;
-}
-
-const NO_LIMITS: QueryLimits = { maxPairs: Infinity, maxKeyLength: Infinity, maxValueLength: Infinity, maxTotalText: Infinity };
-
 /**
  * Calls `onSegment` for each non-empty `&`-separated segment, by index
  * (never by splitting the whole input at once), until it returns false.
@@ -78,9 +67,7 @@ export interface ParsedQuery {
 	/** Human-readable problems found while decoding (malformed escapes, invalid bytes, cut values). */
 	warnings: string[];
 	encoding: DetectedEncoding;
-	/** There were more non-empty pairs than `limits.maxPairs`; those were not read. */
-	pairsLeftOut: boolean;
-	/** Pairs holding text came after `limits.maxTotalText` characters; those were not decoded. */
+	/** Pairs holding text came after REQUEST_LIMITS.maxTotalText characters; those were not decoded. */
 	textLeftOut: boolean;
 }
 
@@ -88,33 +75,34 @@ export interface ParsedQuery {
  * Parses `a=1&b=%D0%98` (no leading `?`) into decoded pairs. Never throws.
  * Empty segments (`a=1&&b=2`) are skipped; a segment without `=` is a key
  * with an empty value. Work is linear in the input and output is bounded by
- * `limits`.
+ * REQUEST_LIMITS.
  */
 export function parseQueryString(
 	original: string | Uint8Array,
 	sourceName = 'query string',
-	limits: QueryLimits = NO_LIMITS,
+	maxPairs: number = REQUEST_LIMITS.maxParameters,
 ): ParsedQuery {
+	const { maxKeyLength, maxValueLength } = REQUEST_LIMITS;
 	const input = byteString(original);
 	const pairs: DecodedPair[] = [];
 	const warnings: string[] = [];
 	let encoding: DetectedEncoding = 'ascii';
-	let textLeft = limits.maxTotalText;
+	let textLeft: number = REQUEST_LIMITS.maxTotalText;
 	let undecoded = 0;
 
 	const pairsLeftOut = forEachSegment(input, (start, end) => {
 		// Once the text an item keeps is spent, a pair is only counted: none of it could be kept.
 		if (textLeft <= 0) {
 			undecoded++;
-			return pairs.length + undecoded < limits.maxPairs;
+			return pairs.length + undecoded < maxPairs;
 		}
 		const equalsAt = indexOfEquals(input, start, end);
-		const key = decodeComponent(input, start, equalsAt, limits.maxKeyLength);
-		const value = decodeComponent(input, Math.min(equalsAt + 1, end), end, limits.maxValueLength);
+		const key = decodeComponent(input, start, equalsAt, maxKeyLength);
+		const value = decodeComponent(input, Math.min(equalsAt + 1, end), end, maxValueLength);
 		const pairEncoding = combineEncodings(key.encoding, value.encoding);
 		encoding = combineEncodings(encoding, pairEncoding);
 
-		addPairWarnings(warnings, key, value, sourceName, limits);
+		addPairWarnings(warnings, key, value, sourceName);
 		const pair: DecodedPair = {
 			key: key.text,
 			value: value.text,
@@ -125,13 +113,13 @@ export function parseQueryString(
 		if (input === original) pair.rawPair = input.slice(start, end);
 		pairs.push(pair);
 		textLeft -= pair.key.length + pair.value.length;
-		return pairs.length + undecoded < limits.maxPairs;
+		return pairs.length + undecoded < maxPairs;
 	});
 	if (pairsLeftOut) {
 		warnings.push(`The ${sourceName} has more parameters than the ${pairs.length + undecoded} read; the rest were ignored.`);
 	}
 
-	return { pairs, warnings, encoding, pairsLeftOut, textLeftOut: undecoded > 0 };
+	return { pairs, warnings, encoding, textLeftOut: undecoded > 0 };
 }
 
 /**
@@ -145,13 +133,8 @@ function indexOfEquals(input: string, start: number, end: number, reach = end): 
 	return end;
 }
 
-function addPairWarnings(
-	warnings: string[],
-	key: DecodedComponent,
-	value: DecodedComponent,
-	sourceName: string,
-	limits: QueryLimits,
-): void {
+function addPairWarnings(warnings: string[], key: DecodedComponent, value: DecodedComponent, sourceName: string): void {
+	const { maxKeyLength, maxValueLength } = REQUEST_LIMITS;
 	const clean =
 		key.malformedEscapes + value.malformedEscapes === 0 &&
 		!key.damagedUtf8 &&
@@ -172,9 +155,9 @@ function addPairWarnings(
 	if (hasControlCharacters(key.text) || hasControlCharacters(value.text)) {
 		warnings.push(`${name} contains control characters or bytes that are not valid text.`);
 	}
-	if (key.cut) warnings.push(`${name} has a name longer than ${limits.maxKeyLength} characters; the name was cut.`);
+	if (key.cut) warnings.push(`${name} has a name longer than ${maxKeyLength} characters; the name was cut.`);
 	if (value.cut) {
-		warnings.push(`${name} is longer than ${limits.maxValueLength} characters; only the first ${limits.maxValueLength} were kept.`);
+		warnings.push(`${name} is longer than ${maxValueLength} characters; only the first ${maxValueLength} were kept.`);
 	}
 }
 

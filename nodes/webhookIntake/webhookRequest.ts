@@ -1,9 +1,8 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import { headerValue, isRecord, rawQueryOf, requestOf, type RequestLike } from './httpRequest';
-import { boundedJson, ItemBudget, setOwn } from './itemBudget';
-import { preview, REQUEST_LIMITS, WarningList } from './limits';
-import { parseQueryString, type DecodedPair, type QueryLimits } from './queryString';
+import { boundedJson, ItemBudget, preview, REQUEST_LIMITS, setOwn, WarningList } from './limits';
+import { parseQueryString, type DecodedPair } from './queryString';
 import { TOKEN_QUERY_KEY } from './secretToken';
 import type { DetectedEncoding } from './textEncoding';
 
@@ -58,7 +57,7 @@ function readBody(
 	const body: unknown = formOrText === undefined ? context.getBodyData() : undefined;
 	if (typeof body === 'string') formOrText = body;
 	if (formOrText !== undefined) {
-		const parsed = parseQueryString(formOrText, 'body', { ...PAIR_LIMITS, maxPairs });
+		const parsed = parseQueryString(formOrText, 'body', maxPairs);
 		warnings.addAll(parsed.warnings);
 		return { pairs: parsed.pairs, entries: [], textLeftOut: parsed.textLeftOut };
 	}
@@ -123,14 +122,6 @@ function boundedRawQuery(pairs: DecodedPair[], fullLength: number, warnings: War
 	return `${raw.slice(0, REQUEST_LIMITS.maxRawQuery)}…`;
 }
 
-/** How much of a query string or form body is decoded (an object spread per call would cost more than the parsing). */
-const PAIR_LIMITS: QueryLimits = {
-	maxPairs: REQUEST_LIMITS.maxParameters,
-	maxKeyLength: REQUEST_LIMITS.maxKeyLength,
-	maxValueLength: REQUEST_LIMITS.maxValueLength,
-	maxTotalText: REQUEST_LIMITS.maxTotalText,
-};
-
 export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest {
 	const request = requestOf(context);
 	const method = typeof request.method === 'string' ? request.method.toUpperCase() : 'GET';
@@ -138,7 +129,7 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 	const budget = new ItemBudget(warnings);
 
 	const rawQuery = rawQueryOf(context);
-	const query = parseQueryString(rawQuery, 'query string', PAIR_LIMITS);
+	const query = parseQueryString(rawQuery);
 	warnings.addAll(query.warnings);
 	const queryPairs = query.pairs;
 	const body = readBody(context, request, REQUEST_LIMITS.maxParameters - query.pairs.length, budget, warnings);
