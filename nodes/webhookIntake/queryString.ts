@@ -135,30 +135,18 @@ function indexOfEquals(input: string, start: number, end: number, reach = end): 
 
 function addPairWarnings(warnings: string[], key: DecodedComponent, value: DecodedComponent, sourceName: string): void {
 	const { maxKeyLength, maxValueLength } = REQUEST_LIMITS;
-	const clean =
-		key.malformedEscapes + value.malformedEscapes === 0 &&
-		!key.damagedUtf8 &&
-		!value.damagedUtf8 &&
-		!key.cut &&
-		!value.cut &&
-		!hasControlCharacters(key.text) &&
-		!hasControlCharacters(value.text);
-	if (clean) return;
-	const name = `Parameter ${preview(key.text)} in the ${sourceName}`;
 	const malformed = key.malformedEscapes + value.malformedEscapes;
-	if (malformed > 0) warnings.push(`${name} has ${malformed} malformed percent escape(s); the "%" was kept as text.`);
-	if (key.damagedUtf8 || value.damagedUtf8) {
-		warnings.push(
-			`${name} is not valid UTF-8 yet holds UTF-8 Cyrillic: probably cut-off or damaged UTF-8. It was read as Windows-1251 and may be garbled.`,
-		);
-	}
-	if (hasControlCharacters(key.text) || hasControlCharacters(value.text)) {
-		warnings.push(`${name} contains control characters or bytes that are not valid text.`);
-	}
-	if (key.cut) warnings.push(`${name} has a name longer than ${maxKeyLength} characters; the name was cut.`);
-	if (value.cut) {
-		warnings.push(`${name} is longer than ${maxValueLength} characters; only the first ${maxValueLength} were kept.`);
-	}
+	// A message is built only for a problem the pair has.
+	const problems = [
+		malformed > 0 && `has ${malformed} malformed percent escape(s); the "%" was kept as text.`,
+		(key.damagedUtf8 || value.damagedUtf8) &&
+			'is not valid UTF-8 yet holds UTF-8 Cyrillic: probably cut-off or damaged UTF-8. It was read as Windows-1251 and may be garbled.',
+		(hasControlCharacters(key.text) || hasControlCharacters(value.text)) &&
+			'contains control characters or bytes that are not valid text.',
+		key.cut && `has a name longer than ${maxKeyLength} characters; the name was cut.`,
+		value.cut && `is longer than ${maxValueLength} characters; only the first ${maxValueLength} were kept.`,
+	];
+	for (const problem of problems) if (problem) warnings.push(`Parameter ${preview(key.text)} in the ${sourceName} ${problem}`);
 }
 
 export interface FoundValues {

@@ -1,4 +1,4 @@
-import type { IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import { callIdentity, recentCalls } from './recentCalls';
 import { bodyBytesOf, requestOf } from './httpRequest';
@@ -13,11 +13,8 @@ export interface Repeat {
 }
 
 function windowSecondsOf(context: IWebhookFunctions): number {
-	const options = context.getNodeParameter('options', {});
-	const seconds =
-		typeof options === 'object' && options !== null && IGNORE_REPEATS_OPTION in options
-			? (options as Record<string, unknown>)[IGNORE_REPEATS_OPTION]
-			: IGNORE_REPEATS_DEFAULT_SECONDS;
+	const options = context.getNodeParameter('options', {}) as IDataObject;
+	const seconds = options[IGNORE_REPEATS_OPTION] ?? IGNORE_REPEATS_DEFAULT_SECONDS;
 	return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
 }
 

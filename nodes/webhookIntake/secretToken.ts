@@ -27,15 +27,7 @@ function digest(text: string): Buffer {
  * reveal the length of the saved token either.
  */
 export function secretTokensMatch(savedToken: string, sentToken: string): boolean {
-	return timingSafeEqual(savedDigest(savedToken), digest(sentToken));
-}
-
-/** The digest of the last saved token: a trigger compares against the same one call after call. */
-let lastSaved: { token: string; digest: Buffer } | undefined;
-
-function savedDigest(savedToken: string): Buffer {
-	if (lastSaved?.token !== savedToken) lastSaved = { token: savedToken, digest: digest(savedToken) };
-	return lastSaved.digest;
+	return timingSafeEqual(digest(savedToken), digest(sentToken));
 }
 
 export type TokenCheck = 'notRequired' | 'accepted' | 'missing' | 'repeated' | 'wrong';

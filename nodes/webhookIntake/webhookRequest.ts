@@ -6,9 +6,6 @@ import { parseQueryString, type DecodedPair } from './queryString';
 import { TOKEN_QUERY_KEY } from './secretToken';
 import type { DetectedEncoding } from './textEncoding';
 
-/** What a call's text was read as: one encoding, or `mixed` when its values differ. */
-export type RequestEncoding = DetectedEncoding | 'mixed';
-
 /**
  * One webhook call, read the same way by both triggers: the query string
  * decoded from its raw form, merged with a form or JSON body, bounded by
@@ -21,7 +18,8 @@ export interface IncomingRequest {
 	values: Map<string, unknown[]>;
 	/** The query string as received, minus the secret token, at most REQUEST_LIMITS.maxRawQuery characters. */
 	rawQuery: string;
-	encoding: RequestEncoding;
+	/** What the call's text was read as: one encoding, or `mixed` when its values differ. */
+	encoding: DetectedEncoding | 'mixed';
 	/** What each non-ASCII parameter was read as, when the call's values were not all read alike. */
 	encodings?: Record<string, DetectedEncoding>;
 	warnings: WarningList;
@@ -162,7 +160,6 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 	};
 	addPairs(body.pairs, body.textLeftOut);
 	addPairs(queryPairs, query.textLeftOut);
-	const pairs = body.pairs.length === 0 ? queryPairs : [...body.pairs, ...queryPairs];
 
 	const withoutToken = (pair: DecodedPair) => pair.key !== TOKEN_QUERY_KEY;
 	const queryWithoutToken = queryPairs.filter(withoutToken);
@@ -170,7 +167,7 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 		method,
 		values,
 		rawQuery: boundedRawQuery(queryWithoutToken, rawQuery.length, warnings),
-		...judgeEncoding(body.pairs.length === 0 ? queryWithoutToken : pairs.filter(withoutToken), warnings),
+		...judgeEncoding([...body.pairs.filter(withoutToken), ...queryWithoutToken], warnings),
 		warnings,
 	};
 }
