@@ -1,7 +1,7 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import { callIdentity, recentCalls } from './recentCalls';
-import { bodyBytesOf, requestOf } from './httpRequest';
+import { bodyBytesOf, requestOf } from './webhookRequest';
 
 /** The trigger option (in its Options collection) and its default, in seconds; 0 turns the door off. */
 export const IGNORE_REPEATS_OPTION = 'ignoreRepeatsWithin';

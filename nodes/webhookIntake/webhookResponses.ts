@@ -3,8 +3,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 import { findQueryValues } from './queryString';
 import { checkSecretToken, SECRET_TOKEN_NODE_PARAMETER, TOKEN_QUERY_KEY, type TokenCheck } from './secretToken';
 import { findRepeat } from './repeatDoor';
-import { hasBody, rawQueryOf } from './httpRequest';
-import { readIncomingRequest, type IncomingRequest } from './webhookRequest';
+import { hasBody, rawQueryOf, readIncomingRequest, type IncomingRequest } from './webhookRequest';
 
 /**
  * The answers a trigger gives. Both senders only look at the status
