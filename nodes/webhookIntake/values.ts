@@ -78,14 +78,6 @@ export function parseMoney(text: string): Parsed<number> {
 	return Number.isFinite(value) ? ok(value) : fail('is not an amount of money');
 }
 
-/** Any number written with `.` or `,` as the decimal separator. */
-export function parseNumber(text: string): Parsed<number> {
-	if (text.trim().length > MAX_TYPED_LENGTH) return tooLong();
-	const cleaned = text.trim().replace(/[\s\u00A0\u202F]/g, '').replace(',', '.');
-	if (!/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(cleaned)) return fail('is not a number');
-	return ok(Number(cleaned));
-}
-
 /** Digits only; an 11-digit Russian number written with a leading 8 gets 7 instead. */
 export function normalizePhone(text: string): string | null {
 	const digits = text.replace(/\D/g, '');

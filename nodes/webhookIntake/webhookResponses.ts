@@ -2,7 +2,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 
 import { findQueryValues } from './queryString';
 import { checkSecretToken, SECRET_TOKEN_NODE_PARAMETER, TOKEN_QUERY_KEY, type TokenCheck } from './secretToken';
-import { findRepeat } from './repeatDoor';
+import { answerRepeat } from './repeatDoor';
 import { hasBody, rawQueryOf, readIncomingRequest, type IncomingRequest } from './webhookRequest';
 
 /**
@@ -40,18 +40,6 @@ export function rejectCall(context: IWebhookFunctions, reason: string): IWebhook
 	return { noWebhookResponse: true };
 }
 
-/** 200 and no execution: an identical call was accepted within the window. */
-export function repeatCall(firstReceivedAt: number, windowSeconds: number): IWebhookResponseData {
-	return {
-		webhookResponse: {
-			received: true,
-			repeat: true,
-			firstReceivedAt: new Date(firstReceivedAt).toISOString(),
-			message: `An identical call was received within the last ${windowSeconds} s; this repeat starts nothing.`,
-		},
-	};
-}
-
 const TOKEN_REJECTIONS: Record<Exclude<TokenCheck, 'notRequired' | 'accepted'>, string> = {
 	missing: `The ${TOKEN_QUERY_KEY} parameter is missing.`,
 	repeated: `The ${TOKEN_QUERY_KEY} parameter is sent more than once; send it once.`,
@@ -80,9 +68,8 @@ export function admitCall(context: IWebhookFunctions): AdmittedCall {
 		const reason = check === 'missing' && hasBody(context) ? TOKEN_ONLY_IN_QUERY : TOKEN_REJECTIONS[check];
 		return { answer: rejectCall(context, reason) };
 	}
-	const repeat = findRepeat(context, query.rest);
-	if (repeat) return { answer: repeatCall(repeat.firstReceivedAt, repeat.windowSeconds) };
-	return { request: readIncomingRequest(context) };
+	const repeat = answerRepeat(context, query.rest);
+	return repeat ? { answer: repeat } : { request: readIncomingRequest(context) };
 }
 
 /** The values chosen in a multi-select parameter (events, statuses). */
