@@ -12,7 +12,7 @@ import { ParameterReader } from './parameterReader';
 import { IGNORE_REPEATS_DEFAULT_SECONDS, IGNORE_REPEATS_OPTION } from './repeatDoor';
 import { SECRET_TOKEN_NODE_PARAMETER, SECRET_TOKEN_PLACEHOLDER } from './secretToken';
 import type { IncomingRequest } from './webhookRequest';
-import { acceptCall, admitCall, ignoreCall, selectedValues } from './webhookResponses';
+import { acceptCall, admitCall, ignoreCall } from './webhookResponses';
 
 /** What an admitted call becomes: an item and the answer's fields, or a reason to start nothing. */
 export type CallDecision = { accept: IDataObject; answer: IDataObject } | { ignore: string };
@@ -133,6 +133,8 @@ export function receiveCall(context: IWebhookFunctions, trigger: SenderTrigger):
 	if ('answer' in call) return call.answer;
 	const { request } = call;
 	const reader = new ParameterReader(request.values, request.warnings);
-	const decision = trigger.decide(selectedValues(context, trigger.selection.name), request, reader);
+	// The events or statuses chosen in the trigger's multi-select.
+	const selected = context.getNodeParameter(trigger.selection.name, []);
+	const decision = trigger.decide(Array.isArray(selected) ? selected.map(String) : [], request, reader);
 	return 'ignore' in decision ? ignoreCall(decision.ignore) : acceptCall(decision.accept, decision.answer);
 }

@@ -201,7 +201,6 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 	const rawQuery = rawQueryOf(context);
 	const query = parseQueryString(rawQuery);
 	warnings.addAll(query.warnings);
-	const queryPairs = query.pairs;
 	const body = readBody(context, request, REQUEST_LIMITS.maxParameters - query.pairs.length, budget, warnings);
 
 	const values = new Map<string, unknown[]>();
@@ -231,10 +230,10 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 		if (textLeftOut) budget.leaveOutTheRest();
 	};
 	addPairs(body.pairs, body.textLeftOut);
-	addPairs(queryPairs, query.textLeftOut);
+	addPairs(query.pairs, query.textLeftOut);
 
 	const withoutToken = (pair: DecodedPair) => pair.key !== TOKEN_QUERY_KEY;
-	const queryWithoutToken = queryPairs.filter(withoutToken);
+	const queryWithoutToken = query.pairs.filter(withoutToken);
 	return {
 		method,
 		values,

@@ -49,8 +49,6 @@ const TOKEN_REJECTIONS: Record<Exclude<TokenCheck, 'notRequired' | 'accepted'>, 
 /** The answer to a call without the token in its query but with a body, where the sender may have put it. */
 const TOKEN_ONLY_IN_QUERY = `The ${TOKEN_QUERY_KEY} parameter is missing from the URL query; it is read from the URL query only, not from the body.`;
 
-export type AdmittedCall = { request: IncomingRequest } | { answer: IWebhookResponseData };
-
 /**
  * Checks the token sent in the query against the node's saved Secret Token
  * before anything else: only the token's own pairs of the query string are
@@ -60,7 +58,7 @@ export type AdmittedCall = { request: IncomingRequest } | { answer: IWebhookResp
  * Then a repeat of a call accepted lately is answered at the door, before
  * the call is read; only a call that passes both is read whole.
  */
-export function admitCall(context: IWebhookFunctions): AdmittedCall {
+export function admitCall(context: IWebhookFunctions): { request: IncomingRequest } | { answer: IWebhookResponseData } {
 	const savedToken = String(context.getNodeParameter(SECRET_TOKEN_NODE_PARAMETER, '') ?? '');
 	const query = findQueryValues(rawQueryOf(context), TOKEN_QUERY_KEY);
 	const check = checkSecretToken(savedToken, query.values);
@@ -70,10 +68,4 @@ export function admitCall(context: IWebhookFunctions): AdmittedCall {
 	}
 	const repeat = answerRepeat(context, query.rest);
 	return repeat ? { answer: repeat } : { request: readIncomingRequest(context) };
-}
-
-/** The values chosen in a multi-select parameter (events, statuses). */
-export function selectedValues(context: IWebhookFunctions, parameter: string): string[] {
-	const selected = context.getNodeParameter(parameter, []);
-	return Array.isArray(selected) ? selected.map(String) : [];
 }
