@@ -42,10 +42,7 @@ export class ParameterReader {
 
 	/** Like `text` but an empty or blank value is null too. */
 	nonEmptyText(key: string): string | null {
-		const value = this.text(key);
-		if (value === null) return null;
-		const trimmed = value.trim();
-		return trimmed === '' ? null : trimmed;
+		return this.text(key)?.trim() || null;
 	}
 
 	warn(message: string): void {

@@ -17,9 +17,7 @@ export const SECRET_TOKEN_NODE_PARAMETER = 'secretToken';
 /** What the user sees in the paste-ready lines instead of the real secret. */
 export const SECRET_TOKEN_PLACEHOLDER = 'YOUR_SECRET_TOKEN';
 
-function digest(text: string): Buffer {
-	return createHash('sha256').update(text, 'utf8').digest();
-}
+const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
 /**
  * Compares in constant time. Both sides are hashed first so the buffers have
