@@ -82,7 +82,7 @@ describe('node versions', () => {
 		},
 	);
 
-	// A version-1 trigger costs n8n an expression on every call (webhookDescription.ts, TRIGGER_VERSIONS).
+	// A version-1 trigger costs n8n an expression on every call (senderTrigger.ts, TRIGGER_VERSIONS).
 	const workflowFiles = [
 		...exampleFiles.map((file) => join('examples', file)),
 		...readdirSync(join(ROOT, 'bench', 'workflows')).map((file) => join('bench', 'workflows', file)),

@@ -1,7 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { setOwn } from '../webhookIntake/itemBudget';
-import { preview } from '../webhookIntake/limits';
+import { preview, setOwn } from '../webhookIntake/limits';
 import type { ParameterReader } from '../webhookIntake/parameterReader';
 import { requestSummary, type IncomingRequest } from '../webhookIntake/webhookRequest';
 import {

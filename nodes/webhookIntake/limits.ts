@@ -1,3 +1,7 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { shorten } from '../TrafficLight/utils/shortText';
+
 /**
  * What one webhook call may cost and what it may put into an item.
  *
@@ -48,7 +52,107 @@ export class WarningList {
 	}
 }
 
-/** The first `max` characters of a text for a message, marked when cut. */
+/** The first `max` characters of a text for a message, quoted and marked when cut. */
 export function preview(text: string, max = 40): string {
-	return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+	return JSON.stringify(shorten(text, max));
+}
+
+/**
+ * What one call may still put into its item: parameter text (names and
+ * values together) and, for a JSON body, the number of values. Whatever
+ * comes after the budget runs out is cut or dropped, with one warning.
+ */
+export class ItemBudget {
+	private text: number = REQUEST_LIMITS.maxTotalText;
+	private jsonValues: number = REQUEST_LIMITS.maxJsonValues;
+
+	constructor(private readonly warnings: WarningList) {}
+
+	/** Nothing more may be added. */
+	get spent(): boolean {
+		return this.text === 0;
+	}
+
+	/** The text as far as the budget allows. */
+	take(text: string): string {
+		if (text.length <= this.text) {
+			this.text -= text.length;
+			return text;
+		}
+		const kept = text.slice(0, this.text);
+		this.leaveOutTheRest();
+		return kept;
+	}
+
+	/** Text past what was read is left out (it was never decoded): nothing more may be added. */
+	leaveOutTheRest(): void {
+		this.text = 0;
+		this.warnings.add(
+			`This call carries more than ${REQUEST_LIMITS.maxTotalText} characters of parameters; text past that was cut or left out.`,
+		);
+	}
+
+	/** Counts one JSON value; false when none may be added any more. */
+	takeJsonValue(): boolean {
+		if (this.jsonValues > 0) {
+			this.jsonValues--;
+			return true;
+		}
+		this.warnings.add(
+			`The body holds more than ${REQUEST_LIMITS.maxJsonValues} values; the rest were left out.`,
+		);
+		return false;
+	}
+}
+
+/**
+ * A JSON value from the body, bounded: strings cut to the value limit,
+ * nesting cut at REQUEST_LIMITS.maxDepth (deeper parts become null: n8n
+ * copies items recursively and a body thousands of levels deep would crash
+ * it), `__proto__` keys dropped, no more values than the budget allows.
+ */
+export function boundedJson(value: unknown, depth: number, name: string, budget: ItemBudget, warnings: WarningList): unknown {
+	if (typeof value === 'string') {
+		if (value.length > REQUEST_LIMITS.maxValueLength) {
+			warnings.add(
+				`Parameter ${name} in the body holds a text longer than ${REQUEST_LIMITS.maxValueLength} characters; only the first ${REQUEST_LIMITS.maxValueLength} were kept.`,
+			);
+		}
+		return budget.take(value.slice(0, REQUEST_LIMITS.maxValueLength));
+	}
+	if (typeof value !== 'object' || value === null) return value;
+	if (depth >= REQUEST_LIMITS.maxDepth) {
+		warnings.add(
+			`Parameter ${name} in the body is nested deeper than ${REQUEST_LIMITS.maxDepth} levels; the deeper parts were replaced by null.`,
+		);
+		return null;
+	}
+	if (Array.isArray(value)) {
+		const list: unknown[] = [];
+		for (const element of value) {
+			if (!budget.takeJsonValue()) break;
+			list.push(boundedJson(element, depth + 1, name, budget, warnings));
+		}
+		return list;
+	}
+	const object: IDataObject = {};
+	for (const key of Object.keys(value)) {
+		if (key === '__proto__') {
+			warnings.add(`Parameter ${name} in the body holds a "__proto__" key; it was left out.`);
+			continue;
+		}
+		if (budget.spent || !budget.takeJsonValue()) break;
+		const boundedKey = budget.take(key.slice(0, REQUEST_LIMITS.maxKeyLength));
+		setOwn(object, boundedKey, boundedJson((value as Record<string, unknown>)[key], depth + 1, name, budget, warnings));
+	}
+	return object;
+}
+
+/** Sets a property even when its name is `__proto__` or `constructor` (keys come from strangers). */
+export function setOwn(target: IDataObject, key: string, value: unknown): void {
+	if (key === '__proto__') {
+		Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+	} else {
+		target[key] = value as IDataObject[string];
+	}
 }

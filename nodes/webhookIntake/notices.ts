@@ -44,13 +44,10 @@ export interface PasteLineNoticeOptions {
  * printing the real secret in the panel would expose it in every
  * screenshot, so the user replaces the placeholder once when pasting.
  */
-export function pasteLineNotices(options: PasteLineNoticeOptions): INodeProperties[] {
-	const { id, selector, lead, marker, pairs } = options;
-	const withoutToken = buildPasteLine([marker, ...pairs]);
-	const withToken = buildPasteLine([marker, [TOKEN_QUERY_KEY, SECRET_TOKEN_PLACEHOLDER], ...pairs]);
+export function pasteLineNotices({ id, selector, lead, marker, pairs }: PasteLineNoticeOptions): INodeProperties[] {
 	return [
 		{
-			displayName: noticeWithLine(`${lead}:`, withoutToken),
+			displayName: noticeWithLine(`${lead}:`, buildPasteLine([marker, ...pairs])),
 			name: `pasteLine_${id}`,
 			type: 'notice',
 			default: '',
@@ -59,7 +56,7 @@ export function pasteLineNotices(options: PasteLineNoticeOptions): INodeProperti
 		{
 			displayName: noticeWithLine(
 				`${lead} (then replace ${SECRET_TOKEN_PLACEHOLDER} with your Secret Token):`,
-				withToken,
+				buildPasteLine([marker, [TOKEN_QUERY_KEY, SECRET_TOKEN_PLACEHOLDER], ...pairs]),
 			),
 			name: `pasteLineWithToken_${id}`,
 			type: 'notice',

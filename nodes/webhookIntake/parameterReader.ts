@@ -1,7 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { preview, WarningList } from './limits';
-import { setOwn } from './itemBudget';
+import { preview, setOwn, WarningList } from './limits';
 import { isUnfilledPlaceholder } from './placeholders';
 
 /**
@@ -28,18 +27,14 @@ export class ParameterReader {
 	text(key: string): string | null {
 		const list = this.values.get(key);
 		if (list === undefined || list.length === 0) return null;
-		const value = list[list.length - 1];
 		if (list.length > 1) {
 			this.warn(`Parameter ${preview(key)} was sent ${list.length} times; the last value is used.`);
 		}
+		const value = this.filled(key, list[list.length - 1]);
 		if (typeof value === 'number' || typeof value === 'boolean') return String(value);
 		if (value === null || value === undefined) return null;
 		if (typeof value !== 'string') {
 			this.warn(`Parameter ${preview(key)} is not a plain value; it was read as null.`);
-			return null;
-		}
-		if (isUnfilledPlaceholder(value)) {
-			this.warn(`Parameter ${preview(key)} holds the unfilled placeholder ${value.trim()}; it was read as null.`);
 			return null;
 		}
 		return value;
@@ -47,10 +42,7 @@ export class ParameterReader {
 
 	/** Like `text` but an empty or blank value is null too. */
 	nonEmptyText(key: string): string | null {
-		const value = this.text(key);
-		if (value === null) return null;
-		const trimmed = value.trim();
-		return trimmed === '' ? null : trimmed;
+		return this.text(key)?.trim() || null;
 	}
 
 	warn(message: string): void {

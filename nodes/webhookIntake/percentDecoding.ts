@@ -1,83 +1,50 @@
 /**
  * Percent-decoding of one key or value (`+`, `%XX`), then reading its bytes
  * as text, bounded: what lies past the characters kept is never decoded.
+ * Input is a string of bytes: each character code is one byte (0–255).
  */
 
 import { decodeBytes, looksLikeDamagedUtf8, type DecodedText } from './textEncoding';
 
 const PERCENT = 0x25;
-const PLUS = 0x2b;
-const SPACE = 0x20;
 
 /** The value of each hex digit by character code, -1 for anything else: one lookup per digit. */
-const HEX_VALUE = new Int8Array(128).fill(-1);
+const HEX_VALUE = new Int8Array(256).fill(-1);
 for (let digit = 0; digit < 16; digit++) {
 	HEX_VALUE['0123456789abcdef'.charCodeAt(digit)] = digit;
 	HEX_VALUE['0123456789ABCDEF'.charCodeAt(digit)] = digit;
 }
 
 /** The value of the hex digit at `index` (before `end`), or -1. */
-function hexAt(input: string | Uint8Array, index: number, end: number): number {
-	if (index >= end) return -1;
-	const code = codeAt(input, index);
-	return code < 128 ? HEX_VALUE[code] : -1;
+function hexAt(input: string, index: number, end: number): number {
+	return index < end ? HEX_VALUE[input.charCodeAt(index)] : -1;
 }
 
-interface PercentDecoded {
-	bytes: Uint8Array;
-	malformedEscapes: number;
-}
-
-/**
- * Where decoded bytes are written: reused from call to call (the bytes are
- * turned into text before the next decode), so a call allocates no buffer
- * per parameter.
- */
+/** Where decoded bytes are written, reused: they are turned into text before the next decode. */
 let scratch = new Uint8Array(4096);
-
-/** The character code or byte at `index` (a small function V8 inlines; a closure per call would cost an allocation). */
-function codeAt(input: string | Uint8Array, index: number): number {
-	return typeof input === 'string' ? input.charCodeAt(index) : input[index];
-}
 
 /**
  * `+` becomes a space; `%XX` becomes a byte; a `%` without two hex digits
- * stays a literal `%`. Reads `input[start, end)`: the character codes of an
- * ASCII string, or bytes. The result lives in the scratch buffer.
+ * stays a literal `%`. Reads `input[start, end)`.
  */
-function percentDecode(input: string | Uint8Array, start: number, end: number): PercentDecoded {
+function percentDecode(input: string, start: number, end: number): { bytes: Uint8Array; malformedEscapes: number } {
 	if (scratch.length < end - start) scratch = new Uint8Array(Math.max(end - start, scratch.length * 2));
-	const out = scratch;
+	const bytes = scratch;
 	let length = 0;
 	let malformedEscapes = 0;
 	for (let i = start; i < end; i++) {
-		const byte = codeAt(input, i);
-		if (byte === PLUS) {
-			out[length++] = SPACE;
-		} else if (byte === PERCENT) {
-			const high = hexAt(input, i + 1, end);
-			const low = hexAt(input, i + 2, end);
-			if (high >= 0 && low >= 0) {
-				out[length++] = high * 16 + low;
-				i += 2;
-			} else {
-				out[length++] = PERCENT;
-				malformedEscapes++;
-			}
+		const byte = input.charCodeAt(i);
+		const high = byte === PERCENT ? hexAt(input, i + 1, end) : -1;
+		const low = byte === PERCENT ? hexAt(input, i + 2, end) : -1;
+		if (high >= 0 && low >= 0) {
+			bytes[length++] = high * 16 + low;
+			i += 2;
 		} else {
-			out[length++] = byte;
+			if (byte === PERCENT) malformedEscapes++;
+			bytes[length++] = byte === 0x2b ? 0x20 : byte;
 		}
 	}
-	return { bytes: out.subarray(0, length), malformedEscapes };
-}
-
-/** An ASCII text without `%` or `+` means itself: no decoding needed. */
-function isPlainAscii(input: string, start: number, end: number): boolean {
-	for (let i = start; i < end; i++) {
-		const code = input.charCodeAt(i);
-		if (code === PERCENT || code === PLUS || code >= 0x80) return false;
-	}
-	return true;
+	return { bytes: bytes.subarray(0, length), malformedEscapes };
 }
 
 /**
@@ -101,30 +68,29 @@ export interface DecodedComponent extends DecodedText {
 	cut: boolean;
 }
 
+/** An ASCII text without `%` or `+` means itself: no decoding needed. */
+const NEEDS_DECODING = /[%+\u0080-\u00ff]/;
+
 /**
- * Percent-decodes and decodes one key or value, `input[start, end)` (an ASCII
- * string's characters or bytes), keeping at most `maxChars` characters.
- * Bytes past what `maxChars` characters can take are never turned into
- * text, so a 16 MB value costs no more than a short one.
+ * Percent-decodes and decodes one key or value, `input[start, end)`, keeping
+ * at most `maxChars` characters. Bytes past what `maxChars` characters can
+ * take are never turned into text, so a 16 MB value costs no more than a short one.
  */
-export function decodeComponent(input: string | Uint8Array, start: number, end: number, maxChars: number): DecodedComponent {
+export function decodeComponent(input: string, start: number, end: number, maxChars: number): DecodedComponent {
 	// A character is at most 4 bytes, each at most 3 characters (`%XX`) as sent:
 	// what lies past maxChars × 12 is never looked at. The cut backs off an
 	// escape it would split.
 	let cut = false;
 	if (end - start > maxChars * 12) {
 		end = start + maxChars * 12;
-		if (codeAt(input, end - 1) === PERCENT) end -= 1;
-		else if (codeAt(input, end - 2) === PERCENT) end -= 2;
+		if (input.charCodeAt(end - 1) === PERCENT) end -= 1;
+		else if (input.charCodeAt(end - 2) === PERCENT) end -= 2;
 		cut = true;
 	}
-	if (typeof input === 'string' && isPlainAscii(input, start, end)) {
-		let text = input.slice(start, end);
-		if (text.length > maxChars) {
-			text = text.slice(0, maxChars);
-			cut = true;
-		}
-		return { text, encoding: 'ascii', malformedEscapes: 0, damagedUtf8: false, cut };
+	const raw = input.slice(start, end);
+	if (!NEEDS_DECODING.test(raw)) {
+		cut ||= raw.length > maxChars;
+		return { text: raw.slice(0, maxChars), encoding: 'ascii', malformedEscapes: 0, damagedUtf8: false, cut };
 	}
 	const { bytes: all, malformedEscapes } = percentDecode(input, start, end);
 	let bytes = all;

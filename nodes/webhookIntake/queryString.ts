@@ -14,45 +14,21 @@ import { preview, REQUEST_LIMITS } from './limits';
 import { decodeComponent, type DecodedComponent } from './percentDecoding';
 import { combineEncodings, hasControlCharacters, type DetectedEncoding } from './textEncoding';
 
-const AMPERSAND = 0x26;
-const EQUALS = 0x3d;
-
-export interface QueryLimits {
-	/** Pairs decoded; the rest are only counted. */
-	maxPairs: number;
-	maxKeyLength: number;
-	maxValueLength: number;
-	/** Characters of names and values an item keeps: pairs past them are counted, never decoded. */
-	maxTotalText: number;
-}
-
-const NO_LIMITS: QueryLimits = { maxPairs: Infinity, maxKeyLength: Infinity, maxValueLength: Infinity, maxTotalText: Infinity };
-
-/** The first index from `start` on that is not "&": a run of empty segments costs one tight loop. */
-function skipAmpersands(input: string | Uint8Array, start: number): number {
-	let i = start;
-	if (typeof input === 'string') {
-		while (i < input.length && input.charCodeAt(i) === AMPERSAND) i++;
-	} else {
-		while (i < input.length && input[i] === AMPERSAND) i++;
-	}
-	return i;
-}
-
 /**
  * Calls `onSegment` for each non-empty `&`-separated segment, by index
  * (never by splitting the whole input at once), until it returns false.
  * Returns whether non-empty segments were left unvisited: they are not
  * counted, so a call past the limit costs no pass over the rest of it.
  */
-function forEachSegment(input: string | Uint8Array, onSegment: (start: number, end: number) => boolean): boolean {
+function forEachSegment(input: string, onSegment: (start: number, end: number) => boolean): boolean {
 	let start = 0;
 	let visiting = true;
 	while (start < input.length) {
-		start = skipAmpersands(input, start);
+		// A run of empty segments costs one tight loop.
+		while (input.charCodeAt(start) === 0x26) start++;
 		if (start >= input.length) break;
 		if (!visiting) return true;
-		let end = typeof input === 'string' ? input.indexOf('&', start) : input.indexOf(AMPERSAND, start);
+		let end = input.indexOf('&', start);
 		if (end === -1) end = input.length;
 		visiting = onSegment(start, end);
 		start = end + 1;
@@ -60,18 +36,17 @@ function forEachSegment(input: string | Uint8Array, onSegment: (start: number, e
 	return false;
 }
 
-const textEncoder = new TextEncoder();
-
 /**
- * A string from Node's HTTP server holds only ASCII (Node rejects raw
- * non-ASCII bytes in a request line) and is read as it is; any other
- * character is taken as already-decoded text and the string is encoded as
- * UTF-8 first. A byte buffer (a form body) is read as bytes, so raw
- * Windows-1251 text survives.
+ * The input as a string of bytes, one character per byte. A string from
+ * Node's HTTP server holds only ASCII (Node rejects raw non-ASCII bytes in a
+ * request line) and is read as it is; any other character is taken as
+ * already-decoded text and encoded as UTF-8 first. A byte buffer (a form
+ * body) is read as bytes, so raw Windows-1251 text survives.
  */
-function asciiOrBytes(input: string | Uint8Array): string | Uint8Array {
+function byteString(input: string | Uint8Array): string {
+	if (typeof input !== 'string') return Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
 	// byteLength equals length only for ASCII, and is counted natively, faster than a regex scan.
-	return typeof input === 'string' && Buffer.byteLength(input, 'utf8') !== input.length ? textEncoder.encode(input) : input;
+	return Buffer.byteLength(input, 'utf8') === input.length ? input : Buffer.from(input, 'utf8').toString('latin1');
 }
 
 export interface DecodedPair {
@@ -92,9 +67,7 @@ export interface ParsedQuery {
 	/** Human-readable problems found while decoding (malformed escapes, invalid bytes, cut values). */
 	warnings: string[];
 	encoding: DetectedEncoding;
-	/** There were more non-empty pairs than `limits.maxPairs`; those were not read. */
-	pairsLeftOut: boolean;
-	/** Pairs holding text came after `limits.maxTotalText` characters; those were not decoded. */
+	/** Pairs holding text came after REQUEST_LIMITS.maxTotalText characters; those were not decoded. */
 	textLeftOut: boolean;
 }
 
@@ -102,33 +75,34 @@ export interface ParsedQuery {
  * Parses `a=1&b=%D0%98` (no leading `?`) into decoded pairs. Never throws.
  * Empty segments (`a=1&&b=2`) are skipped; a segment without `=` is a key
  * with an empty value. Work is linear in the input and output is bounded by
- * `limits`.
+ * REQUEST_LIMITS.
  */
 export function parseQueryString(
 	original: string | Uint8Array,
 	sourceName = 'query string',
-	limits: QueryLimits = NO_LIMITS,
+	maxPairs: number = REQUEST_LIMITS.maxParameters,
 ): ParsedQuery {
-	const input = asciiOrBytes(original);
+	const { maxKeyLength, maxValueLength } = REQUEST_LIMITS;
+	const input = byteString(original);
 	const pairs: DecodedPair[] = [];
 	const warnings: string[] = [];
 	let encoding: DetectedEncoding = 'ascii';
-	let textLeft = limits.maxTotalText;
+	let textLeft: number = REQUEST_LIMITS.maxTotalText;
 	let undecoded = 0;
 
 	const pairsLeftOut = forEachSegment(input, (start, end) => {
 		// Once the text an item keeps is spent, a pair is only counted: none of it could be kept.
 		if (textLeft <= 0) {
 			undecoded++;
-			return pairs.length + undecoded < limits.maxPairs;
+			return pairs.length + undecoded < maxPairs;
 		}
 		const equalsAt = indexOfEquals(input, start, end);
-		const key = decodeComponent(input, start, equalsAt, limits.maxKeyLength);
-		const value = decodeComponent(input, Math.min(equalsAt + 1, end), end, limits.maxValueLength);
+		const key = decodeComponent(input, start, equalsAt, maxKeyLength);
+		const value = decodeComponent(input, Math.min(equalsAt + 1, end), end, maxValueLength);
 		const pairEncoding = combineEncodings(key.encoding, value.encoding);
 		encoding = combineEncodings(encoding, pairEncoding);
 
-		addPairWarnings(warnings, key, value, sourceName, limits);
+		addPairWarnings(warnings, key, value, sourceName);
 		const pair: DecodedPair = {
 			key: key.text,
 			value: value.text,
@@ -136,16 +110,16 @@ export function parseQueryString(
 			damagedUtf8: key.damagedUtf8 || value.damagedUtf8,
 			source: sourceName,
 		};
-		if (typeof input === 'string') pair.rawPair = input.slice(start, end);
+		if (input === original) pair.rawPair = input.slice(start, end);
 		pairs.push(pair);
 		textLeft -= pair.key.length + pair.value.length;
-		return pairs.length + undecoded < limits.maxPairs;
+		return pairs.length + undecoded < maxPairs;
 	});
 	if (pairsLeftOut) {
 		warnings.push(`The ${sourceName} has more parameters than the ${pairs.length + undecoded} read; the rest were ignored.`);
 	}
 
-	return { pairs, warnings, encoding, pairsLeftOut, textLeftOut: undecoded > 0 };
+	return { pairs, warnings, encoding, textLeftOut: undecoded > 0 };
 }
 
 /**
@@ -153,54 +127,33 @@ export function parseQueryString(
  * looks past the segment: a search to the end of the input for every segment
  * would make a long call quadratic.
  */
-function indexOfEquals(input: string | Uint8Array, start: number, end: number, reach = end): number {
+function indexOfEquals(input: string, start: number, end: number, reach = end): number {
 	const limit = Math.min(end, reach);
-	if (typeof input === 'string') {
-		for (let i = start; i < limit; i++) if (input.charCodeAt(i) === EQUALS) return i;
-	} else {
-		for (let i = start; i < limit; i++) if (input[i] === EQUALS) return i;
-	}
+	for (let i = start; i < limit; i++) if (input.charCodeAt(i) === 0x3d) return i;
 	return end;
 }
 
-function addPairWarnings(
-	warnings: string[],
-	key: DecodedComponent,
-	value: DecodedComponent,
-	sourceName: string,
-	limits: QueryLimits,
-): void {
-	const clean =
-		key.malformedEscapes + value.malformedEscapes === 0 &&
-		!key.damagedUtf8 &&
-		!value.damagedUtf8 &&
-		!key.cut &&
-		!value.cut &&
-		!hasControlCharacters(key.text) &&
-		!hasControlCharacters(value.text);
-	if (clean) return;
-	const name = `Parameter ${preview(key.text)} in the ${sourceName}`;
+function addPairWarnings(warnings: string[], key: DecodedComponent, value: DecodedComponent, sourceName: string): void {
+	const { maxKeyLength, maxValueLength } = REQUEST_LIMITS;
 	const malformed = key.malformedEscapes + value.malformedEscapes;
-	if (malformed > 0) warnings.push(`${name} has ${malformed} malformed percent escape(s); the "%" was kept as text.`);
-	if (key.damagedUtf8 || value.damagedUtf8) {
-		warnings.push(
-			`${name} is not valid UTF-8 yet holds UTF-8 Cyrillic: probably cut-off or damaged UTF-8. It was read as Windows-1251 and may be garbled.`,
-		);
-	}
-	if (hasControlCharacters(key.text) || hasControlCharacters(value.text)) {
-		warnings.push(`${name} contains control characters or bytes that are not valid text.`);
-	}
-	if (key.cut) warnings.push(`${name} has a name longer than ${limits.maxKeyLength} characters; the name was cut.`);
-	if (value.cut) {
-		warnings.push(`${name} is longer than ${limits.maxValueLength} characters; only the first ${limits.maxValueLength} were kept.`);
-	}
+	// A message is built only for a problem the pair has.
+	const problems = [
+		malformed > 0 && `has ${malformed} malformed percent escape(s); the "%" was kept as text.`,
+		(key.damagedUtf8 || value.damagedUtf8) &&
+			'is not valid UTF-8 yet holds UTF-8 Cyrillic: probably cut-off or damaged UTF-8. It was read as Windows-1251 and may be garbled.',
+		(hasControlCharacters(key.text) || hasControlCharacters(value.text)) &&
+			'contains control characters or bytes that are not valid text.',
+		key.cut && `has a name longer than ${maxKeyLength} characters; the name was cut.`,
+		value.cut && `is longer than ${maxValueLength} characters; only the first ${maxValueLength} were kept.`,
+	];
+	for (const problem of problems) if (problem) warnings.push(`Parameter ${preview(key.text)} in the ${sourceName} ${problem}`);
 }
 
 export interface FoundValues {
 	/** Every value sent under the name. */
 	values: string[];
-	/** The query string with those pairs cut out, in pieces (to hash without joining them). */
-	rest: Array<string | Uint8Array>;
+	/** The query string with those pairs cut out. */
+	rest: string;
 }
 
 /**
@@ -209,11 +162,10 @@ export interface FoundValues {
  * call costs any work.
  */
 export function findQueryValues(original: string, wanted: string): FoundValues {
-	const query = asciiOrBytes(original);
+	const query = byteString(original);
 	const values: string[] = [];
-	const rest: Array<string | Uint8Array> = [];
+	let rest = '';
 	let restStart = 0;
-	const piece = (from: number, to: number) => (typeof query === 'string' ? query.slice(from, to) : query.subarray(from, to));
 	// The longest spelling of the name is every character percent-escaped.
 	const longestKey = wanted.length * 3;
 	forEachSegment(query, (start, end) => {
@@ -221,11 +173,10 @@ export function findQueryValues(original: string, wanted: string): FoundValues {
 		if (equalsAt - start > longestKey) return true;
 		if (decodeComponent(query, start, equalsAt, longestKey).text === wanted) {
 			values.push(decodeComponent(query, Math.min(equalsAt + 1, end), end, REQUEST_LIMITS.maxValueLength).text);
-			if (start > restStart) rest.push(piece(restStart, start));
+			rest += query.slice(restStart, start);
 			restStart = end;
 		}
 		return true;
 	});
-	if (restStart < query.length) rest.push(restStart === 0 ? query : piece(restStart, query.length));
-	return { values, rest };
+	return { values, rest: restStart === 0 ? query : rest + query.slice(restStart) };
 }

@@ -83,23 +83,16 @@ export interface CallParts {
 	workflowId: string;
 	nodeId: string;
 	method: string;
-	/** The query string with the token's pairs cut out, in pieces. */
-	query: ReadonlyArray<string | Uint8Array>;
+	/** The query string with the token's pairs cut out. */
+	query: string;
 	body: string | Uint8Array;
 }
 
 /** A digest of everything that makes two calls the same call; its cost grows with the call's size only. */
-export function callIdentity(parts: CallParts): string {
+export function callIdentity({ workflowId, nodeId, method, query, body }: CallParts): string {
 	// Each field ends in a NUL, which none of them can hold except the body, which comes last.
-	const head = `${parts.workflowId}\0${parts.nodeId}\0${parts.method}\0`;
-	const { query, body } = parts;
-	if (typeof body === 'string' && query.every((piece) => typeof piece === 'string')) {
-		// Hashed in one go: every separate update is a crossing into native code. Same digest as below.
-		return hash('sha256', `${head}${query.join('')}\0${body}`, 'base64');
-	}
-	const digest = createHash('sha256').update(head);
-	for (const piece of query) digest.update(piece);
-	digest.update('\0');
-	digest.update(body);
-	return digest.digest('base64');
+	const head = `${workflowId}\0${nodeId}\0${method}\0${query}\0`;
+	// A text body is hashed in one go with the rest: every separate update is a crossing into native code.
+	if (typeof body === 'string') return hash('sha256', head + body, 'base64');
+	return createHash('sha256').update(head).update(body).digest('base64');
 }

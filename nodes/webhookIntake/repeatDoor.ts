@@ -1,33 +1,26 @@
-import type { IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { callIdentity, recentCalls } from './recentCalls';
-import { bodyBytesOf, requestOf } from './httpRequest';
+import { bodyBytesOf, requestOf } from './webhookRequest';
 
 /** The trigger option (in its Options collection) and its default, in seconds; 0 turns the door off. */
 export const IGNORE_REPEATS_OPTION = 'ignoreRepeatsWithin';
 export const IGNORE_REPEATS_DEFAULT_SECONDS = 60;
 
-export interface Repeat {
-	firstReceivedAt: number;
-	windowSeconds: number;
-}
-
 function windowSecondsOf(context: IWebhookFunctions): number {
-	const options = context.getNodeParameter('options', {});
-	const seconds =
-		typeof options === 'object' && options !== null && IGNORE_REPEATS_OPTION in options
-			? (options as Record<string, unknown>)[IGNORE_REPEATS_OPTION]
-			: IGNORE_REPEATS_DEFAULT_SECONDS;
+	const options = context.getNodeParameter('options', {}) as IDataObject;
+	const seconds = options[IGNORE_REPEATS_OPTION] ?? IGNORE_REPEATS_DEFAULT_SECONDS;
 	return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
 }
 
 /**
- * For a production call the token accepted: the first arrival of the same call
- * within the trigger's window, or undefined after remembering this one. Test
+ * For a production call the token accepted: the answer to a repeat of a call
+ * accepted within the trigger's window (200, starting nothing), or undefined
+ * after remembering this one. Test
  * calls (Listen for test event) are never held back and never remembered.
  * `queryWithoutToken` is the query string with the token's pairs cut out.
  */
-export function findRepeat(context: IWebhookFunctions, queryWithoutToken: ReadonlyArray<string | Uint8Array>): Repeat | undefined {
+export function answerRepeat(context: IWebhookFunctions, queryWithoutToken: string): IWebhookResponseData | undefined {
 	if (context.getMode() === 'manual') return undefined;
 	const windowSeconds = windowSecondsOf(context);
 	if (windowSeconds === 0) return undefined;
@@ -44,5 +37,13 @@ export function findRepeat(context: IWebhookFunctions, queryWithoutToken: Readon
 		body,
 	});
 	const firstReceivedAt = recentCalls.admit(identity, windowSeconds * 1000, Date.now());
-	return firstReceivedAt === undefined ? undefined : { firstReceivedAt, windowSeconds };
+	if (firstReceivedAt === undefined) return undefined;
+	return {
+		webhookResponse: {
+			received: true,
+			repeat: true,
+			firstReceivedAt: new Date(firstReceivedAt).toISOString(),
+			message: `An identical call was received within the last ${windowSeconds} s; this repeat starts nothing.`,
+		},
+	};
 }

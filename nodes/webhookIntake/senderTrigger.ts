@@ -7,17 +7,12 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { escapeNoticeText } from './notices';
 import { ParameterReader } from './parameterReader';
-import {
-	activationHint,
-	secretTokenProperties,
-	senderWebhooks,
-	setupNotice,
-	TRIGGER_VERSIONS,
-	triggerOptions,
-} from './webhookDescription';
+import { IGNORE_REPEATS_DEFAULT_SECONDS, IGNORE_REPEATS_OPTION } from './repeatDoor';
+import { SECRET_TOKEN_NODE_PARAMETER, SECRET_TOKEN_PLACEHOLDER } from './secretToken';
 import type { IncomingRequest } from './webhookRequest';
-import { acceptCall, admitCall, ignoreCall, selectedValues } from './webhookResponses';
+import { acceptCall, admitCall, ignoreCall } from './webhookResponses';
 
 /** What an admitted call becomes: an item and the answer's fields, or a reason to start nothing. */
 export type CallDecision = { accept: IDataObject; answer: IDataObject } | { ignore: string };
@@ -43,9 +38,22 @@ export interface SenderTrigger {
 	decide(selected: string[], request: IncomingRequest, reader: ParameterReader): CallDecision;
 }
 
-/** The description but its icon and subtitle, which n8n's package scanner looks for in the node class itself. */
+/**
+ * Version 2 only spares n8n work on each call; the nodes behave the same in both versions.
+ * For a version-1 webhook node n8n evaluates the expression
+ * `$parameter["options"]["binaryData"]` before it answers each call (an isolate on n8n 2.x), and
+ * buffers a body of any content type. For version 2 it evaluates nothing and reads a body only
+ * when it is form, JSON, text or XML, which are the only bodies these nodes read
+ * (`parseRequestBody` in n8n's webhook-helpers). Workflows saved with version 1 keep it.
+ */
+export const TRIGGER_VERSIONS = { version: [1, 2], defaultVersion: 2 };
+
+/**
+ * The description but its icon and subtitle, which n8n's package scanner looks for in the node
+ * class itself. Both triggers share it, as n8n's own Webhook node shares its properties.
+ */
 export function senderTriggerDescription(trigger: SenderTrigger): Omit<INodeTypeDescription, 'icon' | 'subtitle'> {
-	const { panel } = trigger;
+	const { panel, sender, calls } = trigger;
 	return {
 		displayName: trigger.displayName,
 		name: trigger.name,
@@ -56,18 +64,65 @@ export function senderTriggerDescription(trigger: SenderTrigger): Omit<INodeType
 		defaults: { name: trigger.displayName },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		webhooks: senderWebhooks,
+		webhooks: [
+			{
+				name: 'default',
+				// Traffic Light sends by GET or POST depending on the profile settings,
+				// Klientiks does not document its method: n8n registers one webhook per
+				// comma-separated method on the same path.
+				httpMethod: 'GET,POST',
+				// Answer at once: no sender should wait for the workflow, and Traffic
+				// Light retries every minute until it sees 200.
+				responseMode: 'onReceived',
+				// Empty, so n8n sends our `webhookResponse`; left out, n8n would answer the
+				// literal text "firstEntryJson".
+				responseData: '',
+				path: 'webhook',
+			},
+		],
 		triggerPanel: {
 			header: panel.header,
 			executionsHelp: { inactive: panel.inactive, active: panel.active },
-			activationHint: activationHint(panel.activationCalls),
+			activationHint: `Once the workflow is published (activated on n8n 1.x), ${panel.activationCalls} to the Production URL start it automatically.`,
 		},
 		properties: [
-			setupNotice(trigger.setup),
+			// The first notice: where in the sender to paste the Production URL and the lines.
+			{ displayName: escapeNoticeText(trigger.setup), name: 'setupNotice', type: 'notice', default: '' },
 			trigger.selection,
-			...secretTokenProperties(trigger.sender, trigger.calls),
+			{
+				displayName: 'Secret Token',
+				name: SECRET_TOKEN_NODE_PARAMETER,
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+				description: `Recommended. Any long random text. ${calls} without it get 403 and start nothing. In the lines below it appears as ${SECRET_TOKEN_PLACEHOLDER}: replace that with this value when you paste into ${sender}. It never reaches the output.`,
+			},
+			{
+				displayName:
+					'No Secret Token set: anyone who learns the webhook URL can start this workflow. Setting one is recommended.',
+				name: 'noTokenNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { [SECRET_TOKEN_NODE_PARAMETER]: [''] } },
+			},
 			...trigger.notices,
-			triggerOptions(trigger.calls),
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Ignore Repeats Within',
+						name: IGNORE_REPEATS_OPTION,
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: IGNORE_REPEATS_DEFAULT_SECONDS,
+						description: `Seconds. ${calls} to the Production URL identical to one accepted within this time (same method, query and body; the token aside) get 200 as a repeat and start nothing. 0 turns this off. Test calls are never held back.`,
+					},
+				],
+			},
 		],
 	};
 }
@@ -78,6 +133,8 @@ export function receiveCall(context: IWebhookFunctions, trigger: SenderTrigger):
 	if ('answer' in call) return call.answer;
 	const { request } = call;
 	const reader = new ParameterReader(request.values, request.warnings);
-	const decision = trigger.decide(selectedValues(context, trigger.selection.name), request, reader);
+	// The events or statuses chosen in the trigger's multi-select.
+	const selected = context.getNodeParameter(trigger.selection.name, []);
+	const decision = trigger.decide(Array.isArray(selected) ? selected.map(String) : [], request, reader);
 	return 'ignore' in decision ? ignoreCall(decision.ignore) : acceptCall(decision.accept, decision.answer);
 }

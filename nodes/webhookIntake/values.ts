@@ -21,8 +21,7 @@ const fail = <T>(reason: string): Parsed<T> => ({ ok: false, reason });
  * any pattern runs on it, so no value from outside can make a parse slow.
  */
 const MAX_TYPED_LENGTH = 64;
-const tooLong = <T>(text: string): Parsed<T> | null =>
-	text.length > MAX_TYPED_LENGTH ? fail(`is longer than ${MAX_TYPED_LENGTH} characters`) : null;
+const tooLong = <T>(): Parsed<T> => fail(`is longer than ${MAX_TYPED_LENGTH} characters`);
 
 /**
  * Digits only → a number when it is a safe integer written without leading
@@ -56,8 +55,7 @@ export function parseBoolean(text: string): Parsed<boolean> {
  * and `.` present the last one is the decimal separator.
  */
 export function parseMoney(text: string): Parsed<number> {
-	const refused = tooLong<number>(text.trim());
-	if (refused) return refused;
+	if (text.trim().length > MAX_TYPED_LENGTH) return tooLong();
 	let cleaned = text
 		.replace(/[\s\u00A0\u2007\u202F\u2009']/g, '')
 		.replace(/(руб(лей|ля|ль)?\.?|р\.|₽|rub\.?|rur\.?)$/iu, '')
@@ -80,15 +78,6 @@ export function parseMoney(text: string): Parsed<number> {
 	return Number.isFinite(value) ? ok(value) : fail('is not an amount of money');
 }
 
-/** Any number written with `.` or `,` as the decimal separator. */
-export function parseNumber(text: string): Parsed<number> {
-	const refused = tooLong<number>(text.trim());
-	if (refused) return refused;
-	const cleaned = text.trim().replace(/[\s\u00A0\u202F]/g, '').replace(',', '.');
-	if (!/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(cleaned)) return fail('is not a number');
-	return ok(Number(cleaned));
-}
-
 /** Digits only; an 11-digit Russian number written with a leading 8 gets 7 instead. */
 export function normalizePhone(text: string): string | null {
 	const digits = text.replace(/\D/g, '');
@@ -109,8 +98,7 @@ function isRealDate(year: number, month: number, day: number): boolean {
 
 /** `HH:MM`, `H:MM`, `HH:MM:SS`, `HH:MM:SS.ffffff` → `HH:MM:SS[.ffffff]`. */
 export function parseTime(text: string): Parsed<string> {
-	const refused = tooLong<string>(text.trim());
-	if (refused) return refused;
+	if (text.trim().length > MAX_TYPED_LENGTH) return tooLong();
 	const match = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?$/.exec(text.trim());
 	if (!match) return fail('is not a time (expected HH:MM or HH:MM:SS)');
 	const [, h, m, s, fraction] = match;
@@ -139,8 +127,7 @@ export interface DateValue {
  */
 export function parseDate(text: string): Parsed<DateValue> {
 	const trimmed = text.trim();
-	const refused = tooLong<DateValue>(trimmed);
-	if (refused) return refused;
+	if (trimmed.length > MAX_TYPED_LENGTH) return tooLong();
 	const match =
 		/^(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[./](\d{1,2})[./](\d{4}))(?:(?:[T\s]+)(\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i.exec(
 			trimmed,

@@ -1,14 +1,82 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
-import { headerValue, isRecord, rawQueryOf, requestOf, type RequestLike } from './httpRequest';
-import { boundedJson, ItemBudget, setOwn } from './itemBudget';
-import { preview, REQUEST_LIMITS, WarningList } from './limits';
-import { parseQueryString, type DecodedPair, type QueryLimits } from './queryString';
+import { boundedJson, ItemBudget, preview, REQUEST_LIMITS, setOwn, WarningList } from './limits';
+import { parseQueryString, type DecodedPair } from './queryString';
 import { TOKEN_QUERY_KEY } from './secretToken';
 import type { DetectedEncoding } from './textEncoding';
 
-/** What a call's text was read as: one encoding, or `mixed` when its values differ. */
-export type RequestEncoding = DetectedEncoding | 'mixed';
+/** The parts of express' Request the triggers read, raw (n8n types it loosely): query string as sent, headers, body bytes. */
+interface RequestLike {
+	method?: unknown;
+	originalUrl?: unknown;
+	url?: unknown;
+	rawBody?: unknown;
+	headers?: Record<string, unknown>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function requestOf(context: IWebhookFunctions): RequestLike {
+	return (context.getRequestObject() ?? {}) as RequestLike;
+}
+
+/**
+ * n8n hands the node an express request whose `originalUrl` still holds the
+ * query string exactly as it was sent; only that form lets us decode cp1251
+ * and report malformed escapes. Without it (never in n8n, sometimes in a
+ * test harness) the already-parsed query is re-encoded as UTF-8.
+ */
+export function rawQueryOf(context: IWebhookFunctions): string {
+	const request = requestOf(context);
+	const url =
+		typeof request.originalUrl === 'string'
+			? request.originalUrl
+			: typeof request.url === 'string'
+				? request.url
+				: undefined;
+	if (url !== undefined) {
+		// Everything after the first "?" is data, "#" included: clients never send a
+		// fragment, so a "#" here is a value the sender forgot to escape.
+		const questionMark = url.indexOf('?');
+		return questionMark === -1 ? '' : url.slice(questionMark + 1);
+	}
+	const parsedQuery: unknown = context.getQueryData();
+	if (!isRecord(parsedQuery)) return '';
+	const parts: string[] = [];
+	for (const [key, value] of Object.entries(parsedQuery)) {
+		for (const item of Array.isArray(value) ? value : [value]) {
+			parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(item ?? ''))}`);
+		}
+	}
+	return parts.join('&');
+}
+
+function headerValue(headers: unknown, name: string): string {
+	if (!isRecord(headers)) return '';
+	const value = headers[name];
+	return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0] ?? '') : '';
+}
+
+/** Whether the call carries a body, told by its headers alone (HTTP/1.1 marks every body one of these two ways). */
+export function hasBody(context: IWebhookFunctions): boolean {
+	const { headers } = requestOf(context);
+	const length = Number(headerValue(headers, 'content-length'));
+	return length > 0 || headerValue(headers, 'transfer-encoding') !== '';
+}
+
+/**
+ * The body as received, for telling one call from another: its bytes as n8n
+ * keeps them (`req.rawBody`), or undefined when a parsed body came without them.
+ */
+export function bodyBytesOf(context: IWebhookFunctions): string | Uint8Array | undefined {
+	const { rawBody } = requestOf(context);
+	if (rawBody instanceof Uint8Array) return rawBody;
+	const body: unknown = context.getBodyData();
+	if (typeof body === 'string') return body;
+	return body === undefined || body === null || (isRecord(body) && Object.keys(body).length === 0) ? '' : undefined;
+}
 
 /**
  * One webhook call, read the same way by both triggers: the query string
@@ -22,7 +90,8 @@ export interface IncomingRequest {
 	values: Map<string, unknown[]>;
 	/** The query string as received, minus the secret token, at most REQUEST_LIMITS.maxRawQuery characters. */
 	rawQuery: string;
-	encoding: RequestEncoding;
+	/** What the call's text was read as: one encoding, or `mixed` when its values differ. */
+	encoding: DetectedEncoding | 'mixed';
 	/** What each non-ASCII parameter was read as, when the call's values were not all read alike. */
 	encodings?: Record<string, DetectedEncoding>;
 	warnings: WarningList;
@@ -58,7 +127,7 @@ function readBody(
 	const body: unknown = formOrText === undefined ? context.getBodyData() : undefined;
 	if (typeof body === 'string') formOrText = body;
 	if (formOrText !== undefined) {
-		const parsed = parseQueryString(formOrText, 'body', { ...PAIR_LIMITS, maxPairs });
+		const parsed = parseQueryString(formOrText, 'body', maxPairs);
 		warnings.addAll(parsed.warnings);
 		return { pairs: parsed.pairs, entries: [], textLeftOut: parsed.textLeftOut };
 	}
@@ -123,14 +192,6 @@ function boundedRawQuery(pairs: DecodedPair[], fullLength: number, warnings: War
 	return `${raw.slice(0, REQUEST_LIMITS.maxRawQuery)}…`;
 }
 
-/** How much of a query string or form body is decoded (an object spread per call would cost more than the parsing). */
-const PAIR_LIMITS: QueryLimits = {
-	maxPairs: REQUEST_LIMITS.maxParameters,
-	maxKeyLength: REQUEST_LIMITS.maxKeyLength,
-	maxValueLength: REQUEST_LIMITS.maxValueLength,
-	maxTotalText: REQUEST_LIMITS.maxTotalText,
-};
-
 export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest {
 	const request = requestOf(context);
 	const method = typeof request.method === 'string' ? request.method.toUpperCase() : 'GET';
@@ -138,9 +199,8 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 	const budget = new ItemBudget(warnings);
 
 	const rawQuery = rawQueryOf(context);
-	const query = parseQueryString(rawQuery, 'query string', PAIR_LIMITS);
+	const query = parseQueryString(rawQuery);
 	warnings.addAll(query.warnings);
-	const queryPairs = query.pairs;
 	const body = readBody(context, request, REQUEST_LIMITS.maxParameters - query.pairs.length, budget, warnings);
 
 	const values = new Map<string, unknown[]>();
@@ -170,16 +230,15 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 		if (textLeftOut) budget.leaveOutTheRest();
 	};
 	addPairs(body.pairs, body.textLeftOut);
-	addPairs(queryPairs, query.textLeftOut);
-	const pairs = body.pairs.length === 0 ? queryPairs : [...body.pairs, ...queryPairs];
+	addPairs(query.pairs, query.textLeftOut);
 
 	const withoutToken = (pair: DecodedPair) => pair.key !== TOKEN_QUERY_KEY;
-	const queryWithoutToken = queryPairs.filter(withoutToken);
+	const queryWithoutToken = query.pairs.filter(withoutToken);
 	return {
 		method,
 		values,
 		rawQuery: boundedRawQuery(queryWithoutToken, rawQuery.length, warnings),
-		...judgeEncoding(body.pairs.length === 0 ? queryWithoutToken : pairs.filter(withoutToken), warnings),
+		...judgeEncoding([...body.pairs.filter(withoutToken), ...queryWithoutToken], warnings),
 		warnings,
 	};
 }

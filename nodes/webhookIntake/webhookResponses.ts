@@ -2,9 +2,8 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 
 import { findQueryValues } from './queryString';
 import { checkSecretToken, SECRET_TOKEN_NODE_PARAMETER, TOKEN_QUERY_KEY, type TokenCheck } from './secretToken';
-import { findRepeat } from './repeatDoor';
-import { hasBody, rawQueryOf } from './httpRequest';
-import { readIncomingRequest, type IncomingRequest } from './webhookRequest';
+import { answerRepeat } from './repeatDoor';
+import { hasBody, rawQueryOf, readIncomingRequest, type IncomingRequest } from './webhookRequest';
 
 /**
  * The answers a trigger gives. Both senders only look at the status
@@ -41,18 +40,6 @@ export function rejectCall(context: IWebhookFunctions, reason: string): IWebhook
 	return { noWebhookResponse: true };
 }
 
-/** 200 and no execution: an identical call was accepted within the window. */
-export function repeatCall(firstReceivedAt: number, windowSeconds: number): IWebhookResponseData {
-	return {
-		webhookResponse: {
-			received: true,
-			repeat: true,
-			firstReceivedAt: new Date(firstReceivedAt).toISOString(),
-			message: `An identical call was received within the last ${windowSeconds} s; this repeat starts nothing.`,
-		},
-	};
-}
-
 const TOKEN_REJECTIONS: Record<Exclude<TokenCheck, 'notRequired' | 'accepted'>, string> = {
 	missing: `The ${TOKEN_QUERY_KEY} parameter is missing.`,
 	repeated: `The ${TOKEN_QUERY_KEY} parameter is sent more than once; send it once.`,
@@ -61,8 +48,6 @@ const TOKEN_REJECTIONS: Record<Exclude<TokenCheck, 'notRequired' | 'accepted'>, 
 
 /** The answer to a call without the token in its query but with a body, where the sender may have put it. */
 const TOKEN_ONLY_IN_QUERY = `The ${TOKEN_QUERY_KEY} parameter is missing from the URL query; it is read from the URL query only, not from the body.`;
-
-export type AdmittedCall = { request: IncomingRequest } | { answer: IWebhookResponseData };
 
 /**
  * Checks the token sent in the query against the node's saved Secret Token
@@ -73,7 +58,7 @@ export type AdmittedCall = { request: IncomingRequest } | { answer: IWebhookResp
  * Then a repeat of a call accepted lately is answered at the door, before
  * the call is read; only a call that passes both is read whole.
  */
-export function admitCall(context: IWebhookFunctions): AdmittedCall {
+export function admitCall(context: IWebhookFunctions): { request: IncomingRequest } | { answer: IWebhookResponseData } {
 	const savedToken = String(context.getNodeParameter(SECRET_TOKEN_NODE_PARAMETER, '') ?? '');
 	const query = findQueryValues(rawQueryOf(context), TOKEN_QUERY_KEY);
 	const check = checkSecretToken(savedToken, query.values);
@@ -81,13 +66,6 @@ export function admitCall(context: IWebhookFunctions): AdmittedCall {
 		const reason = check === 'missing' && hasBody(context) ? TOKEN_ONLY_IN_QUERY : TOKEN_REJECTIONS[check];
 		return { answer: rejectCall(context, reason) };
 	}
-	const repeat = findRepeat(context, query.rest);
-	if (repeat) return { answer: repeatCall(repeat.firstReceivedAt, repeat.windowSeconds) };
-	return { request: readIncomingRequest(context) };
-}
-
-/** The values chosen in a multi-select parameter (events, statuses). */
-export function selectedValues(context: IWebhookFunctions, parameter: string): string[] {
-	const selected = context.getNodeParameter(parameter, []);
-	return Array.isArray(selected) ? selected.map(String) : [];
+	const repeat = answerRepeat(context, query.rest);
+	return repeat ? { answer: repeat } : { request: readIncomingRequest(context) };
 }

@@ -310,7 +310,7 @@ export function defineRealN8nSuite(version: string): void {
 		});
 
 		// Klientiks does not document its HTTP method, and n8n reads a POSTed body differently for
-		// version-1 and version-2 trigger nodes (webhookDescription.ts, TRIGGER_VERSIONS).
+		// version-1 and version-2 trigger nodes (senderTrigger.ts, TRIGGER_VERSIONS).
 		for (const version of [2, 1]) {
 			test(`appointment_created POSTed as a windows-1251 form to a version-${version} trigger → the same lead and typed output`, async () => {
 				const [url, workflowId] = version === 2 ? [allEventsUrl, IDS.allEvents] : [noDuplicateCheckUrl, IDS.noDuplicateCheck];

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 import { parseQueryString } from '../../nodes/webhookIntake/queryString';
-import { decodeBytes, decodeWindows1251, hasControlCharacters, isValidUtf8 } from '../../nodes/webhookIntake/textEncoding';
+import { decodeBytes, hasControlCharacters } from '../../nodes/webhookIntake/textEncoding';
 import { propertyRuns } from './propertyRuns';
 
 // The properties below try a few thousand cases by default; PROPERTY_RUNS=full tries up to 20,000.
@@ -94,17 +94,18 @@ describe('parseQueryString', () => {
 	});
 });
 
-describe('decodeWindows1251', () => {
+describe('decodeBytes as Windows-1251', () => {
 	it('matches the WHATWG windows-1251 decoder for every byte', () => {
 		const reference = new TextDecoder('windows-1251');
 		for (let byte = 0; byte < 256; byte++) {
 			const bytes = Uint8Array.of(byte);
-			expect([byte, decodeWindows1251(bytes)]).toEqual([byte, reference.decode(bytes)]);
+			expect([byte, decodeBytes(bytes).text]).toEqual([byte, reference.decode(bytes)]);
 		}
 	});
 });
 
-describe('isValidUtf8', () => {
+describe('decodeBytes judging UTF-8', () => {
+	const isValidUtf8 = (bytes: Uint8Array) => decodeBytes(bytes).encoding !== 'windows-1251';
 	it('agrees with a fatal TextDecoder on random bytes', () => {
 		const fatal = new TextDecoder('utf-8', { fatal: true });
 		const referenceValid = (bytes: Uint8Array) => {
@@ -117,6 +118,15 @@ describe('isValidUtf8', () => {
 		};
 		fc.assert(
 			fc.property(fc.uint8Array({ maxLength: 12 }), (bytes) => isValidUtf8(bytes) === referenceValid(bytes)),
+			{ numRuns: propertyRuns(5000, 20000) },
+		);
+		const spelledOutReplacement = fc.constant([0xef, 0xbf, 0xbd]);
+		const withReplacements = fc.array(fc.oneof(fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 3 }), spelledOutReplacement), { maxLength: 6 });
+		fc.assert(
+			fc.property(withReplacements, (parts) => {
+				const bytes = Uint8Array.from(parts.flat());
+				return isValidUtf8(bytes) === referenceValid(bytes);
+			}),
 			{ numRuns: propertyRuns(5000, 20000) },
 		);
 		fc.assert(
@@ -132,6 +142,10 @@ describe('isValidUtf8', () => {
 		expect(isValidUtf8(Uint8Array.of(0xf4, 0x90, 0x80, 0x80))).toBe(false);
 		expect(isValidUtf8(Uint8Array.of(0xd0))).toBe(false);
 		expect(isValidUtf8(Uint8Array.of(0xf0, 0x9f, 0x98, 0x80))).toBe(true);
+		// U+FFFD spelled out is valid; beside an invalid byte it is not.
+		expect(isValidUtf8(Uint8Array.of(0xef, 0xbf, 0xbd, 0x41, 0xef, 0xbf, 0xbd))).toBe(true);
+		expect(isValidUtf8(Uint8Array.of(0xef, 0xbf, 0xbd, 0xc8))).toBe(false);
+		expect(isValidUtf8(Uint8Array.of(0xe0, 0xef, 0xbf, 0xbd))).toBe(false);
 	});
 });
 

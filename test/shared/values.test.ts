@@ -4,7 +4,6 @@ import {
 	parseDate,
 	parseId,
 	parseMoney,
-	parseNumber,
 	parseTime,
 	parseTimestamp,
 	splitList,
@@ -48,14 +47,6 @@ describe('parseMoney', () => {
 	});
 	it.each(['', 'руб', 'abc', '12-34', '1,2,3', 'Infinity', '1e5'])('%j is not money', (text) => {
 		expect(parseMoney(text).ok).toBe(false);
-	});
-});
-
-describe('parseNumber', () => {
-	it('reads dot and comma decimals', () => {
-		expect(valueOf(parseNumber('3,5'))).toBe(3.5);
-		expect(valueOf(parseNumber(' 42 '))).toBe(42);
-		expect(parseNumber('x').ok).toBe(false);
 	});
 });
 

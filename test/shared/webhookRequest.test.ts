@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { setOwn } from '../../nodes/webhookIntake/itemBudget';
+import { setOwn } from '../../nodes/webhookIntake/limits';
 import { ParameterReader } from '../../nodes/webhookIntake/parameterReader';
 import { readIncomingRequest } from '../../nodes/webhookIntake/webhookRequest';
 import { acceptCall, ignoreCall, rejectCall } from '../../nodes/webhookIntake/webhookResponses';
