@@ -9,15 +9,15 @@
  */
 
 export const POSTBACK_STATUSES = [
-	{ value: 'new', name: 'New', description: 'A new order was created' },
-	{ value: 'confirmed', name: 'Confirmed', description: 'The order was confirmed, also after being on hold' },
-	{ value: 'hold', name: 'Hold', description: 'The order was put on hold' },
+	{ name: 'New', value: 'new', description: 'A new order was created' },
+	{ name: 'Confirmed', value: 'confirmed', description: 'The order was confirmed, also after being on hold' },
+	{ name: 'Hold', value: 'hold', description: 'The order was put on hold' },
 	{
-		value: 'canceled',
 		name: 'Canceled',
+		value: 'canceled',
 		description: 'The order was canceled (Traffic Light also uses this URL for trash when no Trash URL is set)',
 	},
-	{ value: 'trash', name: 'Trash', description: 'The order was marked as trash' },
+	{ name: 'Trash', value: 'trash', description: 'The order was marked as trash' },
 ];
 
 /** Spellings a hand-edited URL may use for the same status. */
