@@ -14,7 +14,15 @@ import {
 	splitList,
 	type Parsed,
 } from '../webhookIntake/values';
-import { CLIENT_FIELDS, CUSTOM_EVENT, CUSTOM_LEAD_ID_KEYS, type Entity, type EventPreset, type FieldKind, type PresetField } from './presets';
+import {
+	CLIENT_FIELDS,
+	CUSTOM_EVENT,
+	CUSTOM_LEAD_ID_KEYS,
+	type Entity,
+	type EventPreset,
+	type FieldKind,
+	type PresetField,
+} from './presets';
 
 type Value = IDataObject[string];
 
@@ -25,21 +33,21 @@ interface KindRule {
 	companion?: [suffix: string, of: (text: string) => Value];
 }
 
-const asIs = (value: Value): Parsed<Value> => ({ ok: true, value });
+const ok = (value: Value): Parsed<Value> => ({ ok: true, value });
 const RAW: KindRule['companion'] = ['Raw', (text) => text];
 
 /** What each kind of field puts into its entity (documented in docs/klientiks-trigger.md, Output). */
 const KINDS: Record<FieldKind, KindRule> = {
-	id: { read: (text) => asIs(parseId(text)) },
-	text: { read: asIs },
-	phone: { read: asIs, companion: ['Normalized', normalizePhone] },
-	list: { read: asIs, companion: ['List', splitList] },
+	id: { read: (text) => ok(parseId(text)) },
+	text: { read: ok },
+	phone: { read: ok, companion: ['Normalized', normalizePhone] },
+	list: { read: ok, companion: ['List', splitList] },
 	boolean: { read: parseBoolean, companion: RAW },
 	money: { read: parseMoney, companion: RAW },
 	date: {
 		read: (text) => {
 			const parsed = parseDate(text);
-			return parsed.ok ? asIs(parsed.value.iso) : parsed;
+			return parsed.ok ? ok(parsed.value.iso) : parsed;
 		},
 		companion: RAW,
 	},
