@@ -8,11 +8,8 @@ import type {
 
 import { manuallyPastedWebhook } from '../webhookIntake/manualWebhook';
 import { escapeNoticeText, pasteLineNotices } from '../webhookIntake/notices';
-import type { ParameterReader } from '../webhookIntake/parameterReader';
-import { receiveCall, senderTriggerDescription, type CallDecision, type SenderTrigger } from '../webhookIntake/senderTrigger';
-import type { IncomingRequest } from '../webhookIntake/webhookRequest';
-import { decideEvent, EVENT_MARKER_PARAMETER, readEventMarker } from './eventDecision';
-import { buildCustomItem, buildPresetItem } from './eventItem';
+import { receiveCall, senderTriggerDescription, type SenderTrigger } from '../webhookIntake/senderTrigger';
+import { decideEvent, EVENT_MARKER_PARAMETER } from './eventDecision';
 import { CUSTOM_EVENT, EVENT_PRESETS, templatePairs } from './presets';
 
 const EVENTS_PARAMETER = 'events';
@@ -23,40 +20,27 @@ const eventOptions = [...EVENT_PRESETS, CUSTOM_EVENT]
 
 /** One paste-ready line per event, built from the preset table; the editor shows the selected ones. */
 const pasteLines: INodeProperties[] = [
-	...EVENT_PRESETS.flatMap((preset) =>
-		pasteLineNotices({
-			id: preset.value,
-			selector: { parameter: EVENTS_PARAMETER, value: preset.value },
-			lead: `${preset.name} — in Klientiks choose this event; after the webhook URL append`,
-			marker: [EVENT_MARKER_PARAMETER, preset.value],
-			pairs: templatePairs(preset),
-		}),
-	),
-	...pasteLineNotices({
-		id: CUSTOM_EVENT.value,
-		selector: { parameter: EVENTS_PARAMETER, value: CUSTOM_EVENT.value },
+	...EVENT_PRESETS.map((preset) => ({
+		value: preset.value,
+		lead: `${preset.name} — in Klientiks choose this event; after the webhook URL append`,
+		pairs: templatePairs(preset),
+	})),
+	{
+		value: CUSTOM_EVENT.value,
 		lead:
 			'Custom — after the webhook URL append this start, then parameters of your own ' +
 			'(a name of your own may replace "custom"; every parameter reaches the output)',
-		marker: [EVENT_MARKER_PARAMETER, CUSTOM_EVENT.value],
-		pairs: [['your_parameter', '{{klientiks_placeholder}}']],
+		pairs: [['your_parameter', '{{klientiks_placeholder}}']] as Array<[string, string]>,
+	},
+].flatMap(({ value, lead, pairs }) =>
+	pasteLineNotices({
+		id: value,
+		selector: { parameter: EVENTS_PARAMETER, value },
+		lead,
+		marker: [EVENT_MARKER_PARAMETER, value],
+		pairs,
 	}),
-];
-
-/** Which event a call is for decides its item; a preset's item is typed, a custom one keeps every parameter. */
-function decide(selected: string[], request: IncomingRequest, reader: ParameterReader): CallDecision {
-	const decision = decideEvent(selected, readEventMarker(reader));
-	switch (decision.action) {
-		case 'ignore':
-			return { ignore: decision.reason };
-		case 'preset':
-			return { accept: buildPresetItem(decision.preset, request, reader), answer: { event: decision.preset.value } };
-		case 'custom': {
-			const item = buildCustomItem(decision.marker, request, reader);
-			return { accept: item, answer: { event: item.event } };
-		}
-	}
-}
+);
 
 const KLIENTIKS: SenderTrigger = {
 	displayName: 'Klientiks Trigger',
@@ -99,7 +83,7 @@ const KLIENTIKS: SenderTrigger = {
 			default: '',
 		},
 	],
-	decide,
+	decide: decideEvent,
 };
 
 export class KlientiksTrigger implements INodeType {

@@ -20,7 +20,6 @@
  *   visit_paid          «Визит клиента оплачен»
  */
 
-export type PresetValue = 'client_added' | 'appointment_created' | 'invoice_created' | 'visit_paid';
 export type Entity = 'client' | 'appointment' | 'invoice';
 
 /**
@@ -44,22 +43,16 @@ export interface PresetField {
 	kind: FieldKind;
 }
 
-export interface LeadIdRule {
-	/** `klx-appointment-` + the id. */
-	prefix: string;
-	entity: Entity;
-	field: string;
-}
-
 export interface EventPreset {
-	value: PresetValue;
+	value: string;
 	/** Option name in the node panel. */
 	name: string;
 	description: string;
 	fields: PresetField[];
-	leadId: LeadIdRule;
-	/** Combine a date and a time field of `appointment` into one ISO `start`. */
-	combineStart?: { date: string; time: string; into: string };
+	/** `klx-appointment-` + the `id` of that entity. */
+	leadId: { prefix: string; entity: Entity };
+	/** Whether `appointment.date` and `appointment.time` are combined into one ISO `appointment.start`. */
+	combineStart?: true;
 }
 
 const f = (key: string, placeholder: string, entity: Entity, field: string, kind: FieldKind): PresetField => ({
@@ -85,7 +78,7 @@ export const EVENT_PRESETS: readonly EventPreset[] = [
 			f('client_deleted', 'deleted', 'client', 'deleted', 'boolean'),
 			f('client_email', 'email', 'client', 'email', 'text'),
 		],
-		leadId: { prefix: 'klx-client-', entity: 'client', field: 'id' },
+		leadId: { prefix: 'klx-client-', entity: 'client' },
 	},
 	{
 		value: 'appointment_created',
@@ -104,8 +97,8 @@ export const EVENT_PRESETS: readonly EventPreset[] = [
 			f('appointment_total_cost', 'appointment.total_cost', 'appointment', 'totalCost', 'money'),
 			f('user_position', 'user.position', 'appointment', 'userPosition', 'text'),
 		],
-		leadId: { prefix: 'klx-appointment-', entity: 'appointment', field: 'id' },
-		combineStart: { date: 'date', time: 'time', into: 'start' },
+		leadId: { prefix: 'klx-appointment-', entity: 'appointment' },
+		combineStart: true,
 	},
 	{
 		value: 'invoice_created',
@@ -124,7 +117,7 @@ export const EVENT_PRESETS: readonly EventPreset[] = [
 			f('appointment_paid_sum', 'paid_sum', 'invoice', 'paidSum', 'money'),
 			f('appointment_left_to_pay', 'left_to_pay', 'invoice', 'leftToPay', 'money'),
 		],
-		leadId: { prefix: 'klx-invoice-', entity: 'invoice', field: 'id' },
+		leadId: { prefix: 'klx-invoice-', entity: 'invoice' },
 	},
 	{
 		value: 'visit_paid',
@@ -141,7 +134,7 @@ export const EVENT_PRESETS: readonly EventPreset[] = [
 			f('appointment_status', 'appointment.status', 'appointment', 'status', 'text'),
 			f('appointment_paid', 'appointment.paid', 'appointment', 'paid', 'boolean'),
 		],
-		leadId: { prefix: 'klx-visit-', entity: 'appointment', field: 'id' },
+		leadId: { prefix: 'klx-visit-', entity: 'appointment' },
 	},
 ];
 
@@ -162,9 +155,7 @@ export const CUSTOM_LEAD_ID_KEYS = ['appointment_id', 'invoice_id', 'client_id',
  * Every client object has these keys, whatever the event carries (null when
  * absent): the fields of Client Added, the one event about the client itself.
  */
-export const CLIENT_FIELDS: ReadonlyArray<Pick<PresetField, 'field' | 'kind'>> = EVENT_PRESETS.filter(
-	(preset) => preset.value === 'client_added',
-).flatMap((preset) => preset.fields);
+export const CLIENT_FIELDS: readonly PresetField[] = EVENT_PRESETS[0].fields;
 
 /** The Klientiks template of a preset: `[key, '{{placeholder}}']` pairs. */
 export function templatePairs(preset: EventPreset): Array<[string, string]> {

@@ -9,21 +9,10 @@ import type {
 import { manuallyPastedWebhook } from '../webhookIntake/manualWebhook';
 import { buildPasteLine, noticeWithLine, pasteLineNotices } from '../webhookIntake/notices';
 import { receiveCall, senderTriggerDescription, type SenderTrigger } from '../webhookIntake/senderTrigger';
-import { buildPostbackItem, decideStatus } from './postbackItem';
-import {
-	DOCUMENTED_MACROS,
-	INFERRED_STREAM_MACROS,
-	POSTBACK_STATUSES,
-	STATUS_MARKER_PARAMETER,
-} from './statuses';
+import { decidePostback } from './postbackItem';
+import { DOCUMENTED_MACROS, INFERRED_STREAM_MACROS, POSTBACK_STATUSES, STATUS_MARKER_PARAMETER } from './statuses';
 
 const STATUSES_PARAMETER = 'statuses';
-
-const statusOptions = POSTBACK_STATUSES.map(({ name, value, description }) => ({
-	name,
-	value,
-	description,
-})).sort((a, b) => a.name.localeCompare(b.name));
 
 /** One postback URL line per status, built from the status table; the editor shows the selected ones. */
 const postbackLines: INodeProperties[] = POSTBACK_STATUSES.flatMap((status) =>
@@ -61,7 +50,7 @@ const TRAFFIC_LIGHT: SenderTrigger = {
 		type: 'multiOptions',
 		required: true,
 		default: ['new', 'confirmed', 'hold', 'canceled', 'trash'],
-		options: statusOptions,
+		options: [...POSTBACK_STATUSES].sort((a, b) => a.name.localeCompare(b.name)),
 		description: 'Statuses that start the workflow. Postbacks with other statuses are answered with 200 and start nothing.',
 	},
 	notices: [
@@ -77,11 +66,7 @@ const TRAFFIC_LIGHT: SenderTrigger = {
 			default: '',
 		},
 	],
-	decide(selected, request, reader) {
-		const decision = decideStatus(selected, reader);
-		if (decision.action === 'ignore') return { ignore: decision.reason };
-		return { accept: buildPostbackItem(decision.status, request, reader), answer: { status: decision.status } };
-	},
+	decide: decidePostback,
 };
 
 export class TrafficLightTrigger implements INodeType {

@@ -2,25 +2,20 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { parseId, parseTimestamp } from '../webhookIntake/values';
 import type { ParameterReader } from '../webhookIntake/parameterReader';
+import type { CallDecision } from '../webhookIntake/senderTrigger';
 import { requestSummary, type IncomingRequest } from '../webhookIntake/webhookRequest';
-import { normalizeStatus, POSTBACK_STATUSES, STATUS_MARKER_PARAMETER } from './statuses';
-
-export type StatusDecision = { action: 'accept'; status: string } | { action: 'ignore'; reason: string };
+import { POSTBACK_STATUSES, STATUS_ALIASES, STATUS_MARKER_PARAMETER } from './statuses';
 
 /** Only the selected statuses start the workflow; everything else is answered 200 so Traffic Light stops retrying. */
-export function decideStatus(selected: readonly string[], reader: ParameterReader): StatusDecision {
-	const marker = reader.nonEmptyText(STATUS_MARKER_PARAMETER);
-	if (marker === null) {
-		return { action: 'ignore', reason: 'The request has no "status" parameter.' };
-	}
-	const status = normalizeStatus(marker);
+export function decidePostback(selected: string[], request: IncomingRequest, reader: ParameterReader): CallDecision {
+	const marker = reader.nonEmptyText(STATUS_MARKER_PARAMETER)?.toLowerCase();
+	if (marker === undefined) return { ignore: 'The request has no "status" parameter.' };
+	const status = STATUS_ALIASES[marker] ?? marker;
 	if (!POSTBACK_STATUSES.some((option) => option.value === status)) {
-		return { action: 'ignore', reason: `Status ${JSON.stringify(status.slice(0, 60))} is not a known postback status.` };
+		return { ignore: `Status ${JSON.stringify(status.slice(0, 60))} is not a known postback status.` };
 	}
-	if (!selected.includes(status)) {
-		return { action: 'ignore', reason: `Status "${status}" is not selected in the trigger.` };
-	}
-	return { action: 'accept', status };
+	if (!selected.includes(status)) return { ignore: `Status "${status}" is not selected in the trigger.` };
+	return { accept: buildPostbackItem(status, request, reader), answer: { status } };
 }
 
 /**
@@ -28,7 +23,7 @@ export function decideStatus(selected: readonly string[], reader: ParameterReade
  * your own lead id (`{id2}`, the Lead ID you sent), the creation time as ISO
  * UTC, every parameter as received, and warnings.
  */
-export function buildPostbackItem(status: string, request: IncomingRequest, reader: ParameterReader): IDataObject {
+function buildPostbackItem(status: string, request: IncomingRequest, reader: ParameterReader): IDataObject {
 	const idText = reader.nonEmptyText('id');
 	if (idText === null) reader.warn('No Traffic Light order id: "id" is missing or empty, so trafficLightId is null.');
 	const leadId = reader.nonEmptyText('id2');
@@ -44,14 +39,13 @@ export function buildPostbackItem(status: string, request: IncomingRequest, read
 		if (parsed.ok) createdAt = parsed.value;
 		else reader.warn(`Parameter "created_at" (${JSON.stringify(createdAtRaw.slice(0, 60))}) ${parsed.reason}; createdAt is null.`);
 	}
-	const parameters = reader.allParameters();
 	return {
 		status,
 		trafficLightId: idText === null ? null : parseId(idText),
 		leadId,
 		createdAt,
 		createdAtRaw,
-		parameters,
+		parameters: reader.allParameters(),
 		warnings: reader.warnings,
 		raw: requestSummary(request),
 	};

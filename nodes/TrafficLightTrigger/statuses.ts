@@ -8,35 +8,20 @@
  * documented), so every line carries a `status=` marker the user pastes.
  */
 
-export type PostbackStatus = 'new' | 'confirmed' | 'hold' | 'canceled' | 'trash';
-
-export interface StatusOption {
-	value: PostbackStatus;
-	name: string;
-	description: string;
-}
-
-export const POSTBACK_STATUSES: readonly StatusOption[] = [
-	{ value: 'new', name: 'New', description: 'A new order was created' },
+export const POSTBACK_STATUSES = [
+	{ name: 'New', value: 'new', description: 'A new order was created' },
+	{ name: 'Confirmed', value: 'confirmed', description: 'The order was confirmed, also after being on hold' },
+	{ name: 'Hold', value: 'hold', description: 'The order was put on hold' },
 	{
-		value: 'confirmed',
-		name: 'Confirmed',
-		description: 'The order was confirmed, also after being on hold',
-	},
-	{ value: 'hold', name: 'Hold', description: 'The order was put on hold' },
-	{
-		value: 'canceled',
 		name: 'Canceled',
+		value: 'canceled',
 		description: 'The order was canceled (Traffic Light also uses this URL for trash when no Trash URL is set)',
 	},
-	{ value: 'trash', name: 'Trash', description: 'The order was marked as trash' },
+	{ name: 'Trash', value: 'trash', description: 'The order was marked as trash' },
 ];
 
 /** Spellings a hand-edited URL may use for the same status. */
-export const STATUS_ALIASES: Readonly<Record<string, PostbackStatus>> = {
-	held: 'hold',
-	cancelled: 'canceled',
-};
+export const STATUS_ALIASES: Readonly<Record<string, string>> = { held: 'hold', cancelled: 'canceled' };
 
 /** The query parameter that carries the status marker. */
 export const STATUS_MARKER_PARAMETER = 'status';
@@ -55,13 +40,6 @@ export const DOCUMENTED_MACROS: ReadonlyArray<readonly [string, string]> = [
  * and become null with a warning.
  */
 export const INFERRED_STREAM_MACROS: ReadonlyArray<readonly [string, string]> = [
-	...['sub1', 'sub2', 'sub3', 'sub4', 'sub5', 'web_id'].map((key) => [key, `{${key}}`] as const),
-	...['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'].map(
-		(key) => [key, `{${key}}`] as const,
-	),
-];
-
-export function normalizeStatus(marker: string): string {
-	const lower = marker.trim().toLowerCase();
-	return STATUS_ALIASES[lower] ?? lower;
-}
+	...['sub1', 'sub2', 'sub3', 'sub4', 'sub5', 'web_id'],
+	...['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'],
+].map((key) => [key, `{${key}}`] as const);
