@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { Deadline } from './deadline';
-import { callWithRetries } from './retry';
+import { callWithRetries } from './request';
 import type { TrafficLightConnection } from './connection';
 import type { CallFailure } from './failures';
 
