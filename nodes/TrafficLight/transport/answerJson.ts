@@ -51,14 +51,15 @@ class NotJson extends Error {}
 
 export async function parseAnswer(text: string, mask: KeyMasker, signal?: AbortSignal): Promise<ParsedAnswer> {
 	const turns = new EventLoopTurns();
-	const pause = async () => {
+	const breathe = async () => {
+		if (!turns.due()) return;
 		await turns.pause();
 		signal?.throwIfAborted();
 	};
 	// Placeholders carry a prefix no answer can guess, so no string of the answer is taken for one.
 	const tag = randomUUID();
 	try {
-		const scanned = await scan(text, tag, turns, pause);
+		const scanned = await scan(text, tag, breathe);
 		if (!scanned) return { ok: false, problem: 'tooManyObjects' };
 		const values: unknown[] = [];
 		const read = (value: string) => (value.startsWith(tag) ? values[Number(value.slice(tag.length))] : mask(value));
@@ -74,7 +75,7 @@ export async function parseAnswer(text: string, mask: KeyMasker, signal?: AbortS
 		};
 		for (const value of scanned.deferred) {
 			if ('start' in value) {
-				values.push(await readLongString(text, value.start, value.end, mask, turns, pause));
+				values.push(await readLongString(text, value.start, value.end, mask, breathe));
 				continue;
 			}
 			const container: unknown[] | Record<string, unknown> = value.isArray ? [] : {};
@@ -84,7 +85,7 @@ export async function parseAnswer(text: string, mask: KeyMasker, signal?: AbortS
 				const part = JSON.parse(value.isArray ? `[${piece}]` : `{${piece}}`, reviver) as unknown[] | Record<string, unknown>;
 				if (Array.isArray(container)) for (const element of part as unknown[]) container.push(element);
 				else Object.assign(container, part);
-				if (turns.due()) await pause();
+				await breathe();
 			}
 			values.push(container);
 		}
@@ -100,12 +101,7 @@ export async function parseAnswer(text: string, mask: KeyMasker, signal?: AbortS
  * than MAX_DEPTH by TOO_DEEP, and leaves long strings and long containers to be read on their own
  * (undefined when there are too many containers).
  */
-async function scan(
-	text: string,
-	tag: string,
-	turns: EventLoopTurns,
-	pause: () => Promise<void>,
-): Promise<{ top: string; deferred: Deferred[] } | undefined> {
+async function scan(text: string, tag: string, breathe: () => Promise<void>): Promise<{ top: string; deferred: Deferred[] } | undefined> {
 	const root: Frame = { open: -1, isArray: false, pieces: [], text: '', from: 0, edited: false };
 	const frames = [root];
 	// The closing bracket of every open container, the ones too deep included.
@@ -121,7 +117,7 @@ async function scan(
 	};
 	const placeholder = (value: Deferred) => JSON.stringify(`${tag}${deferred.push(value) - 1}`);
 	for (let at = 0, steps = 1; at < text.length; at++, steps++) {
-		if (steps % CHARS_PER_CHECK === 0 && turns.due()) await pause();
+		if (steps % CHARS_PER_CHECK === 0) await breathe();
 		const code = text.charCodeAt(at);
 		const frame = frames[frames.length - 1];
 		if (stringStart !== -1) {
@@ -163,14 +159,7 @@ async function scan(
 }
 
 /** A long string, decoded and masked a slice at a time, into a string never copied whole. */
-async function readLongString(
-	text: string,
-	start: number,
-	end: number,
-	mask: KeyMasker,
-	turns: EventLoopTurns,
-	pause: () => Promise<void>,
-): Promise<string> {
+async function readLongString(text: string, start: number, end: number, mask: KeyMasker, breathe: () => Promise<void>): Promise<string> {
 	let masked = '';
 	let rest = '';
 	for (let from = start; from < end; ) {
@@ -179,7 +168,7 @@ async function readLongString(
 		masked += settled.masked;
 		rest = settled.rest;
 		from = slice.to;
-		if (turns.due()) await pause();
+		await breathe();
 	}
 	return masked + mask(rest);
 }
