@@ -143,10 +143,9 @@ async function scan(text: string, tag: string, breathe: () => Promise<void>): Pr
 			frames.pop();
 			const last = frame.text + text.slice(frame.from, at);
 			const parent = frames[frames.length - 1];
-			if (frame.pieces.length > 0 || last.length > PIECE_CHARS) {
+			// One with a placeholder in it is read on its own too, so that its text is never copied into its parent's.
+			if (frame.edited || frame.pieces.length > 0 || last.length > PIECE_CHARS) {
 				replace(parent, frame.open, at + 1, placeholder({ isArray: frame.isArray, pieces: [...frame.pieces, last] }));
-			} else if (frame.edited) {
-				replace(parent, frame.open, at + 1, `${text[frame.open]}${last}${text[at]}`);
 			}
 		} else if (code === COMMA && closers.length > 0 && closers.length <= MAX_DEPTH && frame.text.length + at - frame.from > PIECE_CHARS) {
 			frame.pieces.push(frame.text + text.slice(frame.from, at));

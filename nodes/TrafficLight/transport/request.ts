@@ -6,7 +6,6 @@ import { discardBody, MAX_ANSWER_BYTES, readBounded } from './boundedBody';
 import { CREDENTIAL_TYPE, type TrafficLightConnection } from './connection';
 import { deadlineFailure, wait, type Deadline } from './deadline';
 import { CANCELLED, classifyThrown, isRefusalForLoad, retryAfterMs, TIMED_OUT, type CallFailure, type CallResult } from './failures';
-import type { KeyMasker } from './secretMask';
 import { endTurn, pauseFor, takeTurn } from './throttle';
 
 export interface CallOptions {
@@ -54,12 +53,6 @@ function headerOf(headers: unknown, name: string): string | undefined {
 }
 
 type RawResponse = { statusCode?: number; headers?: unknown; body?: unknown };
-
-/** What a 3xx means here: we did not follow it, and we say where it pointed (key masked). */
-function redirectFailure(statusCode: number, headers: unknown, mask: KeyMasker): CallFailure {
-	const location = shorten(mask(headerOf(headers, 'location') ?? '(no Location header)'), MAX_LOCATION_CHARS);
-	return { kind: 'redirect', notDelivered: false, statusCode, location, detail: `a redirect to ${location}` };
-}
 
 /** The longest Retry-After honoured as asked; a longer one is cut to this (and to the request's Timeout). */
 export const MAX_RETRY_AFTER_MS = 60_000;
@@ -185,8 +178,10 @@ async function requestOnce(
 		)) as RawResponse;
 		const statusCode = Number(response?.statusCode ?? 200);
 		if (statusCode >= 300 && statusCode <= 399) {
+			// Not followed: we say where it pointed (key masked).
 			discardBody(response?.body);
-			return { ok: false, failure: redirectFailure(statusCode, response?.headers, connection.maskKey) };
+			const location = shorten(connection.maskKey(headerOf(response?.headers, 'location') ?? '(no Location header)'), MAX_LOCATION_CHARS);
+			return { ok: false, failure: { kind: 'redirect', notDelivered: false, statusCode, location, detail: `a redirect to ${location}` } };
 		}
 		const announced = Number(headerOf(response?.headers, 'content-length'));
 		const body = await readBounded(response?.body, maxBytes, signal, Number.isFinite(announced) ? announced : undefined);
