@@ -1,10 +1,11 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
-	ICredentialType,
-	IHttpRequestOptions,
-	Icon,
-	INodeProperties,
+import {
+	UserError,
+	type ICredentialDataDecryptedObject,
+	type ICredentialTestRequest,
+	type ICredentialType,
+	type IHttpRequestOptions,
+	type Icon,
+	type INodeProperties,
 } from 'n8n-workflow';
 
 import { checkBaseUrl } from '../nodes/TrafficLight/transport/baseUrl';
@@ -55,7 +56,7 @@ export class TrafficLightApi implements ICredentialType {
 	): Promise<IHttpRequestOptions> {
 		if (requestOptions.baseURL !== undefined) {
 			const checked = checkBaseUrl(String(credentials.baseUrl ?? ''));
-			if (!checked.ok) throw new Error(`Base URL "${checked.value}" ${checked.problem}`);
+			if (!checked.ok) throw new UserError(`Base URL "${checked.value}" ${checked.problem}`);
 			requestOptions = { ...requestOptions, baseURL: checked.baseUrl };
 		}
 		const key = String(credentials.apiKey ?? '');

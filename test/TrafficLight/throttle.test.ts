@@ -1,5 +1,8 @@
-import { sleep } from 'n8n-workflow';
+import { sleep, type IExecuteFunctions } from 'n8n-workflow';
 
+import type { TrafficLightConnection } from '../../nodes/TrafficLight/transport/connection';
+import { callWithRetries } from '../../nodes/TrafficLight/transport/request';
+import { secretMasker } from '../../nodes/TrafficLight/transport/secretMask';
 import { endTurn, newThrottle, pauseFor, takeTurn, type Throttle } from '../../nodes/TrafficLight/transport/throttle';
 
 jest.mock('n8n-workflow', () => ({
@@ -122,10 +125,38 @@ describe('throttle: waits end with the waiter\'s signal, and the run with its 42
 		const throttle = newThrottle();
 		sleepMock.mockImplementationOnce(async () => await new Promise<void>(() => undefined));
 		const cancel = new AbortController();
-		const mine = pauseFor(throttle, 5000, cancel.signal);
+		pauseFor(throttle, 5000);
+		const mine = takeTurn(throttle, cancel.signal);
 		expect(await settledSoon(mine)).toBe(pending);
 		cancel.abort();
 		expect(await settledSoon(mine)).toBeUndefined();
 		expect(await settledSoon(takeTurn(throttle))).toBe(pending);
+	});
+
+	it("a request waiting for a refused request's turn does not go out ahead of the refusal's pause", async () => {
+		let endPause: () => void = () => undefined;
+		sleepMock.mockImplementation(async (ms) => {
+			if (ms === 5000) await new Promise<void>((resolve) => (endPause = resolve));
+		});
+		const answers = [
+			{ statusCode: 429, headers: { 'retry-after': '5' }, body: '' },
+			{ statusCode: 200, headers: {}, body: '{"balance":1}' },
+			{ statusCode: 200, headers: {}, body: '{"balance":2}' },
+		];
+		let sent = 0;
+		const ctx = {
+			getExecutionCancelSignal: () => undefined,
+			helpers: { httpRequestWithAuthentication: async () => answers[sent++] },
+		} as unknown as IExecuteFunctions;
+		const connection = { baseUrl: 'http://tl.test', maskKey: secretMasker(''), throttle: newThrottle() } as unknown as TrafficLightConnection;
+		connection.throttle.limit = 1;
+		const options = { method: 'GET', path: '/api/user/balance', timeoutMs: 30_000 } as const;
+		const refused = callWithRetries.call(ctx, connection, options, 1);
+		const waiting = callWithRetries.call(ctx, connection, options, 0);
+		expect(await settledSoon(waiting)).toBe(pending);
+		expect(sent).toBe(1);
+		endPause();
+		expect((await refused).result.ok && (await waiting).result.ok).toBe(true);
+		expect(sent).toBe(3);
 	});
 });

@@ -5,7 +5,7 @@ import { checkBaseUrl } from '../../nodes/TrafficLight/transport/baseUrl';
 import { readBounded } from '../../nodes/TrafficLight/transport/boundedBody';
 import { parseAnswer, TOO_DEEP } from '../../nodes/TrafficLight/transport/answerJson';
 import { secretMasker } from '../../nodes/TrafficLight/transport/secretMask';
-import { retryDelayMs } from '../../nodes/TrafficLight/transport/retry';
+import { retryDelayMs } from '../../nodes/TrafficLight/transport/request';
 import { classifyAnswer } from '../../nodes/TrafficLight/transport/answer';
 import { classifyThrown, retryAfterMs } from '../../nodes/TrafficLight/transport/failures';
 import { toQueryString } from '../../nodes/TrafficLight/transport/request';
@@ -122,6 +122,13 @@ describe('answers that cannot be trusted', () => {
 		const deep = await parseAnswer(`${'['.repeat(100_000)}"s3cret"${']'.repeat(100_000)}`, secretMasker('s3cret'));
 		expect(JSON.stringify(deep)).toContain(TOO_DEEP);
 		expect(JSON.stringify(deep)).not.toContain('s3cret');
+	});
+
+	it('a cancelled execution does not wait for a long answer to be read to its end', async () => {
+		const feed = `{"leads":[${'{"id":1},'.repeat(150_000)}{"id":1}]}`;
+		const cancel = new AbortController();
+		setImmediate(() => cancel.abort());
+		await expect(classifyAnswer(200, feed, secretMasker(''), cancel.signal)).rejects.toMatchObject({ name: 'AbortError' });
 	});
 
 	it('readBounded stops at the cap and reads what fits', async () => {

@@ -22,8 +22,15 @@ export function answerPreview(text: string, mask: KeyMasker): string {
  * Reads Traffic Light's answer whatever the HTTP status: `errmsg` wins, then the status.
  * Every string of it is masked while it is read, so an echoed API key never reaches a message or the output.
  */
-export async function classifyAnswer(statusCode: number, text: string, mask: KeyMasker = secretMasker('')): Promise<CallResult> {
-	const parsed = await parseAnswer(text, mask);
+export async function classifyAnswer(
+	statusCode: number,
+	text: string,
+	mask: KeyMasker = secretMasker(''),
+	signal?: AbortSignal,
+): Promise<CallResult> {
+	const parsed = await parseAnswer(text, mask, signal);
+	// A cancelled execution does not wait for the rest of a long answer to be read.
+	signal?.throwIfAborted();
 	const success = statusCode >= 200 && statusCode <= 299;
 	if (!parsed.ok && parsed.problem === 'tooManyObjects' && success) {
 		const detail = `an answer of more than ${MAX_ANSWER_OBJECTS} objects`;

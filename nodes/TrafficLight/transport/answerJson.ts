@@ -1,10 +1,13 @@
 /**
- * Reads a JSON answer as plain data, never as structure: keys become own
- * properties (a "__proto__" key is left out, since copied by assignment
- * anywhere later it would become an object's prototype), every string and key
- * is masked as it is read, and the work is split into short turns of the event
- * loop. No recursion, so no nesting can overflow the stack.
+ * Reads a JSON answer as plain data, never as structure. A scan, in short turns
+ * of the event loop, finds the strings and the objects and arrays; JSON.parse
+ * then reads the answer a piece at a time, with a reviver that masks every
+ * string and key and leaves out "__proto__" keys (copied by assignment anywhere
+ * later, one would become an object's prototype). No recursion of ours, so no
+ * nesting can overflow the stack.
  */
+import { randomUUID } from 'node:crypto';
+
 import { EventLoopTurns } from '../utils/eventLoopTurns';
 import type { KeyMasker } from './secretMask';
 
@@ -19,71 +22,158 @@ export const TOO_DEEP = '[nested too deeply]';
 
 export type ParsedAnswer = { ok: true; value: unknown } | { ok: false; problem: 'notJson' | 'tooManyObjects' };
 
-type Container = Record<string, unknown> | unknown[];
-/** Where the reader stands: before a value, before a member's key or colon, or after a value. */
-type State = 'value' | 'key' | 'colon' | 'afterValue';
-/** A string too long to read in one turn: the caller finds its end, decodes and masks it a slice per turn. */
-type LongString = { start: number; isKey: boolean };
+/** Longer strings, and objects and arrays with more text, are read on their own, a piece at a time. */
+const PIECE_CHARS = 16 * 1024;
+/** Characters scanned between two looks at the clock. */
+const CHARS_PER_CHECK = 4096;
+/** The longest escape sequence, "\\uXXXX": a slice that cuts one is retried that much shorter at most. */
+const MAX_ESCAPE_CHARS = 6;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
 
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-/** Values read between two looks at the clock. */
-const VALUES_PER_CHECK = 256;
-/** Longer strings are decoded and masked a slice at a time, with a look at the clock after each. */
-const SLICE_CHARS = 64 * 1024;
-const WORDS = new Map<number, [string, unknown]>([
-	[0x74, ['true', true]],
-	[0x66, ['false', false]],
-	[0x6e, ['null', null]],
-]);
+/** An open object or array: its text so far, in which values read on their own stand as placeholders. */
+interface Frame {
+	open: number;
+	isArray: boolean;
+	/** Text already cut off at the container's own commas, each piece short enough for one JSON.parse. */
+	pieces: string[];
+	text: string;
+	/** Where the text not yet copied into `text` starts. */
+	from: number;
+	edited: boolean;
+}
+
+/** A value read on its own after the scan: a long string, or an object or array read a piece at a time. */
+type Deferred = { start: number; end: number } | { isArray: boolean; pieces: string[] };
 
 class NotJson extends Error {}
 
-export async function parseAnswer(text: string, mask: KeyMasker, turns = new EventLoopTurns()): Promise<ParsedAnswer> {
-	const reader = new AnswerReader(text, mask);
+export async function parseAnswer(text: string, mask: KeyMasker, signal?: AbortSignal): Promise<ParsedAnswer> {
+	const turns = new EventLoopTurns();
+	const breathe = async () => {
+		if (!turns.due()) return;
+		await turns.pause();
+		signal?.throwIfAborted();
+	};
+	// Placeholders carry a prefix no answer can guess, so no string of the answer is taken for one.
+	const tag = randomUUID();
 	try {
-		for (;;) {
-			const step = reader.read(turns);
-			if (step === 'done') return { ok: true, value: reader.root };
-			if (step === 'tooManyObjects') return { ok: false, problem: 'tooManyObjects' };
-			if (step === 'pause') {
-				await turns.pause();
+		const scanned = await scan(text, tag, breathe);
+		if (!scanned) return { ok: false, problem: 'tooManyObjects' };
+		const values: unknown[] = [];
+		const read = (value: string) => (value.startsWith(tag) ? values[Number(value.slice(tag.length))] : mask(value));
+		const reviver = (_key: string, value: unknown): unknown => {
+			if (typeof value === 'string') return read(value);
+			if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+			const data: Record<string, unknown> = {};
+			for (const [key, member] of Object.entries(value)) {
+				const name = read(key) as string;
+				if (name !== '__proto__') data[name] = member;
+			}
+			return data;
+		};
+		for (const value of scanned.deferred) {
+			if ('start' in value) {
+				values.push(await readLongString(text, value.start, value.end, mask, breathe));
 				continue;
 			}
-			let end = -1;
-			for (let from = step.start + SLICE_CHARS; end === -1; from += SLICE_CHARS) {
-				if (turns.due()) await turns.pause();
-				end = reader.stringEnd(from, from + SLICE_CHARS);
+			const container: unknown[] | Record<string, unknown> = value.isArray ? [] : {};
+			for (const piece of value.pieces) {
+				// An empty piece between two cuts is a stray comma, which JSON.parse would not see.
+				if (value.pieces.length > 1 && piece.trim() === '') throw new NotJson();
+				const part = JSON.parse(value.isArray ? `[${piece}]` : `{${piece}}`, reviver) as unknown[] | Record<string, unknown>;
+				if (Array.isArray(container)) for (const element of part as unknown[]) container.push(element);
+				else Object.assign(container, part);
+				await breathe();
 			}
-			const escaped = reader.endString(step.start, end);
-			// Decoded and masked a slice at a time, into a string never copied whole.
-			let masked = '';
-			let rest = '';
-			for (let from = step.start; from < end; ) {
-				const slice = escaped ? decodeSlice(text, from, Math.min(end, from + SLICE_CHARS), end) : plainSlice(text, from, end);
-				const settled = mask.settled(rest + slice.text);
-				masked += settled.masked;
-				rest = settled.rest;
-				from = slice.to;
-				if (turns.due()) await turns.pause();
-			}
-			masked += mask(rest);
-			reader.took(masked, step.isKey);
+			values.push(container);
 		}
+		return { ok: true, value: JSON.parse(scanned.top, reviver) };
 	} catch {
-		// NotJson from the reader, or a SyntaxError from an escaped string.
+		// NotJson from the scan, a SyntaxError from JSON.parse, or the signal's abort (the caller checks it).
 		return { ok: false, problem: 'notJson' };
 	}
 }
 
-function plainSlice(text: string, from: number, end: number): { text: string; to: number } {
-	const to = Math.min(end, from + SLICE_CHARS);
-	return { text: text.slice(from, to), to };
+/**
+ * Finds the answer's strings and containers: counts the containers, replaces those nested deeper
+ * than MAX_DEPTH by TOO_DEEP, and leaves long strings and long containers to be read on their own
+ * (undefined when there are too many containers).
+ */
+async function scan(text: string, tag: string, breathe: () => Promise<void>): Promise<{ top: string; deferred: Deferred[] } | undefined> {
+	const root: Frame = { open: -1, isArray: false, pieces: [], text: '', from: 0, edited: false };
+	const frames = [root];
+	// The closing bracket of every open container, the ones too deep included.
+	const closers: number[] = [];
+	const deferred: Deferred[] = [];
+	let objects = 0;
+	let stringStart = -1;
+	let tooDeepStart = -1;
+	const replace = (frame: Frame, start: number, end: number, value: string) => {
+		frame.text += text.slice(frame.from, start) + value;
+		frame.from = end;
+		frame.edited = true;
+	};
+	const placeholder = (value: Deferred) => JSON.stringify(`${tag}${deferred.push(value) - 1}`);
+	for (let at = 0, steps = 1; at < text.length; at++, steps++) {
+		if (steps % CHARS_PER_CHECK === 0) await breathe();
+		const code = text.charCodeAt(at);
+		const frame = frames[frames.length - 1];
+		if (stringStart !== -1) {
+			if (code === BACKSLASH) at++;
+			else if (code === QUOTE) {
+				if (at - stringStart > PIECE_CHARS && closers.length <= MAX_DEPTH) {
+					replace(frame, stringStart, at + 1, placeholder({ start: stringStart + 1, end: at }));
+				}
+				stringStart = -1;
+			}
+		} else if (code === QUOTE) {
+			stringStart = at;
+		} else if (code === 0x7b || code === 0x5b) {
+			if (++objects > MAX_ANSWER_OBJECTS) return undefined;
+			// A closing bracket's code is two past its opening one's.
+			closers.push(code + 2);
+			if (closers.length <= MAX_DEPTH) frames.push({ open: at, isArray: code === 0x5b, pieces: [], text: '', from: at + 1, edited: false });
+			else if (closers.length === MAX_DEPTH + 1) tooDeepStart = at;
+		} else if (code === 0x7d || code === 0x5d) {
+			if (closers.pop() !== code) throw new NotJson();
+			if (closers.length === MAX_DEPTH) replace(frame, tooDeepStart, at + 1, JSON.stringify(TOO_DEEP));
+			if (closers.length >= MAX_DEPTH) continue;
+			frames.pop();
+			const last = frame.text + text.slice(frame.from, at);
+			const parent = frames[frames.length - 1];
+			// One with a placeholder in it is read on its own too, so that its text is never copied into its parent's.
+			if (frame.edited || frame.pieces.length > 0 || last.length > PIECE_CHARS) {
+				replace(parent, frame.open, at + 1, placeholder({ isArray: frame.isArray, pieces: [...frame.pieces, last] }));
+			}
+		} else if (code === COMMA && closers.length > 0 && closers.length <= MAX_DEPTH && frame.text.length + at - frame.from > PIECE_CHARS) {
+			frame.pieces.push(frame.text + text.slice(frame.from, at));
+			frame.text = '';
+			frame.from = at + 1;
+		}
+	}
+	if (stringStart !== -1 || closers.length > 0) throw new NotJson();
+	return { top: root.text + text.slice(root.from), deferred };
 }
 
-/** The longest escape sequence, "\\uXXXX": a slice that cuts one is retried that much shorter at most. */
-const MAX_ESCAPE_CHARS = 6;
+/** A long string, decoded and masked a slice at a time, into a string never copied whole. */
+async function readLongString(text: string, start: number, end: number, mask: KeyMasker, breathe: () => Promise<void>): Promise<string> {
+	let masked = '';
+	let rest = '';
+	for (let from = start; from < end; ) {
+		const slice = decodeSlice(text, from, end);
+		const settled = mask.settled(rest + slice.text);
+		masked += settled.masked;
+		rest = settled.rest;
+		from = slice.to;
+		await breathe();
+	}
+	return masked + mask(rest);
+}
 
-function decodeSlice(text: string, from: number, to: number, end: number): { text: string; to: number } {
+function decodeSlice(text: string, from: number, end: number): { text: string; to: number } {
+	const to = Math.min(end, from + PIECE_CHARS);
 	for (let cut = to; cut > from && cut > to - MAX_ESCAPE_CHARS; cut--) {
 		try {
 			return { text: JSON.parse(`"${text.slice(from, cut)}"`) as string, to: cut };
@@ -93,161 +183,4 @@ function decodeSlice(text: string, from: number, to: number, end: number): { tex
 		}
 	}
 	throw new NotJson();
-}
-
-/** A JSON reader that stops when told to, so that its caller can let the event loop run. */
-class AnswerReader {
-	root: unknown;
-	private at = 0;
-	private state: State = 'value';
-	private objects = 0;
-	// Where the next backslash is, found once for all strings before it (a search per string would be quadratic).
-	private nextBackslash = -1;
-	// The open objects and arrays, innermost last; a null container is one deeper than MAX_DEPTH.
-	private readonly containers: Array<Container | null> = [];
-	private readonly isArray: boolean[] = [];
-	private readonly keys: string[] = [];
-
-	constructor(
-		private readonly text: string,
-		private readonly mask: KeyMasker,
-	) {}
-
-	/** Reads until the answer ends, a long string needs the caller, or it is time to pause. */
-	read(turns: EventLoopTurns): 'done' | 'tooManyObjects' | 'pause' | LongString {
-		const text = this.text;
-		for (let steps = 1; ; steps++) {
-			if (steps % VALUES_PER_CHECK === 0 && turns.due()) return 'pause';
-			this.skipWhitespace();
-			const code = text.charCodeAt(this.at);
-			const depth = this.containers.length;
-			if (this.state === 'afterValue') {
-				if (depth === 0) {
-					if (this.at !== text.length) throw new NotJson();
-					return 'done';
-				}
-				this.at++;
-				if (code === 0x2c) this.state = this.isArray[depth - 1] ? 'value' : 'key';
-				else if (code === (this.isArray[depth - 1] ? 0x5d : 0x7d)) this.close();
-				else throw new NotJson();
-			} else if (this.state === 'colon') {
-				if (code !== 0x3a) throw new NotJson();
-				this.at++;
-				this.state = 'value';
-			} else if (this.state === 'key' || code === 0x22) {
-				if (code !== 0x22) throw new NotJson();
-				const isKey = this.state === 'key';
-				this.state = isKey ? 'colon' : 'afterValue';
-				const long = this.readString(isKey);
-				if (long) return long;
-			} else if (code === 0x7b || code === 0x5b) {
-				if (++this.objects > MAX_ANSWER_OBJECTS) return 'tooManyObjects';
-				this.open(code === 0x5b);
-			} else {
-				this.attach(this.readScalar(code));
-				this.state = 'afterValue';
-			}
-		}
-	}
-
-	/** The caller's decoded and masked long string, where readString left off. */
-	took(value: string, isKey: boolean): void {
-		if (isKey) this.keys[this.keys.length - 1] = value;
-		else this.attach(value);
-	}
-
-	private skipWhitespace(): void {
-		const text = this.text;
-		let code = text.charCodeAt(this.at);
-		while (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09) code = text.charCodeAt(++this.at);
-	}
-
-	private open(isArray: boolean): void {
-		this.at++;
-		const depth = this.containers.length;
-		let container: Container | null = null;
-		if (depth < MAX_DEPTH) {
-			container = isArray ? [] : {};
-			this.attach(container);
-		} else if (this.containers[depth - 1] !== null) {
-			this.attach(TOO_DEEP);
-		}
-		this.containers.push(container);
-		this.isArray.push(isArray);
-		this.keys.push('');
-		this.skipWhitespace();
-		if (this.text.charCodeAt(this.at) === (isArray ? 0x5d : 0x7d)) {
-			this.at++;
-			this.close();
-		} else {
-			this.state = isArray ? 'value' : 'key';
-		}
-	}
-
-	private close(): void {
-		this.containers.pop();
-		this.isArray.pop();
-		this.keys.pop();
-		this.state = 'afterValue';
-	}
-
-	/** The one rule for keys from outside: own properties only, and no "__proto__". */
-	private attach(value: unknown): void {
-		const depth = this.containers.length;
-		if (depth === 0) {
-			this.root = value;
-			return;
-		}
-		const container = this.containers[depth - 1];
-		if (container === null) return;
-		if (this.isArray[depth - 1]) (container as unknown[]).push(value);
-		else if (this.keys[depth - 1] !== '__proto__') (container as Record<string, unknown>)[this.keys[depth - 1]] = value;
-	}
-
-	/** Reads the string that starts at its quote; one longer than a slice is left to the caller. */
-	private readString(isKey: boolean): LongString | undefined {
-		const start = this.at + 1;
-		const end = this.stringEnd(start, start + SLICE_CHARS);
-		if (end === -1) return { start, isKey };
-		const escaped = this.endString(start, end);
-		const raw = escaped ? (JSON.parse(this.text.slice(start - 1, end + 1)) as string) : this.text.slice(start, end);
-		this.took(this.mask(raw), isKey);
-		return undefined;
-	}
-
-	/** The closing quote of the current string if it is at or after `from` and before `limit`; else -1. */
-	stringEnd(from: number, limit: number): number {
-		const text = this.text;
-		for (let quote = text.indexOf('"', from); ; quote = text.indexOf('"', quote + 1)) {
-			if (quote === -1) throw new NotJson();
-			if (quote >= limit) return -1;
-			let backslashes = 0;
-			while (text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++;
-			if (backslashes % 2 === 0) return quote;
-		}
-	}
-
-	/** Moves past the string text[start, end) and tells whether it holds an escape. */
-	endString(start: number, end: number): boolean {
-		this.at = end + 1;
-		if (this.nextBackslash < start && this.nextBackslash !== Infinity) {
-			const found = this.text.indexOf('\\', start);
-			this.nextBackslash = found === -1 ? Infinity : found;
-		}
-		return this.nextBackslash < end;
-	}
-
-	private readScalar(code: number): unknown {
-		const word = WORDS.get(code);
-		if (word) {
-			if (!this.text.startsWith(word[0], this.at)) throw new NotJson();
-			this.at += word[0].length;
-			return word[1];
-		}
-		NUMBER.lastIndex = this.at;
-		if (!NUMBER.test(this.text)) throw new NotJson();
-		const start = this.at;
-		this.at = NUMBER.lastIndex;
-		return Number(this.text.slice(start, this.at));
-	}
 }

@@ -55,36 +55,26 @@ export function retryAfterMs(header: string | undefined, now = Date.now()): numb
 
 type ErrorLike = { code?: unknown; httpCode?: unknown; message?: unknown; messages?: unknown; cause?: unknown };
 
-/** The error and its causes: httpRequestWithAuthentication wraps the socket error in a NodeApiError. */
-function errorChain(error: unknown): ErrorLike[] {
-	const chain: ErrorLike[] = [];
-	let current = error as ErrorLike | undefined;
-	for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
-		chain.push(current);
-		current = current.cause as ErrorLike | undefined;
-	}
-	return chain;
-}
-
 const SOCKET_CODE = /^E[A-Z_]+$|^ERR_[A-Z_]+$/;
 
-function errorCode(error: unknown): string {
-	for (const link of errorChain(error)) {
-		if (typeof link.code === 'string' && SOCKET_CODE.test(link.code)) return link.code;
-		// n8n 1.x keeps no cause: the socket code survives only as the NodeApiError's httpCode.
-		if (typeof link.httpCode === 'string' && SOCKET_CODE.test(link.httpCode)) return link.httpCode;
-	}
-	return '';
-}
-
-function errorText(error: unknown): string {
+/**
+ * The socket error code and all messages of the error and its causes: httpRequestWithAuthentication
+ * wraps the socket error in a NodeApiError. n8n 1.x keeps no cause: the code survives only as the
+ * NodeApiError's httpCode, and the original message (replaced by n8n's wording) in `messages`.
+ */
+function codeAndText(error: unknown): { code: string; text: string } {
+	let code = '';
 	const parts: string[] = [];
-	for (const link of errorChain(error)) {
-		if (typeof link.message === 'string') parts.push(link.message);
-		// n8n replaces a known socket error's message with its own wording and keeps the original here.
-		if (Array.isArray(link.messages)) for (const m of link.messages) if (typeof m === 'string') parts.push(m);
+	let link = error as ErrorLike | undefined;
+	for (let depth = 0; link && typeof link === 'object' && depth < 5; depth++, link = link.cause as ErrorLike | undefined) {
+		for (const candidate of [link.code, link.httpCode]) {
+			if (!code && typeof candidate === 'string' && SOCKET_CODE.test(candidate)) code = candidate;
+		}
+		for (const message of [link.message, ...(Array.isArray(link.messages) ? link.messages : [])]) {
+			if (typeof message === 'string') parts.push(message);
+		}
 	}
-	return parts.join(' | ');
+	return { code, text: parts.join(' | ') };
 }
 
 export const CANCELLED: CallFailure = {
@@ -96,8 +86,7 @@ export const TIMED_OUT: CallFailure = { kind: 'timeout', notDelivered: false, de
 
 /** Turns a thrown request error into what we know about the lead's fate. */
 export function classifyThrown(error: unknown): CallFailure {
-	const code = errorCode(error);
-	const text = errorText(error);
+	const { code, text } = codeAndText(error);
 	if (code === 'ECONNREFUSED') return { kind: 'refused', notDelivered: true, detail: 'connection refused' };
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
 		return { kind: 'dns', notDelivered: true, detail: `the host name could not be resolved (${code})` };

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { Deadline } from './deadline';
-import { callWithRetries } from './retry';
+import { callWithRetries } from './request';
 import type { TrafficLightConnection } from './connection';
 import type { CallFailure } from './failures';
 
@@ -72,11 +72,9 @@ function id2Of(lead: FeedLead): string | undefined {
  * told apart from the lead asked for.
  */
 function unmatchedRows(leads: FeedLead[], asked: string[]): CallFailure | undefined {
-	const withoutId2 = leads.filter((lead) => id2Of(lead) === undefined).length;
-	const foreign = leads.filter((lead) => {
-		const id2 = id2Of(lead);
-		return id2 !== undefined && !asked.includes(id2);
-	}).length;
+	const ids = leads.map(id2Of);
+	const withoutId2 = ids.filter((id2) => id2 === undefined).length;
+	const foreign = ids.filter((id2) => id2 !== undefined && !asked.includes(id2)).length;
 	if (withoutId2 === 0 && foreign === 0) return undefined;
 	const parts = [];
 	if (withoutId2 > 0) parts.push(`${withoutId2} row(s) without id2`);

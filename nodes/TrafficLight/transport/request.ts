@@ -4,10 +4,9 @@ import { shorten } from '../utils/shortText';
 import { classifyAnswer } from './answer';
 import { discardBody, MAX_ANSWER_BYTES, readBounded } from './boundedBody';
 import { CREDENTIAL_TYPE, type TrafficLightConnection } from './connection';
-import { deadlineFailure, type Deadline } from './deadline';
+import { deadlineFailure, wait, type Deadline } from './deadline';
 import { CANCELLED, classifyThrown, isRefusalForLoad, retryAfterMs, TIMED_OUT, type CallFailure, type CallResult } from './failures';
-import type { KeyMasker } from './secretMask';
-import { endTurn, takeTurn } from './throttle';
+import { endTurn, pauseFor, takeTurn } from './throttle';
 
 export interface CallOptions {
 	method: IHttpRequestMethods;
@@ -55,36 +54,80 @@ function headerOf(headers: unknown, name: string): string | undefined {
 
 type RawResponse = { statusCode?: number; headers?: unknown; body?: unknown };
 
-/** What a 3xx means here: we did not follow it, and we say where it pointed (key masked). */
-function redirectFailure(statusCode: number, headers: unknown, mask: KeyMasker): CallFailure {
-	const location = shorten(mask(headerOf(headers, 'location') ?? '(no Location header)'), MAX_LOCATION_CHARS);
-	return { kind: 'redirect', notDelivered: false, statusCode, location, detail: `a redirect to ${location}` };
+/** The longest Retry-After honoured as asked; a longer one is cut to this (and to the request's Timeout). */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * Waits before retry `attempt` of a call that provably changed nothing: the Retry-After Traffic
+ * Light sent with a 429/503, cut to a minute and to the Timeout; without one 1 s, 2 s, 4 s, … capped at 8 s.
+ */
+export function retryDelayMs(attempt: number, failure: CallFailure, timeoutMs: number): number {
+	const asked = failure.kind === 'http' ? failure.retryAfterMs : undefined;
+	if (asked !== undefined) return Math.min(asked, MAX_RETRY_AFTER_MS, timeoutMs);
+	return Math.min(1000 * 2 ** (attempt - 1), 8000);
+}
+
+// Failures that the same request again cannot fix: a refusal, a redirect, an
+// oversized answer, a feed that ignores its filter, a cancelled execution, no time or allowance left.
+const NOT_WORTH_REPEATING = new Set<CallFailure['kind']>([
+	'errmsg',
+	'keyRejected',
+	'redirect',
+	'tooLarge',
+	'tooManyObjects',
+	'unverifiable',
+	'cancelled',
+	'outOfTime',
+	'rateLimited',
+]);
+
+/** Whether repeating the same request may give a different answer. */
+export function isWorthRepeating(failure: CallFailure): boolean {
+	return !NOT_WORTH_REPEATING.has(failure.kind);
 }
 
 /**
- * One request to Traffic Light through n8n's credential-aware HTTP helper.
- * Never throws: every outcome comes back as a CallResult, so callers decide
- * about retries and feed checks with the full picture.
+ * The one retry loop: calls Traffic Light through n8n's credential-aware HTTP helper again while
+ * `retryable` accepts the failure and attempts are left. Never throws: every outcome comes back as
+ * a CallResult, so callers decide about feed checks with the full picture. Every wait and request
+ * ends with the call's deadline. A refusal for load (429/503) pauses every request of the
+ * execution, not only this one: the others, sent at full speed meanwhile, would only be refused as
+ * well and use up their attempts.
  *
  * Nothing in the answer is taken on trust: redirects are not followed, the
  * whole request (not only each silence) is bounded by the Timeout, the body is
  * read up to a cap, and the API key is masked in everything read.
  */
+export async function callWithRetries(
+	this: IExecuteFunctions,
+	connection: TrafficLightConnection,
+	options: CallOptions,
+	retryAttempts: number,
+	retryable: (failure: CallFailure) => boolean = isWorthRepeating,
+): Promise<{ result: CallResult; attempts: number }> {
+	const cancel = this.getExecutionCancelSignal?.();
+	const signal = options.deadline?.signal ?? cancel;
+	for (let attempts = 1; ; attempts++) {
+		const startedAt = await takeTurn(connection.throttle, signal);
+		if (startedAt === undefined) return { result: { ok: false, failure: notStarted(connection, options.deadline, cancel) }, attempts };
+		const result = await requestOnce.call(this, connection, options);
+		const again = !result.ok && retryable(result.failure) && attempts <= retryAttempts;
+		const refused = !result.ok && isRefusalForLoad(result.failure);
+		const delayMs = result.ok ? 0 : retryDelayMs(attempts, result.failure, options.timeoutMs);
+		if (again && refused) pauseFor(connection.throttle, delayMs);
+		endTurn(connection.throttle, startedAt, refused);
+		if (!again) return { result, attempts };
+		if (!refused) await wait(delayMs, signal);
+	}
+}
+
+/** One call, not repeated. */
 export async function callTrafficLight(
 	this: IExecuteFunctions,
 	connection: TrafficLightConnection,
 	options: CallOptions,
 ): Promise<CallResult> {
-	const cancel = this.getExecutionCancelSignal?.();
-	const startedAt = await takeTurn(connection.throttle, options.deadline?.signal ?? cancel);
-	if (startedAt === undefined) return { ok: false, failure: notStarted(connection, options.deadline, cancel) };
-	let result: CallResult | undefined;
-	try {
-		result = await requestOnce.call(this, connection, options);
-		return result;
-	} finally {
-		endTurn(connection.throttle, startedAt, result?.ok === false && isRefusalForLoad(result.failure));
-	}
+	return (await callWithRetries.call(this, connection, options, 0)).result;
 }
 
 /** Why a request never went out: its deadline, the execution's cancel, or the run's used-up 429/503 allowance. */
@@ -135,8 +178,10 @@ async function requestOnce(
 		)) as RawResponse;
 		const statusCode = Number(response?.statusCode ?? 200);
 		if (statusCode >= 300 && statusCode <= 399) {
+			// Not followed: we say where it pointed (key masked).
 			discardBody(response?.body);
-			return { ok: false, failure: redirectFailure(statusCode, response?.headers, connection.maskKey) };
+			const location = shorten(connection.maskKey(headerOf(response?.headers, 'location') ?? '(no Location header)'), MAX_LOCATION_CHARS);
+			return { ok: false, failure: { kind: 'redirect', notDelivered: false, statusCode, location, detail: `a redirect to ${location}` } };
 		}
 		const announced = Number(headerOf(response?.headers, 'content-length'));
 		const body = await readBounded(response?.body, maxBytes, signal, Number.isFinite(announced) ? announced : undefined);
@@ -144,7 +189,7 @@ async function requestOnce(
 			const detail = `an answer of more than ${maxBytes} bytes`;
 			return { ok: false, failure: { kind: 'tooLarge', notDelivered: false, statusCode, maxBytes, detail } };
 		}
-		const result = await classifyAnswer(statusCode, body.text, connection.maskKey);
+		const result = await classifyAnswer(statusCode, body.text, connection.maskKey, outer);
 		if (!result.ok && result.failure.kind === 'http' && result.failure.notDelivered) {
 			result.failure.retryAfterMs = retryAfterMs(headerOf(response?.headers, 'retry-after'));
 		}

@@ -8,7 +8,7 @@
  */
 export const MASK = '***';
 
-/** Long text is masked this many characters at a time, so the caller can let the event loop run in between. */
+/** Long text is masked this many characters at a time. */
 const SLICE_CHARS = 64 * 1024;
 /** Shorter base64 fragments of the key could match unrelated text. */
 const MIN_BASE64_CHARS = 8;
@@ -25,7 +25,7 @@ function escapeForRegExp(text: string): string {
 function characterPattern(character: string): string {
 	const code = character.codePointAt(0) as number;
 	const percent = [...Buffer.from(character, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
-	// Leading zeros are bounded so that the longest match stays known (see `slices`).
+	// Leading zeros are bounded so that the longest match stays known (see `maskSlice`).
 	const forms = [escapeForRegExp(character), percent, `&#0{0,4}${code};`, `&#x0{0,4}${code.toString(16)};`];
 	if (character === ' ') forms.push('\\+');
 	if (NAMED_ENTITIES[character] !== undefined) forms.push(`&${NAMED_ENTITIES[character]};`);
@@ -52,8 +52,6 @@ function base64Forms(secret: string): string[] {
 export interface KeyMasker {
 	/** The text with every form of the key replaced by "***". */
 	(text: string): string;
-	/** The same a slice at a time: joined, the pieces are the masked text. */
-	slices(text: string): Generator<string>;
 	/** The masked start of `text`, at least `minChars` of it (all of it when shorter), and whether text was left out. */
 	start(text: string, minChars: number): { text: string; cut: boolean };
 	/** Masks what later text cannot change: `rest` is the unmasked end to put before the next part. */
@@ -62,20 +60,12 @@ export interface KeyMasker {
 
 /** A masker that replaces every occurrence of `secret`, in any of its forms, with "***". */
 export function secretMasker(secret: string): KeyMasker {
-	if (secret === '') {
-		const keep = (text: string) => text;
-		return Object.assign(keep, {
-			*slices(text: string) {
-				yield text;
-			},
-			start: (text: string, minChars: number) => ({ text: text.slice(0, minChars), cut: text.length > minChars }),
-			settled: (text: string) => ({ masked: text, rest: '' }),
-		});
-	}
 	const characters = [...secret];
 	const base64 = base64Forms(secret);
+	const forms = secret === '' ? [] : [characters.map(characterPattern).join(''), ...base64.map(escapeForRegExp)];
 	// No alternative repeats or nests, so each position is tried against at most the key's length: linear in the text.
-	const pattern = new RegExp([characters.map(characterPattern).join(''), ...base64.map(escapeForRegExp)].join('|'), 'gi');
+	// Without a key the pattern matches nothing.
+	const pattern = new RegExp(forms.join('|') || '(?!)', 'gi');
 	const shortest = Math.min(secret.length, ...base64.map((form) => form.length));
 	const longest = characters.length * MAX_CHARS_PER_CHARACTER;
 
@@ -95,22 +85,14 @@ export function secretMasker(secret: string): KeyMasker {
 		return { piece: piece + window.slice(last, next), next: from + next };
 	}
 
-	function* slices(text: string): Generator<string> {
-		if (text.length < shortest) {
-			yield text;
-			return;
-		}
-		for (let from = 0; from < text.length; ) {
-			const { piece, next } = maskSlice(text, from, SLICE_CHARS);
-			yield piece;
-			from = next;
-		}
-	}
-
 	const mask = (text: string): string => {
 		if (text.length < shortest) return text;
 		let masked = '';
-		for (const piece of slices(text)) masked += piece;
+		for (let from = 0; from < text.length; ) {
+			const { piece, next } = maskSlice(text, from, SLICE_CHARS);
+			masked += piece;
+			from = next;
+		}
 		return masked;
 	};
 	const start = (text: string, minChars: number) => {
@@ -121,7 +103,7 @@ export function secretMasker(secret: string): KeyMasker {
 		const { piece, next } = maskSlice(text, 0, Math.max(0, text.length - longest));
 		return { masked: piece, rest: text.slice(next) };
 	};
-	return Object.assign(mask, { slices, start, settled });
+	return Object.assign(mask, { start, settled });
 }
 
 export function maskSecret(text: string, secret: string): string {

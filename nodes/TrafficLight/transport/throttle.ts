@@ -54,15 +54,16 @@ function release(throttle: Throttle): void {
  * the wire; undefined, without a turn, when `signal` aborts first or the allowance is used up.
  */
 export async function takeTurn(throttle: Throttle, signal?: AbortSignal): Promise<number | undefined> {
-	if (throttle.pause && !(await untilAborted(throttle.pause.over, signal))) return undefined;
-	while (throttle.onWire >= throttle.limit && !allowanceUsedUp(throttle)) {
+	// Checked again after every wake: a refusal may have paused the run while this request waited.
+	while (throttle.pause || (throttle.onWire >= throttle.limit && !allowanceUsedUp(throttle))) {
+		const queued = !throttle.pause;
 		let wake: () => void = () => undefined;
-		const turn = new Promise<void>((resolve) => throttle.waiting.push((wake = resolve)));
-		if (!(await untilAborted(turn, signal))) {
+		const over = throttle.pause?.over ?? new Promise<void>((resolve) => throttle.waiting.push((wake = resolve)));
+		if (!(await untilAborted(over, signal))) {
 			const at = throttle.waiting.indexOf(wake);
-			// Woken at the moment it gave up: the turn goes to the next in line.
 			if (at >= 0) throttle.waiting.splice(at, 1);
-			else throttle.waiting.shift()?.();
+			// Woken at the moment it gave up: the turn goes to the next in line.
+			else if (queued) throttle.waiting.shift()?.();
 			return undefined;
 		}
 	}
@@ -99,16 +100,21 @@ export function endTurn(throttle: Throttle, startedAt: number, refusedForLoad: b
 }
 
 /**
- * Holds every request back for `ms` (a longer pause already running stands, and no pause runs past
- * the allowance); resolves when it is over or `signal` aborts.
+ * Holds every request back for `ms`: takeTurn waits it out (a longer pause already running stands,
+ * and no pause runs past the allowance). Set before the refused request's turn ends, so that no
+ * request waiting for that turn goes out ahead of the pause.
  */
-export async function pauseFor(throttle: Throttle, ms: number, signal?: AbortSignal): Promise<void> {
+export function pauseFor(throttle: Throttle, ms: number): void {
 	const now = Date.now();
 	const heldUntil = Math.max(now, throttle.pause?.endsAt ?? now);
 	const endsAt = Math.min(now + ms, heldUntil + Math.max(0, throttle.allowanceMs - throttle.heldBackMs));
-	if (endsAt > heldUntil) {
-		throttle.heldBackMs += endsAt - heldUntil;
-		throttle.pause = { endsAt, over: sleep(endsAt - now) };
-	}
-	if (throttle.pause) await untilAborted(throttle.pause.over, signal);
+	if (endsAt <= heldUntil) return;
+	throttle.heldBackMs += endsAt - heldUntil;
+	const pause = {
+		endsAt,
+		over: sleep(endsAt - now).then(() => {
+			if (throttle.pause === pause) throttle.pause = undefined;
+		}),
+	};
+	throttle.pause = pause;
 }

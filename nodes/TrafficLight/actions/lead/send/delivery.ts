@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { deadlineFailure, wait, type Deadline } from '../../../transport/deadline';
 import { findByLeadIds, type FeedLead } from '../../../transport/feed';
-import { callWithRetries, isWorthRepeating } from '../../../transport/retry';
+import { callWithRetries, isWorthRepeating } from '../../../transport/request';
 import { shortJson, shorten } from '../../../utils/shortText';
 import { MAX_PREVIEW_CHARS } from '../../../transport/answer';
 import type { TrafficLightConnection } from '../../../transport/connection';
