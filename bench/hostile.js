@@ -173,7 +173,7 @@ function section(result) {
 					'',
 					"### Hostile Traffic Light answers, at their size caps, and Retry-After storms",
 					'',
-					"The Traffic Light node's classifyAnswer (parsing and key masking) on the compiled package, one run per answer: the longest event-loop turn while it is read (a setImmediate ticker, garbage collection included), the time, the heap added at its peak and the outcome. Bounds: 1 MB per send or balance answer, 16 MB per date-range feed, 200,000 objects per answer (MAX_ANSWER_OBJECTS in nodes/TrafficLight/transport/answerJson.ts). The Retry-After storms are a whole Lead → Send run (n8n-core's request helper, Continue On Fail) against the mock refusing every send: the run's 429/503 allowance is 10 × Timeout, after which every item not sent fails visibly; a Retry-After of 0 falls back to the node's own back-off.",
+					"The Traffic Light node's classifyAnswer (parsing and key masking) on the compiled package, one run per answer: the longest event-loop turn while it is read (a setImmediate ticker, garbage collection included), the time, the heap added at its peak and the outcome. Bounds: 1 MB per send or balance answer, 16 MB per date-range feed, 200,000 objects per answer (MAX_ANSWER_OBJECTS in nodes/TrafficLight/transport/answerJson.ts). The Retry-After storms are a whole Lead → Send run (n8n-core's request helper, Continue On Fail) against the mock refusing every send: the run's 429/503 allowance is 10 × Timeout, after which every item not sent fails visibly ('Not sent: rate limited', or out of time when its own budget of (Retry Attempts + 5) × Timeout ends first); a Retry-After of 0 falls back to the node's own back-off.",
 					'',
 					...answersTable(result.answers, format),
 				]

@@ -7,7 +7,7 @@ const { performance } = require('node:perf_hooks');
 const { TrafficLightMock, DEFAULT_KEY } = require('../../scripts/lib/trafficLightMock');
 
 const LEADS = 100;
-/** Timeout 1 s: the run's allowance for 429/503 is 10 × Timeout. */
+/** Timeout 1 s: the run's allowance for 429/503 is 10 × Timeout, an item's budget (Retry Attempts + 5) × Timeout. */
 const TIMEOUT_SECONDS = 1;
 
 /** Each storm: how the mock refuses every send. A Retry-After of 0 must fall back to the node's own back-off. */
@@ -85,9 +85,12 @@ async function measureStorms(root) {
 			const [out] = await new TrafficLight().execute.call(context);
 			const ms = performance.now() - started;
 			running = false;
-			const rateLimited = out.filter((o) => /^Not sent: rate limited/.test(String(o.json.error))).length;
+			// Every item fails visibly: "Not sent: rate limited", or its own time budget ran out first.
+			const failed = {};
+			for (const o of out) if (o.json.error) failed[o.json.outcome] = (failed[o.json.outcome] ?? 0) + 1;
+			const byOutcome = Object.entries(failed).map(([kind, count]) => `${count} ${kind}`).join(', ');
 			const sends = mock.requestsTo('send').length;
-			const outcome = `${mock.leads.length} sent; ${rateLimited} of ${out.length} items "Not sent: rate limited"; ${sends} send requests (${(sends / LEADS).toFixed(1)} per lead)`;
+			const outcome = `${mock.leads.length} sent; ${out.length} items, failed: ${byOutcome}; ${sends} send requests in all`;
 			rows.push({ key: storm.key, label: storm.label, longestTurnMs: longest, ms, heapAddedMb: (heapPeak - heapBefore) / 1024 / 1024, outcome });
 		} finally {
 			await mock.stop();
@@ -96,4 +99,4 @@ async function measureStorms(root) {
 	return rows;
 }
 
-module.exports = { measureStorms, LEADS, TIMEOUT_SECONDS };
+module.exports = { measureStorms, executeContext, LEADS, TIMEOUT_SECONDS };
