@@ -7,7 +7,7 @@ import { sleep, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow'
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
 import { checkBaseUrl } from '../../nodes/TrafficLight/transport/baseUrl';
 import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/leadRules/errmsgFixes';
-import { maskSecret } from '../../nodes/TrafficLight/transport/secretMask';
+import { secretMasker } from '../../nodes/TrafficLight/transport/secretMask';
 import { contextFor, DEFAULT_KEY, run, runExpectingError, sendParameters, TrafficLightMock } from './fixtures';
 
 jest.mock('n8n-workflow', () => ({
@@ -82,12 +82,12 @@ describe('the key is masked in every form a server may echo it', () => {
 		['HTML hex entities, upper-case', entities(KEY, (code) => `&#X${code.toString(16).toUpperCase()};`)],
 		['HTML named entities', KEY.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#039;')],
 	])('%s', (_form, echoed) => {
-		expect(maskSecret(`a ${echoed} b`, KEY)).toBe('a *** b');
+		expect(secretMasker(KEY)(`a ${echoed} b`)).toBe('a *** b');
 	});
 
 	it.each([0, 1, 2])('base64 and base64url, the key at offset %i of a 3-byte group', (offset) => {
 		for (const alphabet of ['base64', 'base64url'] as const) {
-			const masked = maskSecret(base64At(offset, alphabet), KEY);
+			const masked = secretMasker(KEY)(base64At(offset, alphabet));
 			expect(masked).toContain('***');
 			// What is left is at most the groups the key shares with its neighbours.
 			expect(masked.replace('***', '').length).toBeLessThanOrEqual(8 + (alphabet === 'base64' ? 3 : 0));

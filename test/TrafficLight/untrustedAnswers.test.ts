@@ -6,7 +6,7 @@ import { NodeApiError, NodeOperationError, sleep, type IDataObject } from 'n8n-w
 
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
 import { MAX_ANSWER_BYTES } from '../../nodes/TrafficLight/transport/boundedBody';
-import { maskSecret } from '../../nodes/TrafficLight/transport/secretMask';
+import { secretMasker } from '../../nodes/TrafficLight/transport/secretMask';
 import { contextFor, DEFAULT_KEY, run, runExpectingError, sendParameters, TrafficLightMock } from './fixtures';
 
 jest.mock('n8n-workflow', () => ({
@@ -203,7 +203,7 @@ describe('the API key is masked in everything that comes from the API', () => {
 		expectNoKey(out, KEY);
 	});
 
-	it('maskSecret covers raw, encodeURIComponent, form and axios query encodings, any hex case', () => {
+	it('the key masker covers raw, encodeURIComponent, form and axios query encodings, any hex case', () => {
 		const texts = [
 			KEY,
 			encodeURIComponent(KEY),
@@ -211,12 +211,12 @@ describe('the API key is masked in everything that comes from the API', () => {
 			new URLSearchParams({ k: KEY }).toString().slice(2),
 			encodeURIComponent(KEY).replace(/%3A/g, ':').replace(/%24/g, '$').replace(/%2C/g, ',').replace(/%20/g, '+'),
 		];
-		for (const text of texts) expect(maskSecret(`a ${text} b`, KEY)).toBe('a *** b');
-		expect(maskSecret('nothing here', KEY)).toBe('nothing here');
-		expect(maskSecret('anything', '')).toBe('anything');
+		for (const text of texts) expect(secretMasker(KEY)(`a ${text} b`)).toBe('a *** b');
+		expect(secretMasker(KEY)('nothing here')).toBe('nothing here');
+		expect(secretMasker('')('anything')).toBe('anything');
 		// The pattern is skipped for text shorter than the key, never for text of its length.
-		expect(maskSecret(KEY, KEY)).toBe('***');
-		expect(maskSecret(KEY.slice(1), KEY)).toBe(KEY.slice(1));
+		expect(secretMasker(KEY)(KEY)).toBe('***');
+		expect(secretMasker(KEY)(KEY.slice(1))).toBe(KEY.slice(1));
 	});
 });
 

@@ -47,15 +47,8 @@ export async function classifyAnswer(
 		return { ok: false, failure: { kind: 'keyRejected', notDelivered: true, statusCode, detail: `HTTP ${statusCode}` } };
 	}
 	if (!success) {
-		return {
-			ok: false,
-			failure: {
-				kind: 'http',
-				notDelivered: NOT_DELIVERED_STATUSES.has(statusCode),
-				statusCode,
-				detail: `HTTP ${statusCode}`,
-			},
-		};
+		const notDelivered = NOT_DELIVERED_STATUSES.has(statusCode);
+		return { ok: false, failure: { kind: 'http', notDelivered, statusCode, detail: `HTTP ${statusCode}` } };
 	}
 	if (!isObject) {
 		const detail = answerPreview(text, mask) || 'an empty body';

@@ -34,12 +34,8 @@ export function deadlineFailure(deadline: Deadline): CallFailure {
 	if (deadline.cancel?.aborted) {
 		return { kind: 'cancelled', notDelivered: false, detail: 'the execution was cancelled' };
 	}
-	return {
-		kind: 'outOfTime',
-		notDelivered: true,
-		budgetMs: deadline.budgetMs,
-		detail: `the item's time budget of ${deadline.budgetMs / 1000} s was used up`,
-	};
+	const detail = `the item's time budget of ${deadline.budgetMs / 1000} s was used up`;
+	return { kind: 'outOfTime', notDelivered: true, budgetMs: deadline.budgetMs, detail };
 }
 
 /** `work`'s value, or `undefined` as soon as `signal` aborts (at once when it already has). */

@@ -77,11 +77,8 @@ function codeAndText(error: unknown): { code: string; text: string } {
 	return { code, text: parts.join(' | ') };
 }
 
-export const CANCELLED: CallFailure = {
-	kind: 'cancelled',
-	notDelivered: false,
-	detail: 'the execution was cancelled while the request was under way',
-};
+const CANCELLED_DETAIL = 'the execution was cancelled while the request was under way';
+export const CANCELLED: CallFailure = { kind: 'cancelled', notDelivered: false, detail: CANCELLED_DETAIL };
 export const TIMED_OUT: CallFailure = { kind: 'timeout', notDelivered: false, detail: 'no complete answer within the timeout' };
 
 /** Turns a thrown request error into what we know about the lead's fate. */

@@ -42,16 +42,9 @@ export async function readFeed(
 	if (!result.ok) return result;
 	const leads = leadsOf(result.body);
 	if (leads === null) {
-		return {
-			ok: false,
-			failure: {
-				kind: 'incomplete',
-				notDelivered: false,
-				statusCode: result.statusCode,
-				missing: 'a "leads" list',
-				detail: 'a feed answer without a "leads" list',
-			},
-		};
+		const missing = 'a "leads" list';
+		const detail = `a feed answer without ${missing}`;
+		return { ok: false, failure: { kind: 'incomplete', notDelivered: false, statusCode: result.statusCode, missing, detail } };
 	}
 	return { ok: true, leads };
 }

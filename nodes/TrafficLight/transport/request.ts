@@ -48,8 +48,7 @@ function contextWithSignal(ctx: IExecuteFunctions, signal: AbortSignal): IExecut
 
 function headerOf(headers: unknown, name: string): string | undefined {
 	const value = (headers as Record<string, unknown> | undefined)?.[name];
-	if (value === undefined || value === null) return undefined;
-	return Array.isArray(value) ? String(value[0]) : String(value);
+	return value === undefined || value === null ? undefined : String(Array.isArray(value) ? value[0] : value);
 }
 
 type RawResponse = { statusCode?: number; headers?: unknown; body?: unknown };
@@ -70,15 +69,8 @@ export function retryDelayMs(attempt: number, failure: CallFailure, timeoutMs: n
 // Failures that the same request again cannot fix: a refusal, a redirect, an
 // oversized answer, a feed that ignores its filter, a cancelled execution, no time or allowance left.
 const NOT_WORTH_REPEATING = new Set<CallFailure['kind']>([
-	'errmsg',
-	'keyRejected',
-	'redirect',
-	'tooLarge',
-	'tooManyObjects',
-	'unverifiable',
-	'cancelled',
-	'outOfTime',
-	'rateLimited',
+	'errmsg', 'keyRejected', 'redirect', 'tooLarge', 'tooManyObjects',
+	'unverifiable', 'cancelled', 'outOfTime', 'rateLimited',
 ]);
 
 /** Whether repeating the same request may give a different answer. */

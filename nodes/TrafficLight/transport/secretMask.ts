@@ -105,7 +105,3 @@ export function secretMasker(secret: string): KeyMasker {
 	};
 	return Object.assign(mask, { start, settled });
 }
-
-export function maskSecret(text: string, secret: string): string {
-	return secretMasker(secret)(text);
-}

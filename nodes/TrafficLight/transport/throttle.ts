@@ -40,10 +40,6 @@ export function newThrottle(allowanceMs = Infinity): Throttle {
 	return { onWire: 0, limit: Infinity, changedAt: 0, waiting: [], averageMs: 0, peakOnWire: 1, nextStartAt: 0, heldBackMs: 0, allowanceMs };
 }
 
-export function allowanceUsedUp(throttle: Throttle): boolean {
-	return throttle.heldBackMs >= throttle.allowanceMs;
-}
-
 function release(throttle: Throttle): void {
 	throttle.onWire--;
 	throttle.waiting.shift()?.();
@@ -55,7 +51,7 @@ function release(throttle: Throttle): void {
  */
 export async function takeTurn(throttle: Throttle, signal?: AbortSignal): Promise<number | undefined> {
 	// Checked again after every wake: a refusal may have paused the run while this request waited.
-	while (throttle.pause || (throttle.onWire >= throttle.limit && !allowanceUsedUp(throttle))) {
+	while (throttle.pause || (throttle.onWire >= throttle.limit && throttle.heldBackMs < throttle.allowanceMs)) {
 		const queued = !throttle.pause;
 		let wake: () => void = () => undefined;
 		const over = throttle.pause?.over ?? new Promise<void>((resolve) => throttle.waiting.push((wake = resolve)));
@@ -67,7 +63,7 @@ export async function takeTurn(throttle: Throttle, signal?: AbortSignal): Promis
 			return undefined;
 		}
 	}
-	if (allowanceUsedUp(throttle) || signal?.aborted) {
+	if (throttle.heldBackMs >= throttle.allowanceMs || signal?.aborted) {
 		throttle.waiting.shift()?.();
 		return undefined;
 	}
