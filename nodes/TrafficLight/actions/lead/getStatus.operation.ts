@@ -1,7 +1,6 @@
 import {
 	NodeOperationError,
 	type IDataObject,
-	type IDisplayOptions,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
@@ -16,7 +15,7 @@ import { optionsCollection, readOptions, timeoutMsOf, timeoutOption } from '../o
 import { mapEachItem } from '../perItem';
 
 const displayOptions = { show: { resource: ['lead'], operation: ['getStatus'] } };
-const whenLookingUpBy = (lookupBy: string): IDisplayOptions => ({
+const whenLookingUpBy = (lookupBy: string) => ({
 	show: { ...displayOptions.show, lookupBy: [lookupBy] },
 });
 
