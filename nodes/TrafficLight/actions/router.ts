@@ -3,9 +3,7 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 import * as account from './account/Account.resource';
 import * as lead from './lead/Lead.resource';
 
-type Operation = { execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[]> };
-
-const operations = new Map<string, Operation>([
+const operations = new Map<string, { execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[]> }>([
 	['lead/send', lead.send],
 	['lead/getStatus', lead.getStatus],
 	['account/getBalance', account.getBalance],

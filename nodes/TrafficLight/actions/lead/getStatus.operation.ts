@@ -1,7 +1,6 @@
 import {
 	NodeOperationError,
 	type IDataObject,
-	type IDisplayOptions,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeProperties,
@@ -10,13 +9,13 @@ import {
 import { MAX_FEED_RANGE_BYTES } from '../../transport/boundedBody';
 import { EventLoopTurns } from '../../utils/eventLoopTurns';
 import { readError } from '../nodeErrors';
-import { FEED_BATCH_SIZE, readFeed, type FeedLead } from '../../transport/feed';
+import { FEED_BATCH_SIZE, readFeed } from '../../transport/feed';
 import { openConnection } from '../../transport/connection';
 import { optionsCollection, readOptions, timeoutMsOf, timeoutOption } from '../options';
 import { mapEachItem } from '../perItem';
 
 const displayOptions = { show: { resource: ['lead'], operation: ['getStatus'] } };
-const whenLookingUpBy = (lookupBy: string): IDisplayOptions => ({
+const whenLookingUpBy = (lookupBy: string) => ({
 	show: { ...displayOptions.show, lookupBy: [lookupBy] },
 });
 
@@ -73,8 +72,6 @@ export const description: INodeProperties[] = [
 	optionsCollection(displayOptions, [timeoutOption()]),
 ];
 
-type LookupBy = 'trafficLightId' | 'leadId' | 'dateRange';
-
 /** Accepts "1, 2 3", a newline list, a number or an array from an expression. */
 export function parseIdList(value: unknown): string[] {
 	const parts = Array.isArray(value) ? value : String(value ?? '').split(/[\s,;]+/);
@@ -91,17 +88,8 @@ export function toFeedDate(value: unknown): string | null {
 	return null;
 }
 
-function leadJson(lead: FeedLead): IDataObject {
-	return {
-		trafficLightId: (lead.id ?? null) as IDataObject[string],
-		leadId: (lead.id2 ?? null) as IDataObject[string],
-		status: (lead.status ?? null) as IDataObject[string],
-		...lead,
-	};
-}
-
 function queriesFor(ctx: IExecuteFunctions, itemIndex: number): Array<Record<string, string | string[]>> {
-	const lookupBy = ctx.getNodeParameter('lookupBy', itemIndex) as LookupBy;
+	const lookupBy = ctx.getNodeParameter('lookupBy', itemIndex) as string;
 	if (lookupBy === 'dateRange') {
 		const fromRaw = ctx.getNodeParameter('dateFrom', itemIndex, '');
 		const toRaw = ctx.getNodeParameter('dateTo', itemIndex, '') || fromRaw;
@@ -151,7 +139,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			if (!result.ok) throw readError(this.getNode(), result.failure, timeoutMs, 'lead feed', i);
 			// One by one: a date range may list many thousands of rows.
 			for (const lead of result.leads) {
-				leads.push(leadJson(lead));
+				leads.push({ trafficLightId: lead.id ?? null, leadId: lead.id2 ?? null, status: lead.status ?? null, ...lead });
 				if (turns.due()) await turns.pause();
 			}
 		}

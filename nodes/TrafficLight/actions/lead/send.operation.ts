@@ -111,14 +111,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const continueOnFail = this.continueOnFail();
 	const options = runOptions(this);
 	const connection = await openConnection.call(this, rateLimitAllowanceMs(timeoutMsOf(options)));
-	const apiKey = String(connection.credentials.data?.apiKey ?? '');
 	const run: SendRun = {
 		ctx: this,
 		node: this.getNode(),
 		connection,
 		lookupPolicy: { timeoutMs: timeoutMsOf(options), retryAttempts: retryAttemptsOf(options) },
 		cancel: this.getExecutionCancelSignal?.(),
-		account: accountKey(connection.baseUrl, apiKey),
+		account: accountKey(connection.baseUrl, String(connection.credentials.data?.apiKey ?? '')),
 		started: new Array(count),
 	};
 	const concurrency = concurrencyOf(options);

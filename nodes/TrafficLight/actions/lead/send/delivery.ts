@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { deadlineFailure, wait, type Deadline } from '../../../transport/deadline';
-import { findByLeadIds, type FeedLead } from '../../../transport/feed';
+import { findByLeadIds } from '../../../transport/feed';
 import { callWithRetries, isWorthRepeating } from '../../../transport/request';
 import { shortJson, shorten } from '../../../utils/shortText';
 import { MAX_PREVIEW_CHARS } from '../../../transport/answer';
@@ -146,7 +146,7 @@ export async function deliverLead(
 			continue;
 		}
 		feedAnswered = true;
-		const lead: FeedLead | undefined = lookup.found.get(leadId);
+		const lead = lookup.found.get(leadId);
 		const trafficLightId = lead && trafficLightIdOf(lead);
 		if (lead && trafficLightId !== undefined) {
 			return {
@@ -159,11 +159,5 @@ export async function deliverLead(
 			};
 		}
 	}
-	return {
-		delivered: false,
-		attempts,
-		failure,
-		resolution: feedAnswered ? 'notFoundInFeed' : 'stillUnknown',
-		feedFailure,
-	};
+	return { delivered: false, attempts, failure, resolution: feedAnswered ? 'notFoundInFeed' : 'stillUnknown', feedFailure };
 }

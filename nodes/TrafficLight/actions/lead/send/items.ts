@@ -67,13 +67,10 @@ export function prepare(ctx: IExecuteFunctions, readParameter: ParameterRead, it
 		});
 		if (!validation.ok) {
 			const { field, message, fix } = validation.problem;
-			return {
-				ok: false,
-				error: new NodeOperationError(ctx.getNode(), `${message} — nothing was sent`, {
-					itemIndex,
-					description: `${fix} (field: ${field})`,
-				}),
-			};
+			throw new NodeOperationError(ctx.getNode(), `${message} — nothing was sent`, {
+				itemIndex,
+				description: `${fix} (field: ${field})`,
+			});
 		}
 		return {
 			ok: true,
@@ -84,7 +81,7 @@ export function prepare(ctx: IExecuteFunctions, readParameter: ParameterRead, it
 			skipDuplicates: options.skipDuplicates ?? DEFAULTS.skipDuplicates,
 		};
 	} catch (error) {
-		// A parameter expression that fails for this item (e.g. a missing field).
+		// An invalid lead, or a parameter expression that fails for this item (e.g. a missing field).
 		return { ok: false, error: itemError(ctx.getNode(), error, itemIndex) };
 	}
 }
