@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { setOwn } from '../../nodes/webhookIntake/limits';
+import { setOwn, WarningList } from '../../nodes/webhookIntake/limits';
 import { ParameterReader } from '../../nodes/webhookIntake/parameterReader';
 import { readIncomingRequest } from '../../nodes/webhookIntake/webhookRequest';
 import { acceptCall, ignoreCall, rejectCall } from '../../nodes/webhookIntake/webhookResponses';
@@ -80,7 +80,7 @@ describe('readIncomingRequest', () => {
 });
 
 describe('ParameterReader', () => {
-	const reader = (entries: Array<[string, unknown[]]>) => new ParameterReader(new Map(entries));
+	const reader = (entries: Array<[string, unknown[]]>) => new ParameterReader(new Map(entries), new WarningList());
 
 	it('returns the last value of a repeated parameter and warns once', () => {
 		const r = reader([['a', ['1', '2']]]);
