@@ -103,15 +103,13 @@ export function buildPresetItem(preset: EventPreset, request: IncomingRequest, r
 
 	const { prefix, entity } = preset.leadId;
 	const id = entities[entity]?.id;
-	let leadId: string | null = null;
-	if (id === null || id === undefined) {
+	const leadId = id === null || id === undefined ? null : `${prefix}${String(id)}`;
+	if (leadId === null) {
 		const source = preset.fields.find((spec) => spec.entity === entity && spec.field === 'id');
 		reader.warn(
 			`No lead id: parameter "${source?.key}" is missing or empty, so leadId is null. ` +
 				`Add ${source?.key}={{${source?.placeholder}}} to the URL in Klientiks.`,
 		);
-	} else {
-		leadId = `${prefix}${String(id)}`;
 	}
 	return { event: preset.value, leadId, ...entities, ...received(request, reader) };
 }

@@ -98,9 +98,7 @@ export class ItemBudget {
 			this.jsonValues--;
 			return true;
 		}
-		this.warnings.add(
-			`The body holds more than ${REQUEST_LIMITS.maxJsonValues} values; the rest were left out.`,
-		);
+		this.warnings.add(`The body holds more than ${REQUEST_LIMITS.maxJsonValues} values; the rest were left out.`);
 		return false;
 	}
 }

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { preview, setOwn, WarningList } from './limits';
+import { preview, setOwn, type WarningList } from './limits';
 import { isUnfilledPlaceholder } from './placeholders';
 
 /**
@@ -9,10 +9,7 @@ import { isUnfilledPlaceholder } from './placeholders';
  * not plain text) as a warning on the item.
  */
 export class ParameterReader {
-	constructor(
-		private readonly values: Map<string, unknown[]>,
-		private readonly warningList: WarningList = new WarningList(),
-	) {}
+	constructor(private readonly values: Map<string, unknown[]>, private readonly warningList: WarningList) {}
 
 	/** Every warning of the call so far: decoding and reading alike. */
 	get warnings(): string[] {

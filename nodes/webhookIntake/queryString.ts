@@ -149,19 +149,12 @@ function addPairWarnings(warnings: string[], key: DecodedComponent, value: Decod
 	for (const problem of problems) if (problem) warnings.push(`Parameter ${preview(key.text)} in the ${sourceName} ${problem}`);
 }
 
-export interface FoundValues {
-	/** Every value sent under the name. */
-	values: string[];
-	/** The query string with those pairs cut out. */
-	rest: string;
-}
-
 /**
- * The values of one parameter, read straight from a query string without
- * decoding anything else: the secret token is checked before the rest of a
- * call costs any work.
+ * Every value of one parameter, read straight from a query string without
+ * decoding anything else (the secret token is checked before the rest of a
+ * call costs any work), and the query string with those pairs cut out.
  */
-export function findQueryValues(original: string, wanted: string): FoundValues {
+export function findQueryValues(original: string, wanted: string): { values: string[]; rest: string } {
 	const query = byteString(original);
 	const values: string[] = [];
 	let rest = '';

@@ -30,11 +30,6 @@ export class RecentCalls {
 		return this.calls.size;
 	}
 
-	/** Entries held, the stale ones left behind by calls remembered anew included. */
-	get entries(): number {
-		return this.order.length - this.head;
-	}
-
 	/**
 	 * Remembers a call for `windowMs` and returns undefined, or, when the same
 	 * call arrived within its window, returns when it first arrived and

@@ -90,12 +90,6 @@ function pad(value: number, width = 2): string {
 	return String(value).padStart(width, '0');
 }
 
-function isRealDate(year: number, month: number, day: number): boolean {
-	if (month < 1 || month > 12 || day < 1) return false;
-	const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-	return day <= daysInMonth;
-}
-
 /** `HH:MM`, `H:MM`, `HH:MM:SS`, `HH:MM:SS.ffffff` → `HH:MM:SS[.ffffff]`. */
 export function parseTime(text: string): Parsed<string> {
 	if (text.trim().length > MAX_TYPED_LENGTH) return tooLong();
@@ -136,7 +130,9 @@ export function parseDate(text: string): Parsed<DateValue> {
 	const year = Number(match[1] ?? match[6]);
 	const month = Number(match[2] ?? match[5]);
 	const day = Number(match[3] ?? match[4]);
-	if (!isRealDate(year, month, day)) return fail('is not a real calendar date');
+	// Day 0 of the next month is the last day of this one.
+	const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+	if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return fail('is not a real calendar date');
 	const date = `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
 	let time: string | null = null;
 	if (match[7] !== undefined) {

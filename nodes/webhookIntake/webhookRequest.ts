@@ -9,7 +9,6 @@ import type { DetectedEncoding } from './textEncoding';
 interface RequestLike {
 	method?: unknown;
 	originalUrl?: unknown;
-	url?: unknown;
 	rawBody?: unknown;
 	headers?: Record<string, unknown>;
 }
@@ -25,32 +24,15 @@ export function requestOf(context: IWebhookFunctions): RequestLike {
 /**
  * n8n hands the node an express request whose `originalUrl` still holds the
  * query string exactly as it was sent; only that form lets us decode cp1251
- * and report malformed escapes. Without it (never in n8n, sometimes in a
- * test harness) the already-parsed query is re-encoded as UTF-8.
+ * and report malformed escapes.
  */
 export function rawQueryOf(context: IWebhookFunctions): string {
-	const request = requestOf(context);
-	const url =
-		typeof request.originalUrl === 'string'
-			? request.originalUrl
-			: typeof request.url === 'string'
-				? request.url
-				: undefined;
-	if (url !== undefined) {
-		// Everything after the first "?" is data, "#" included: clients never send a
-		// fragment, so a "#" here is a value the sender forgot to escape.
-		const questionMark = url.indexOf('?');
-		return questionMark === -1 ? '' : url.slice(questionMark + 1);
-	}
-	const parsedQuery: unknown = context.getQueryData();
-	if (!isRecord(parsedQuery)) return '';
-	const parts: string[] = [];
-	for (const [key, value] of Object.entries(parsedQuery)) {
-		for (const item of Array.isArray(value) ? value : [value]) {
-			parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(item ?? ''))}`);
-		}
-	}
-	return parts.join('&');
+	const url = requestOf(context).originalUrl;
+	if (typeof url !== 'string') return '';
+	// Everything after the first "?" is data, "#" included: clients never send a
+	// fragment, so a "#" here is a value the sender forgot to escape.
+	const questionMark = url.indexOf('?');
+	return questionMark === -1 ? '' : url.slice(questionMark + 1);
 }
 
 function headerValue(headers: unknown, name: string): string {

@@ -16,7 +16,7 @@ export interface FakeCall {
 	headers?: Record<string, string>;
 	/** Node parameters (`getNodeParameter`). */
 	parameters?: Record<string, unknown>;
-	/** Leave `originalUrl`/`url` out, so the node must fall back to `getQueryData()`. */
+	/** Leave `originalUrl` out: the node then reads the call as having no query. */
 	withoutUrl?: boolean;
 	/** What `getQueryData()` returns (defaults to a naive parse of `query`). */
 	parsedQuery?: IDataObject;
@@ -78,10 +78,7 @@ export function fakeWebhookContext(call: FakeCall): { context: IWebhookFunctions
 		body: call.body ?? {},
 		query: call.parsedQuery ?? naiveParse(query),
 	};
-	if (!call.withoutUrl) {
-		request.originalUrl = url;
-		request.url = url;
-	}
+	if (!call.withoutUrl) request.originalUrl = url;
 	if (call.rawBody) request.rawBody = call.rawBody;
 	const response = fakeResponse();
 	const parameters = call.parameters ?? {};
