@@ -2,7 +2,7 @@
 // Hostile Traffic Light answers for bench/hostile.js: the Traffic Light node's
 // answer reading at its size caps.
 const path = require('node:path');
-const { performance } = require('node:perf_hooks');
+const { watchEventLoop } = require('./eventLoopWatch');
 
 /**
  * Hostile Traffic Light answers, read by the Traffic Light node's classifyAnswer
@@ -24,21 +24,7 @@ async function measureAnswers(root) {
 	for (const shape of ANSWER_SHAPES) {
 		const count = Math.floor((shape.bytes - shape.open.length - shape.close.length) / shape.unit.length);
 		const text = Buffer.from(`${shape.open}${shape.unit.repeat(count).replace(/,$/, '')}${shape.close}`).toString('utf8');
-		if (global.gc) global.gc();
-		const heapBefore = process.memoryUsage().heapUsed;
-		let heapPeak = heapBefore;
-		let last = performance.now();
-		let longest = 0;
-		let running = true;
-		const tick = () => {
-			const now = performance.now();
-			longest = Math.max(longest, now - last);
-			last = now;
-			heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-			if (running) setImmediate(tick);
-		};
-		setImmediate(tick);
-		const started = performance.now();
+		const watch = watchEventLoop();
 		let outcome;
 		try {
 			const result = await classifyAnswer(200, text, mask);
@@ -46,11 +32,8 @@ async function measureAnswers(root) {
 		} catch (error) {
 			outcome = `threw: ${String(error.message).slice(0, 60)}`;
 		}
-		const ms = performance.now() - started;
-		running = false;
-		longest = Math.max(longest, performance.now() - last);
-		heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-		rows.push({ key: shape.key, label: shape.label, longestTurnMs: longest, ms, heapAddedMb: (heapPeak - heapBefore) / 1024 / 1024, outcome });
+		const { longestTurnMs, ms, heapAddedMb } = watch.stop();
+		rows.push({ key: shape.key, label: shape.label, longestTurnMs, ms, heapAddedMb, outcome });
 	}
 	return rows;
 }

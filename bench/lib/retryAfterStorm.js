@@ -3,7 +3,7 @@
 // against the one Traffic Light mock refusing every send for load, through
 // n8n-core's real request helper (as test/helpers/executeContext.ts does).
 const path = require('node:path');
-const { performance } = require('node:perf_hooks');
+const { watchEventLoop } = require('./eventLoopWatch');
 const { TrafficLightMock, DEFAULT_KEY } = require('../../scripts/lib/trafficLightMock');
 
 const LEADS = 100;
@@ -67,31 +67,20 @@ async function measureStorms(root) {
 		try {
 			mock.setMode({ kind: 'rateLimited', maxInFlight: 0, ...storm.mode });
 			const context = executeContext(root, mock.baseUrl);
-			if (global.gc) global.gc();
-			const heapBefore = process.memoryUsage().heapUsed;
-			let heapPeak = heapBefore;
-			let last = performance.now();
-			let longest = 0;
-			let running = true;
-			const tick = () => {
-				const now = performance.now();
-				longest = Math.max(longest, now - last);
-				last = now;
-				heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-				if (running) setImmediate(tick);
-			};
-			setImmediate(tick);
-			const started = performance.now();
+			const watch = watchEventLoop();
 			const [out] = await new TrafficLight().execute.call(context);
-			const ms = performance.now() - started;
-			running = false;
-			// Every item fails visibly: "Not sent: rate limited", or its own time budget ran out first.
+			const { longestTurnMs, ms, heapAddedMb } = watch.stop();
+			// Every item fails visibly: "Not sent: rate limited", or its own budget ran out first, while it
+			// waited to be sent or for its window's duplicate check (that error carries no `outcome`).
 			const failed = {};
-			for (const o of out) if (o.json.error) failed[o.json.outcome] = (failed[o.json.outcome] ?? 0) + 1;
+			for (const o of out) {
+				const kind = o.json.outcome ?? 'duplicate check not finished';
+				if (o.json.error) failed[kind] = (failed[kind] ?? 0) + 1;
+			}
 			const byOutcome = Object.entries(failed).map(([kind, count]) => `${count} ${kind}`).join(', ');
 			const sends = mock.requestsTo('send').length;
 			const outcome = `${mock.leads.length} sent; ${out.length} items, failed: ${byOutcome}; ${sends} send requests in all`;
-			rows.push({ key: storm.key, label: storm.label, longestTurnMs: longest, ms, heapAddedMb: (heapPeak - heapBefore) / 1024 / 1024, outcome });
+			rows.push({ key: storm.key, label: storm.label, longestTurnMs, ms, heapAddedMb, outcome });
 		} finally {
 			await mock.stop();
 		}
