@@ -10,7 +10,8 @@ import { POSTBACK_STATUSES, STATUS_ALIASES, STATUS_MARKER_PARAMETER } from './st
 export function decidePostback(selected: string[], request: IncomingRequest, reader: ParameterReader): CallDecision {
 	const marker = reader.nonEmptyText(STATUS_MARKER_PARAMETER)?.toLowerCase();
 	if (marker === undefined) return { ignore: 'The request has no "status" parameter.' };
-	const status = STATUS_ALIASES[marker] ?? marker;
+	// The marker is the sender's text: only the table's own entries are aliases (not `constructor`).
+	const status = Object.prototype.hasOwnProperty.call(STATUS_ALIASES, marker) ? STATUS_ALIASES[marker] : marker;
 	if (!POSTBACK_STATUSES.some((option) => option.value === status)) {
 		return { ignore: `Status ${JSON.stringify(status.slice(0, 60))} is not a known postback status.` };
 	}

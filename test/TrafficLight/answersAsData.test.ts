@@ -5,6 +5,7 @@
 import { sleep, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow';
 
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
+import { parseAnswer } from '../../nodes/TrafficLight/transport/answerJson';
 import { checkBaseUrl } from '../../nodes/TrafficLight/transport/baseUrl';
 import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/leadRules/errmsgFixes';
 import { secretMasker } from '../../nodes/TrafficLight/transport/secretMask';
@@ -38,6 +39,12 @@ describe('keys of an answer are data', () => {
 		const error = await runExpectingError(contextFor(mock, sendParameters({ additionalFields: { leadId: 'klx-new' } })));
 		expect(error.message).toBe('Could not verify Lead ID "klx-new" against the Traffic Light lead feed — nothing was sent');
 		expect(sends()).toHaveLength(0);
+	});
+
+	it('a long array where a key belongs is not JSON, and never a "__proto__" key', async () => {
+		const row = `{["__proto__"${' '.repeat(20_000)}]:{"id2":"klx-new","id":9}}`;
+		const parsed = await parseAnswer(`{"count":1,"leads":[${row}]}`, secretMasker(''));
+		expect(parsed).toEqual({ ok: false, problem: 'notJson' });
 	});
 
 	it('"constructor" and "prototype" are ordinary keys and errmsgs', async () => {

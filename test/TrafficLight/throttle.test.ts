@@ -133,6 +133,27 @@ describe('throttle: waits end with the waiter\'s signal, and the run with its 42
 		expect(await settledSoon(takeTurn(throttle))).toBe(pending);
 	});
 
+	it('a request handed a turn that gives up while a pause holds it back hands the turn on', async () => {
+		let endPause: () => void = () => undefined;
+		sleepMock.mockImplementation(async (ms) => {
+			if (ms === 5000) await new Promise<void>((resolve) => (endPause = resolve));
+		});
+		const throttle = newThrottle();
+		throttle.limit = 1;
+		const first = await turnOf(throttle);
+		const impatient = new AbortController();
+		const second = takeTurn(throttle, impatient.signal);
+		const third = takeTurn(throttle);
+		pauseFor(throttle, 5000);
+		endTurn(throttle, first, true);
+		// The turn went to the second, which the pause now holds back.
+		expect(await settledSoon(second)).toBe(pending);
+		impatient.abort();
+		expect(await settledSoon(second)).toBeUndefined();
+		endPause();
+		expect(typeof (await settledSoon(third))).toBe('number');
+	});
+
 	it("a request waiting for a refused request's turn does not go out ahead of the refusal's pause", async () => {
 		let endPause: () => void = () => undefined;
 		sleepMock.mockImplementation(async (ms) => {

@@ -189,6 +189,11 @@ describe('filtered postbacks', () => {
 		expect(unknown.result).toEqual({
 			webhookResponse: { received: true, ignored: true, reason: 'Status "approved" is not a known postback status.' },
 		});
+		for (const inherited of ['constructor', '__proto__']) {
+			expect((await postback(`status=${inherited}&id=1`)).result).toEqual({
+				webhookResponse: { received: true, ignored: true, reason: `Status "${inherited}" is not a known postback status.` },
+			});
+		}
 		const missing = await postback('id=1');
 		expect(missing.result).toEqual({
 			webhookResponse: { received: true, ignored: true, reason: 'The request has no "status" parameter.' },

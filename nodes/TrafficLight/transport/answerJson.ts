@@ -68,7 +68,9 @@ export async function parseAnswer(text: string, mask: KeyMasker, signal?: AbortS
 			if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
 			const data: Record<string, unknown> = {};
 			for (const [key, member] of Object.entries(value)) {
-				const name = read(key) as string;
+				const name = read(key);
+				// A key that stood for a long container is no key: JSON.parse of the whole answer would refuse it.
+				if (typeof name !== 'string') throw new NotJson();
 				if (name !== '__proto__') data[name] = member;
 			}
 			return data;

@@ -181,7 +181,8 @@ async function requestOnce(
 			const detail = `an answer of more than ${maxBytes} bytes`;
 			return { ok: false, failure: { kind: 'tooLarge', notDelivered: false, statusCode, maxBytes, detail } };
 		}
-		const result = await classifyAnswer(statusCode, body.text, connection.maskKey, outer);
+		// Only a cancel stops the reading: an answer that has fully arrived is read even when the item's budget ends meanwhile.
+		const result = await classifyAnswer(statusCode, body.text, connection.maskKey, cancel);
 		if (!result.ok && result.failure.kind === 'http' && result.failure.notDelivered) {
 			result.failure.retryAfterMs = retryAfterMs(headerOf(response?.headers, 'retry-after'));
 		}

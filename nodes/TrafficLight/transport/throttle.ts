@@ -51,6 +51,7 @@ function release(throttle: Throttle): void {
  */
 export async function takeTurn(throttle: Throttle, signal?: AbortSignal): Promise<number | undefined> {
 	// Checked again after every wake: a refusal may have paused the run while this request waited.
+	let handedTurn = false;
 	while (throttle.pause || (throttle.onWire >= throttle.limit && throttle.heldBackMs < throttle.allowanceMs)) {
 		const queued = !throttle.pause;
 		let wake: () => void = () => undefined;
@@ -58,10 +59,11 @@ export async function takeTurn(throttle: Throttle, signal?: AbortSignal): Promis
 		if (!(await untilAborted(over, signal))) {
 			const at = throttle.waiting.indexOf(wake);
 			if (at >= 0) throttle.waiting.splice(at, 1);
-			// Woken at the moment it gave up: the turn goes to the next in line.
-			else if (queued) throttle.waiting.shift()?.();
+			// Handed a turn (just now, or before a pause held it) that it will not use: the next in line gets it.
+			else if (queued || handedTurn) throttle.waiting.shift()?.();
 			return undefined;
 		}
+		handedTurn = queued;
 	}
 	if (throttle.heldBackMs >= throttle.allowanceMs || signal?.aborted) {
 		throttle.waiting.shift()?.();
