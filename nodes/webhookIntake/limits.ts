@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { shorten } from '../TrafficLight/utils/shortText';
+import { shorten } from '../shared/outsideData';
 
 /**
  * What one webhook call may cost and what it may put into an item.

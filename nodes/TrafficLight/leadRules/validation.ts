@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { shorten } from '../utils/shortText';
+import { shorten } from '../../shared/outsideData';
 import { OPTIONAL_LEAD_FIELDS, REQUIRED_LEAD_FIELDS, type LeadFieldSpec } from './leadFields';
 
 /** A lead exactly as it goes into Traffic Light's form body (the API key is added by the credential). */

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { shortJson, shorten } from '../utils/shortText';
+import { shortJson, shorten } from '../../shared/outsideData';
 import { MAX_ANSWER_OBJECTS, parseAnswer } from './answerJson';
 import { KEY_REJECTED_STATUSES, NOT_DELIVERED_STATUSES, type CallResult } from './failures';
 import { secretMasker, type KeyMasker } from './secretMask';

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 
-import { shorten } from '../utils/shortText';
+import { shorten } from '../../shared/outsideData';
 import { classifyAnswer } from './answer';
 import { discardBody, MAX_ANSWER_BYTES, readBounded } from './boundedBody';
 import { CREDENTIAL_TYPE, type TrafficLightConnection } from './connection';

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { deadlineFailure, wait, type Deadline } from '../../../transport/deadline';
 import { findByLeadIds } from '../../../transport/feed';
 import { callWithRetries, isWorthRepeating } from '../../../transport/request';
-import { shortJson, shorten } from '../../../utils/shortText';
+import { shortJson, shorten } from '../../../../shared/outsideData';
 import { MAX_PREVIEW_CHARS } from '../../../transport/answer';
 import type { TrafficLightConnection } from '../../../transport/connection';
 import type { CallFailure } from '../../../transport/failures';

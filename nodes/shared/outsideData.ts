@@ -1,4 +1,20 @@
-/** The one way the node shortens text from outside (answers, errmsgs, Locations) for messages and output. */
+/**
+ * Text and data from outside (webhook calls, API answers, errmsgs, Locations): the one
+ * shortener and the one `__proto__` rule, shared by every node of the package.
+ */
+
+/**
+ * The one rule for a `__proto__` key, in a webhook call or an API answer alike: it is dropped.
+ * (Assigned anywhere later, it would set the object's prototype instead of a value.)
+ */
+export const isDroppedKey = (key: string): boolean => key === '__proto__';
+
+/** JSON.parse with the one rule applied: `__proto__` keys are dropped at every depth. */
+export function parseJsonData(text: string): unknown {
+	return JSON.parse(text, (key, value: unknown) => (isDroppedKey(key) ? undefined : value));
+}
+
+/** The one way text from outside is shortened for messages and output; never ends on half a surrogate pair. */
 export function shorten(text: string, maxChars: number): string {
 	if (text.length <= maxChars) return text;
 	const code = text.charCodeAt(maxChars - 1);
