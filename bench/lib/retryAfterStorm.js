@@ -16,8 +16,11 @@ const STORMS = [
 	{ key: 'retryAfter1', label: `Retry-After storm: every send answered 503 \`Retry-After: 1\`, ${LEADS} leads, Timeout ${TIMEOUT_SECONDS} s`, mode: { status: 503, retryAfterSeconds: 1 } },
 ];
 
-/** The parts of IExecuteFunctions Send reads, with n8n-core's request helpers and the credential's own authenticate(). */
-function executeContext(root, baseUrl) {
+/**
+ * The parts of IExecuteFunctions the node reads, with n8n-core's request helpers and the credential's own
+ * authenticate(). By default a Lead → Send of LEADS items; `custom.parameters` and `custom.items` replace them.
+ */
+function executeContext(root, baseUrl, custom = {}) {
 	const { getRequestHelperFunctions } = require('n8n-core/dist/execution-engine/node-execution-context/utils/request-helpers');
 	const { TrafficLightApi } = require(path.join(root, 'dist/credentials/TrafficLightApi.credentials.js'));
 	const credentialType = new TrafficLightApi();
@@ -29,6 +32,7 @@ function executeContext(root, baseUrl) {
 		country: 'RU',
 		additionalFields: '={{ $json }}',
 		options: { timeout: TIMEOUT_SECONDS },
+		...custom.parameters,
 	};
 	const node = { id: 'storm', name: 'Traffic Light', type: 'n8n-nodes-klientiks-traffic-light.trafficLight', typeVersion: 1, position: [0, 0], parameters };
 	const additionalData = {
@@ -38,7 +42,7 @@ function executeContext(root, baseUrl) {
 			authenticate: async (decrypted, _type, requestOptions) => credentialType.authenticate(decrypted, requestOptions),
 		},
 	};
-	const items = Array.from({ length: LEADS }, (_, i) => ({ json: { leadId: `storm-${i}` } }));
+	const items = custom.items ?? Array.from({ length: LEADS }, (_, i) => ({ json: { leadId: `storm-${i}` } }));
 	return {
 		getInputData: () => items,
 		getNode: () => node,
