@@ -146,6 +146,13 @@ describe('Klientiks API mock', () => {
 			expect((await get(`${mock.urlFor('getAppointment')}/id/1`)).body).toEqual({ items: NO_DATA });
 		});
 
+		it('modifyAppointment moves modified and shows in getAppointment; the created stamp stays', async () => {
+			const { row } = await mock.addAppointment({}, { at: T0 });
+			await mock.modifyAppointment(row.id, { status: 'confirmed' }, { at: T0 + 60_000, webhookUrl: undefined });
+			const { body } = await get(`${mock.urlFor('getAppointment')}/id/${row.id}`);
+			expect(body.items).toMatchObject({ status: 'confirmed', created: '2026-12-01 12:00:00.000000', modified: '2026-12-01 12:01:00.000000' });
+		});
+
 		it('clients date/{YYYY-MM-DD} lists clients modified on or after that day (Moscow); without it, all', async () => {
 			await mock.addClient({}, { at: Date.parse('2026-11-29T20:59:00Z') }); // 23:59 on 29 Nov in Moscow
 			const b = await mock.addClient({}, { at: Date.parse('2026-11-29T21:00:00Z') }); // 00:00 on 30 Nov
@@ -361,6 +368,11 @@ describe('Klientiks API mock', () => {
 				client_id: String(row.client_id),
 			});
 			expect((await feed(`date=${T0 / 1000}`)).body.items).toEqual([row]);
+		});
+
+		it('the webhook call can be cp1251-encoded, as klientiksCalls sends it', async () => {
+			await mock.addClient({ first_name: 'Иван', patron_name: '', second_name: '' }, { webhookUrl: hookUrl, encoding: 'windows-1251' });
+			expect(calls[0].url).toContain('client_name=%C8%E2%E0%ED&');
 		});
 
 		it('a webhook that cannot be reached: the row still appears, the failure is reported, nothing throws', async () => {

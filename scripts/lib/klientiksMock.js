@@ -26,6 +26,8 @@
 // switch at run time from JS (`mock.setMode`) or over HTTP (`POST /__mock/mode`), as the Traffic Light mock's.
 const http = require('node:http');
 
+const { callUrl } = require('./klientiksCalls');
+
 const DEFAULT_CREDENTIALS = Object.freeze({
 	account: 'a1b2c3d4e5f6',
 	user: '0a1b2c3d4e5f',
@@ -71,6 +73,15 @@ const PREFIX = '/clientix/Restapi/';
  * @property {Record<string, string>} params   the name/value path segments after the token
  * @property {number} receivedAt    the mock's clock (options.now)
  * @property {number} [status]      the HTTP status answered, once answered
+ */
+
+/**
+ * @typedef {object} EventOptions
+ * @property {number|Date} [at]         when it happens (default: the mock's clock)
+ * @property {string} [webhookUrl]      also call this URL with the trigger's preset for the event
+ * @property {string} [token]           appended last as `token=`, as the user adds it to the template
+ * @property {'utf-8'|'windows-1251'} [encoding]  how the query is percent-encoded (UTF-8 default)
+ * @property {number} [webhookTimeoutMs]
  */
 
 function pad(n, width = 2) {
@@ -206,7 +217,7 @@ class KlientiksMock {
 	/**
 	 * A client is added in Klientiks. `fields` override the defaults (API field names, §3.4).
 	 * @param {Record<string, any>} [fields]
-	 * @param {{at?: number|Date, webhookUrl?: string, token?: string}} [options]
+	 * @param {EventOptions} [options]
 	 */
 	async addClient(fields = {}, options = {}) {
 		const ms = this.whenOf(options.at);
@@ -253,6 +264,7 @@ class KlientiksMock {
 	/**
 	 * A client card is edited: `modified` moves. No Klientiks event for an edit is known, so a webhookUrl
 	 * here sends the Client Added preset (a re-delivery, as a test of duplicates wants).
+	 * @param {number} id @param {Record<string, any>} [fields] @param {EventOptions} [options]
 	 */
 	async modifyClient(id, fields = {}, options = {}) {
 		const record = this.clients.get(Number(id));
@@ -268,7 +280,7 @@ class KlientiksMock {
 	 * A client is booked (the client is created first when `client_id` is not a known one).
 	 * `services`: [{name, price}]; `executor`: {name, phone, position} (only the webhook shows them).
 	 * @param {Record<string, any>} [fields]
-	 * @param {{at?: number|Date, webhookUrl?: string, token?: string, services?: Array<{name: string, price: number}>, executor?: {name?: string, phone?: string, position?: string}}} [options]
+	 * @param {EventOptions & {services?: Array<{name: string, price: number}>, executor?: {name?: string, phone?: string, position?: string}}} [options]
 	 */
 	async addAppointment(fields = {}, options = {}) {
 		const ms = this.whenOf(options.at);
@@ -300,6 +312,10 @@ class KlientiksMock {
 		return { row, webhook };
 	}
 
+	/**
+	 * An appointment is edited: `modified` moves; a webhookUrl re-sends the Appointment Created preset.
+	 * @param {number} id @param {Record<string, any>} [fields] @param {EventOptions} [options]
+	 */
 	async modifyAppointment(id, fields = {}, options = {}) {
 		const record = this.appointments.get(Number(id));
 		if (!record) throw new Error(`no appointment ${id}`);
@@ -314,7 +330,7 @@ class KlientiksMock {
 	 * A visit is paid (or, with `is_sale: true`, a sale is made): a row appears in the visits feed,
 	 * and the appointment (created when `appointment_id` is not a known one) becomes paid and finished.
 	 * @param {Record<string, any>} [fields]  visits row fields (research: NOT FOUND which exist, guessed)
-	 * @param {{at?: number|Date, webhookUrl?: string, token?: string}} [options]
+	 * @param {EventOptions} [options]
 	 */
 	async payVisit(fields = {}, options = {}) {
 		const ms = this.whenOf(options.at);
@@ -401,15 +417,13 @@ class KlientiksMock {
 	}
 
 	/**
-	 * Calls `options.webhookUrl` (GET, UTF-8 query, `token` last) as Klientiks would; never throws.
+	 * Calls `options.webhookUrl` as Klientiks would (GET, `token` last, UTF-8 unless
+	 * `options.encoding` is 'windows-1251'), built by klientiksCalls.callUrl; never throws.
 	 * @returns {Promise<null|{url: string, status?: number, error?: string}>}
 	 */
 	async callWebhook(_event, params, options) {
 		if (!options.webhookUrl) return null;
-		const pairs = params();
-		if (options.token !== undefined) pairs.push(['token', options.token]);
-		const query = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-		const url = `${options.webhookUrl}${options.webhookUrl.includes('?') ? '&' : '?'}${query}`;
+		const url = callUrl(options.webhookUrl, params(), { token: options.token, encoding: options.encoding });
 		try {
 			const response = await fetch(url, { signal: AbortSignal.timeout(options.webhookTimeoutMs ?? 10000) });
 			await response.arrayBuffer();
