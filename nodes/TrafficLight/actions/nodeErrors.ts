@@ -3,14 +3,15 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from '../leadRules/errmsgFixes';
-import type { DeliveryOutcome, Resolution } from './lead/send/delivery';
+import { ITEM_BUDGET, type DeliveryOutcome, type Resolution } from './lead/send/delivery';
+import { DEFAULT_BASE_URL } from '../transport/baseUrl';
 import { RATE_LIMIT_ALLOWANCE_TIMEOUTS } from '../transport/throttle';
 import { isRefusalForLoad, type CallFailure } from '../transport/failures';
 
 type Kind = CallFailure['kind'];
 type FailureOf<K extends Kind> = CallFailure & { kind: K };
 
-const CHECK_BASE_URL = "Check that the Base URL in the Traffic Light API credential points at Traffic Light's API (normally https://api.cpa.tl)";
+const CHECK_BASE_URL = `Check that the Base URL in the Traffic Light API credential points at Traffic Light's API (normally ${DEFAULT_BASE_URL})`;
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 const megabytes = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
@@ -42,7 +43,7 @@ export function headline(failure: CallFailure, timeoutMs: number, action: string
 	return (HEADLINES[failure.kind] as (f: CallFailure, timeoutMs: number, action: string) => string)(failure, timeoutMs, action);
 }
 
-const CHECK_REACHABLE = ' Check the Base URL in the Traffic Light API credential (normally https://api.cpa.tl) and that this n8n can reach it.';
+const CHECK_REACHABLE = ` Check the Base URL in the Traffic Light API credential (normally ${DEFAULT_BASE_URL}) and that this n8n can reach it.`;
 
 /** What the failure itself says about the setup, and how to fix it; none when it says nothing. */
 const HINTS: { [K in Kind]?: (failure: FailureOf<K>) => string } = {
@@ -51,7 +52,7 @@ const HINTS: { [K in Kind]?: (failure: FailureOf<K>) => string } = {
 	nonJson: (f) => ` The answer began with: ${f.detail}.`,
 	incomplete: (f) => ` The answer began with: ${f.detail}.`,
 	redirect: () =>
-		" The node does not follow redirects, so neither the lead nor the API key went to that address. Traffic Light's API answers directly: a redirect comes from a wrong Base URL or from a proxy in front of it. Set the Base URL in the Traffic Light API credential to the address that answers directly (normally https://api.cpa.tl).",
+		` The node does not follow redirects, so neither the lead nor the API key went to that address. Traffic Light's API answers directly: a redirect comes from a wrong Base URL or from a proxy in front of it. Set the Base URL in the Traffic Light API credential to the address that answers directly (normally ${DEFAULT_BASE_URL}).`,
 	tooLarge: (f) =>
 		` Only the first ${megabytes(f.maxBytes)} was read and none of it was used: a Traffic Light answer is a few hundred bytes per lead. ${CHECK_BASE_URL}; for Get Status by date range, choose a shorter range.`,
 	tooManyObjects: () => ` A feed row is one object, and no real answer holds that many. ${CHECK_BASE_URL}; for Get Status by date range, choose a shorter range.`,
@@ -73,7 +74,7 @@ const CONSEQUENCES: Record<Resolution, (facts: Facts) => string> = {
 	rateLimited: ({ tries }) =>
 		`Traffic Light refused the lead for load${tries}, so it was not delivered; sending it again later is safe. A run stops sending once such refusals have held it back for ${RATE_LIMIT_ALLOWANCE_TIMEOUTS} × Timeout in all.`,
 	outOfTime: () =>
-		'The lead was not sent: its time budget ((Retry Attempts + 5) × Timeout) ran out while it waited for its turn. Sending it again is safe.',
+		`The lead was not sent: its time budget (${ITEM_BUDGET}) ran out while it waited for its turn. Sending it again is safe.`,
 	notFoundInFeed: ({ failure, leadId }) =>
 		`The outcome of the send was unknown, so the node checked the Traffic Light lead feed for Lead ID "${leadId}" instead of resending: there is no such lead. The lead was not delivered, and sending it again is safe.${connectionHint(failure)}`,
 	stillUnknown: ({ failure, feedFailure, leadId, timeoutMs }) =>
@@ -145,7 +146,7 @@ export function duplicateCheckError(
 		description = `Skip Duplicates reads the Traffic Light lead feed before sending, and Traffic Light refused it for this API key, so the lead was held back. Fix the API key — ${FIX_API_KEY} Sending the lead afterwards is safe.`;
 	} else if (failure.kind === 'unverifiable') {
 		message = `Could not verify Lead ID "${leadId}" against the Traffic Light lead feed — nothing was sent`;
-		description = `Skip Duplicates reads the Traffic Light lead feed to tell a new lead from a repeated one, but the feed answer was not filtered by Lead ID (${failure.detail}), so it proves neither. The lead was held back. Check that the Base URL in the Traffic Light API credential is Traffic Light's API (normally https://api.cpa.tl) and not a proxy that drops the query. If it is, ask Traffic Light support about the feed's id2[] filter; meanwhile Skip Duplicates can be turned off in the node options, at the price that a repeated run sends a lead again.`;
+		description = `Skip Duplicates reads the Traffic Light lead feed to tell a new lead from a repeated one, but the feed answer was not filtered by Lead ID (${failure.detail}), so it proves neither. The lead was held back. Check that the Base URL in the Traffic Light API credential is Traffic Light's API (normally ${DEFAULT_BASE_URL}) and not a proxy that drops the query. If it is, ask Traffic Light support about the feed's id2[] filter; meanwhile Skip Duplicates can be turned off in the node options, at the price that a repeated run sends a lead again.`;
 	} else {
 		description = `Skip Duplicates reads the Traffic Light lead feed to tell a new lead from a repeated one; the feed could not be read, so the lead was held back instead of risking a duplicate.${connectionHint(failure)} Sending it again is safe: run the workflow again when Traffic Light answers, or turn Skip Duplicates off in the node options.`;
 	}

@@ -1,13 +1,12 @@
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
 import { sendOnce } from '../../../duplicates/inFlightLeads';
-import { lookUpShared } from '../../../duplicates/sharedLookups';
-import { itemBudgetMs, startDeadline, untilAborted, type Deadline } from '../../../transport/deadline';
+import { startDeadline, untilAborted, type Deadline } from '../../../transport/deadline';
 import { findByLeadIds, type LeadIdLookup } from '../../../transport/feed';
 import type { TrafficLightConnection } from '../../../transport/connection';
 import type { CallFailure } from '../../../transport/failures';
 import { duplicateCheckError } from '../../nodeErrors';
-import { deliverLead } from './delivery';
+import { deliverLead, itemBudgetMs } from './delivery';
 import type { FeedCheck } from './itemWindows';
 import { needsCheck, type ReadyItem } from './items';
 import { duplicateJson, heldBack, inFlightOutcomeOf, PROVEN_NOT_DELIVERED, resultOfDelivery, type ItemResult } from './results';
@@ -20,7 +19,7 @@ export interface SendRun {
 	connection: TrafficLightConnection;
 	lookupPolicy: { timeoutMs: number; retryAttempts: number };
 	cancel?: AbortSignal;
-	/** The Traffic Light account: its feed look-ups and Lead IDs in flight are shared with concurrent executions. */
+	/** The Traffic Light account: its Lead IDs in flight are shared with concurrent executions. */
 	account: string;
 	/** Set once a feed look-up failed: the later ones would wait out the same failure, so they are not made. */
 	feedFailure?: CallFailure;
@@ -28,14 +27,13 @@ export interface SendRun {
 	started: Array<Promise<ItemResult> | undefined>;
 }
 
-/** Layers 1 and 4: the run's feed look-up, shared with concurrent executions of this process. */
+/** Layer 1: one feed look-up of this run, for up to one feed request's worth of Lead IDs. */
 export async function lookUp(run: SendRun, leadIds: string[]): Promise<LeadIdLookup> {
 	if (run.feedFailure) return { ok: false, failure: run.feedFailure };
 	const { timeoutMs, retryAttempts } = run.lookupPolicy;
 	// A look-up answers many items, so it has a budget of its own; each item waits for it only within its own.
 	const deadline = startDeadline(run.cancel, itemBudgetMs(timeoutMs, retryAttempts));
-	const own = async (ids: string[]) => await findByLeadIds.call(run.ctx, run.connection, ids, timeoutMs, retryAttempts, deadline);
-	const lookup = await lookUpShared(run.account, run, leadIds, own, deadline);
+	const lookup = await findByLeadIds.call(run.ctx, run.connection, leadIds, timeoutMs, retryAttempts, deadline);
 	if (!lookup.ok) run.feedFailure ??= lookup.failure;
 	return lookup;
 }
@@ -71,7 +69,7 @@ export async function resultWithoutSending(
 	const leadId = prepared.leadId as string;
 	if (check.kind === 'lookupFailed') {
 		const { message, error } = duplicateCheckError(run.node, check.failure, leadId, prepared.timeoutMs, index);
-		return { json: { error: message, leadId }, error };
+		return { json: { error: message, leadId, outcome: 'duplicateCheckFailed' }, error };
 	}
 	if (check.kind === 'inFeed') {
 		return { json: duplicateJson(leadId, { trafficLightId: check.lead.id, status: check.lead.status }, 'trafficLight') };
@@ -81,7 +79,7 @@ export async function resultWithoutSending(
 }
 
 /** Layer 3: sends the item unless another execution of this process is sending the same Lead ID. */
-export async function sendItem(run: SendRun, index: number, item: ReadyItem, deadline: Deadline): Promise<ItemResult> {
+export async function sendUnlessInFlight(run: SendRun, index: number, item: ReadyItem, deadline: Deadline): Promise<ItemResult> {
 	const deliver = async () => await deliverLead.call(run.ctx, run.connection, item, deadline);
 	if (!needsCheck(item)) return resultOfDelivery(run.node, index, item, await deliver());
 	// Another execution of this process may be sending the same Lead ID right now; its feed
