@@ -17,8 +17,7 @@ import {
 } from '../options';
 import { lookUp, resultWithoutSending, sendUnlessInFlight, type SendRun } from './send/duplicateCheck';
 import { FEED_CHECK_DELAYS_MS, ITEM_BUDGET, itemBudgetMs } from './send/delivery';
-import { itemReader, type CheckedItem, type FeedCheck } from './send/itemWindows';
-import { runOptions } from './send/items';
+import { itemReader, runOptions, type CheckedItem, type FeedCheck } from './send/items';
 import { outputItem, throwFirstError, type ItemResult } from './send/results';
 
 const displayOptions = { show: { resource: ['lead'], operation: ['send'] } };

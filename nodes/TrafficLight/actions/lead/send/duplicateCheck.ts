@@ -5,11 +5,9 @@ import { startDeadline, untilAborted, type Deadline } from '../../../transport/d
 import { findByLeadIds, type LeadIdLookup } from '../../../transport/feed';
 import type { TrafficLightConnection } from '../../../transport/connection';
 import type { CallFailure } from '../../../transport/failures';
-import { duplicateCheckError } from '../../nodeErrors';
 import { deliverLead, itemBudgetMs } from './delivery';
-import type { FeedCheck } from './itemWindows';
-import { needsCheck, type ReadyItem } from './items';
-import { duplicateJson, heldBack, inFlightOutcomeOf, PROVEN_NOT_DELIVERED, resultOfDelivery, type ItemResult } from './results';
+import { needsCheck, type FeedCheck, type ReadyItem } from './items';
+import { duplicateCheckError, duplicateJson, heldBack, inFlightOutcomeOf, PROVEN_NOT_DELIVERED, resultOfDelivery, type ItemResult } from './results';
 
 // The duplicate-protection layers of one lead (docs/traffic-light-node.md, "Duplicate protection").
 
