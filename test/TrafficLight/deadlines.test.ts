@@ -1,6 +1,6 @@
 // Every wait of Lead → Send ends with the item's own deadline ((Retry Attempts + 5) × Timeout) or
 // with the execution's cancel. Real time, short Timeouts: the bounds catch a 1.5× change.
-import { inFlightCount } from '../../nodes/TrafficLight/duplicates/inFlightLeads';
+import { inFlightCount } from '../../nodes/TrafficLight/actions/lead/send/duplicateCheck';
 import { contextFor, run, sendParameters, TrafficLightMock } from './fixtures';
 
 let mock: TrafficLightMock;

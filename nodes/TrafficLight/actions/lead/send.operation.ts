@@ -1,6 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { accountKey } from '../../duplicates/inFlightLeads';
 import { OPTIONAL_LEAD_FIELDS, REQUIRED_LEAD_FIELDS, type LeadFieldSpec } from '../../leadRules/leadFields';
 import { deadlineFailure, startDeadline, untilAborted } from '../../transport/deadline';
 import { openConnection } from '../../transport/connection';
@@ -15,7 +14,7 @@ import {
 	timeoutMsOf,
 	timeoutOption,
 } from '../options';
-import { lookUp, resultWithoutSending, sendUnlessInFlight, type SendRun } from './send/duplicateCheck';
+import { accountKey, lookUp, resultWithoutSending, sendUnlessInFlight, type SendRun } from './send/duplicateCheck';
 import { FEED_CHECK_DELAYS_MS, ITEM_BUDGET, itemBudgetMs } from './send/delivery';
 import { itemReader, runOptions, type CheckedItem, type FeedCheck } from './send/items';
 import { outputItem, throwFirstError, type ItemResult } from './send/results';

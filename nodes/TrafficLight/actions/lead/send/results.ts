@@ -1,6 +1,5 @@
 import { NodeOperationError, type IDataObject, type INode, type INodeExecutionData, type NodeApiError } from 'n8n-workflow';
 
-import type { InFlightOutcome } from '../../../duplicates/inFlightLeads';
 import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from '../../../leadRules/errmsgFixes';
 import type { LeadForm } from '../../../leadRules/validation';
 import { DEFAULT_BASE_URL } from '../../../transport/baseUrl';
@@ -44,6 +43,14 @@ export function heldBack(node: INode, leadId: string, sender: string, itemIndex:
 	});
 	return { json: { error: message, leadId, outcome: 'heldBack' }, error };
 }
+
+export type InFlightOutcome =
+	/** The lead reached Traffic Light (answered with an id, or confirmed from the feed). */
+	| { state: 'delivered'; trafficLightId: string | number }
+	/** The lead provably did not reach Traffic Light: sending it again cannot duplicate it. */
+	| { state: 'notDelivered' }
+	/** Nobody knows whether the lead arrived (timeout with an unreadable feed, an exception, …). */
+	| { state: 'unknown' };
 
 /** What a concurrent execution waiting on the same Lead ID learns from this send. */
 export function inFlightOutcomeOf(outcome: DeliveryOutcome): InFlightOutcome {
