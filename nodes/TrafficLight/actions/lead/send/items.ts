@@ -27,39 +27,9 @@ export function runOptions(ctx: IExecuteFunctions): NodeOptions {
 	}
 }
 
-/** Reads one of Send's parameters for an item, through n8n. */
-export type ParameterRead = (name: string, itemIndex: number, fallback: unknown) => unknown;
-
-function holdsExpression(value: unknown): boolean {
-	if (typeof value === 'string') return value.startsWith('=');
-	if (Array.isArray(value)) return value.some(holdsExpression);
-	if (value !== null && typeof value === 'object') return Object.values(value).some(holdsExpression);
-	return false;
-}
-
-/**
- * A parameter whose stored value holds no expression (Offer ID `12345`, Options) resolves to the same
- * value for every item, so n8n is asked for it once per run; every other one is asked item by item.
- * n8n's own `rawExpressions` read tells which is which.
- */
-export function sendParameterReader(ctx: IExecuteFunctions): ParameterRead {
-	const sameForEveryItem = new Map<string, unknown>();
-	const perItem = new Set<string>();
-	return (name, itemIndex, fallback) => {
-		if (sameForEveryItem.has(name)) return sameForEveryItem.get(name);
-		const value = ctx.getNodeParameter(name, itemIndex, fallback);
-		if (!perItem.has(name)) {
-			const stored = ctx.getNodeParameter(name, itemIndex, fallback, { rawExpressions: true });
-			if (holdsExpression(stored)) perItem.add(name);
-			else sameForEveryItem.set(name, value);
-		}
-		return value;
-	};
-}
-
-export function prepare(ctx: IExecuteFunctions, readParameter: ParameterRead, itemIndex: number): Prepared {
+export function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
 	try {
-		const read = (name: string, fallback: unknown) => readParameter(name, itemIndex, fallback);
+		const read = (name: string, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
 		const options = read('options', {}) as NodeOptions;
 		const validation = buildLeadForm({
 			offerId: read('offerId', ''),
@@ -121,7 +91,6 @@ const READ_CHUNK = 10;
 /** Reads the items from `start` to `end` and starts one feed look-up for the Lead IDs not seen earlier in the run. */
 async function readWindow(
 	ctx: IExecuteFunctions,
-	read: ParameterRead,
 	lookUp: LookUp,
 	start: number,
 	end: number,
@@ -130,7 +99,7 @@ async function readWindow(
 	const prepared: Prepared[] = [];
 	for (let index = start; index < end; index++) {
 		if (index > start && (index - start) % READ_CHUNK === 0) await sleep(0);
-		prepared.push(prepare(ctx, read, index));
+		prepared.push(prepare(ctx, index));
 	}
 	const firstHere = new Map<string, number>();
 	prepared.forEach((item, k) => {
@@ -164,14 +133,13 @@ export function itemReader(
 	firstWindowSize: number,
 ): (index: number) => Promise<CheckedItem> {
 	const firstSeen = new Map<string, FirstSeen>();
-	const read = sendParameterReader(ctx);
 	const windows: Array<Promise<Prepared[]>> = [];
 	const startOf = (w: number) => Math.min(count, w === 0 ? 0 : firstWindowSize + (w - 1) * FEED_BATCH_SIZE);
 	const windowOf = (w: number): Promise<Prepared[]> => {
 		// Windows are read in order, each after a turn of the event loop so that the sends already
 		// started go out, and answers already in are handled, before this window's parameters are read.
 		windows[w] ??= (w === 0 ? Promise.resolve() : windowOf(w - 1).then(async () => await sleep(0))).then(() =>
-			readWindow(ctx, read, lookUp, startOf(w), startOf(w + 1), firstSeen),
+			readWindow(ctx, lookUp, startOf(w), startOf(w + 1), firstSeen),
 		);
 		return windows[w];
 	};
