@@ -1,7 +1,6 @@
 // Every wait of Lead → Send ends with the item's own deadline ((Retry Attempts + 5) × Timeout) or
 // with the execution's cancel. Real time, short Timeouts: the bounds catch a 1.5× change.
-import { inFlightCount } from '../../nodes/TrafficLight/duplicates/inFlightLeads';
-import { sharedLookupAccounts } from '../../nodes/TrafficLight/duplicates/sharedLookups';
+import { inFlightCount } from '../../nodes/TrafficLight/actions/lead/send/duplicateCheck';
 import { contextFor, run, sendParameters, TrafficLightMock } from './fixtures';
 
 let mock: TrafficLightMock;
@@ -11,7 +10,6 @@ beforeEach(async () => {
 afterEach(async () => {
 	await mock.stop();
 	expect(inFlightCount()).toBe(0);
-	expect(sharedLookupAccounts()).toBe(0);
 });
 
 /** Resolves once the mock has received a request to `path` (listeners run before the mock records it). */
@@ -99,31 +97,4 @@ describe('one deadline per item', () => {
 		await sender;
 		expect(mock.requestsTo('send')).toHaveLength(1);
 	});
-
-	it("waiting for a feed look-up shared with another execution ends at the waiter's own budget", async () => {
-		mock.setMode({ kind: 'slow', route: 'feed', delayMs: 300 });
-		const first = run(contextFor(mock, sendParameters({ additionalFields: { leadId: 'klx-first' } })));
-		await arrival('/api/lead/feed');
-		// From now on the feed hangs: the next shared request goes out with the slow execution's Timeout of 2 s.
-		mock.setMode({ kind: 'hang', route: 'feed' });
-		const slow = run(
-			contextFor(mock, sendParameters({ additionalFields: { leadId: 'klx-slow' }, options: { timeout: 2, retryAttempts: 0 } }), {
-				continueOnFail: true,
-			}),
-		);
-		const waiter = await timed(() =>
-			run(
-				contextFor(mock, sendParameters({ additionalFields: { leadId: 'klx-waiter' }, options: { timeout: 0.2, retryAttempts: 0 } }), {
-					continueOnFail: true,
-				}),
-			),
-		);
-		// The waiter's Lead ID went out in the slow execution's request.
-		expect([mock.requestsTo('feed')[1]?.query['id2[]']].flat().sort()).toEqual(['klx-slow', 'klx-waiter']);
-		expect(waiter.value?.[0].json.error).toBe('Time budget of 1 s used up while checking Lead ID "klx-waiter" for duplicates — nothing was sent');
-		expect(waiter.ms).toBeGreaterThanOrEqual(950);
-		expect(waiter.ms).toBeLessThan(1500);
-		await Promise.all([first, slow]);
-		expect(mock.leads.map((lead) => lead.id2)).toEqual(['klx-first']);
-	}, 10_000);
 });

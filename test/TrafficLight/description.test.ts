@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
 import { OPTIONAL_LEAD_FIELDS } from '../../nodes/TrafficLight/leadRules/leadFields';
-import { DEFAULTS } from '../../nodes/TrafficLight/actions/options';
+import { concurrencyOf, retryAttemptsOf, timeoutMsOf } from '../../nodes/TrafficLight/actions/options';
 import { TrafficLight } from '../../nodes/TrafficLight/TrafficLight.node';
 import { createExecuteContext } from '../helpers/executeContext';
 import { DEFAULT_KEY, TrafficLightMock } from '../../scripts/lib/trafficLightMock';
@@ -22,17 +22,22 @@ describe('Traffic Light node description', () => {
 		expect(shown).toEqual([...shown].sort((a, b) => a.localeCompare(b)));
 	});
 
-	it('shows the option defaults the code uses, in every operation', () => {
+	it('shows the documented option defaults, in every operation, and the code uses them', () => {
 		const defaultsOf = (operation: string) =>
 			Object.fromEntries((property('options', operation).options as INodeProperties[]).map((o) => [o.name, o.default]));
-		expect(defaultsOf('send')).toEqual({
-			concurrency: DEFAULTS.concurrency,
-			retryAttempts: DEFAULTS.retryAttempts,
-			skipDuplicates: DEFAULTS.skipDuplicates,
-			timeout: DEFAULTS.timeoutSeconds,
-		});
-		expect(defaultsOf('getStatus')).toEqual({ timeout: DEFAULTS.timeoutSeconds });
-		expect(defaultsOf('getBalance')).toEqual({ timeout: DEFAULTS.timeoutSeconds });
+		// The documented values (README, Options), written out: a changed default must change this test.
+		expect(defaultsOf('send')).toEqual({ concurrency: 5, retryAttempts: 3, skipDuplicates: true, timeout: 30 });
+		expect(defaultsOf('getStatus')).toEqual({ timeout: 30 });
+		expect(defaultsOf('getBalance')).toEqual({ timeout: 30 });
+		expect([timeoutMsOf({}), concurrencyOf({}), retryAttemptsOf({})]).toEqual([30_000, 5, 3]);
+	});
+
+	it('states the item budget and the feed checks as the code applies them', () => {
+		const options = property('options', 'send').options as INodeProperties[];
+		const timeout = options.find((o) => o.name === 'timeout')?.description as string;
+		expect(timeout).toContain('up to 3 feed checks after a timeout');
+		expect(timeout).toContain('ends within (Retry Attempts + 5) × this: 4 minutes at the defaults');
+		expect(timeout).toContain('held it back for 10 × this in all');
 	});
 
 	it('routes every operation it offers, and only those', async () => {

@@ -1,6 +1,7 @@
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { accountKey, inFlightCount, sendOnce, type InFlightOutcome } from '../../nodes/TrafficLight/duplicates/inFlightLeads';
+import { accountKey, inFlightCount, sendOnce } from '../../nodes/TrafficLight/actions/lead/send/duplicateCheck';
+import type { InFlightOutcome } from '../../nodes/TrafficLight/actions/lead/send/results';
 import { contextFor, items, run, sendParameters, TrafficLightMock } from './fixtures';
 
 // Feed checks after an unknown outcome wait 1, 2, 4 s; recorded instead of slept.

@@ -350,6 +350,8 @@ describe('Lead → Send: duplicates', () => {
 		expect(out.slice(5).map((o) => o.json.error)).toEqual(
 			items(115).map((_, i) => `Traffic Light answered HTTP 500 while checking Lead ID "id-${i + 5}" for duplicates — nothing was sent`),
 		);
+		// Every error item has one shape: error, Lead ID and outcome.
+		expect(out[5].json).toMatchObject({ leadId: 'id-5', outcome: 'duplicateCheckFailed' });
 		expect(mock.leads.map((l) => l.id2)).toEqual(['id-0', 'id-1', 'id-2', 'id-3', 'id-4']);
 		// The first window's look-up, the failed one, and at most the one read ahead while it was under way.
 		expect(feeds().length).toBeLessThanOrEqual(3);
@@ -448,7 +450,7 @@ describe('Lead → Send: many items, failures and concurrency', () => {
 		);
 		expect(out).toHaveLength(5);
 		expect(out.map((o) => o.pairedItem)).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
-		expect(out[1].json.error).toBe('Phone is empty — nothing was sent');
+		expect(out[1].json).toEqual({ error: 'Phone is empty — nothing was sent', outcome: 'invalid' });
 		expect(out[1].error).toBeInstanceOf(NodeOperationError);
 		expect(out[3].json.error).toBe('Phone "no digits" contains no digits — nothing was sent');
 		expect([0, 2, 4].map((i) => out[i].json.duplicate)).toEqual([false, false, false]);

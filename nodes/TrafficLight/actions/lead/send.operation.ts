@@ -1,10 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { accountKey } from '../../duplicates/inFlightLeads';
 import { OPTIONAL_LEAD_FIELDS, REQUIRED_LEAD_FIELDS, type LeadFieldSpec } from '../../leadRules/leadFields';
-import { deadlineFailure, itemBudgetMs, startDeadline, untilAborted } from '../../transport/deadline';
+import { deadlineFailure, startDeadline, untilAborted } from '../../transport/deadline';
 import { openConnection } from '../../transport/connection';
-import { rateLimitAllowanceMs } from '../../transport/throttle';
+import { RATE_LIMIT_ALLOWANCE_TIMEOUTS, rateLimitAllowanceMs } from '../../transport/throttle';
 import {
 	concurrencyOf,
 	DEFAULTS,
@@ -15,14 +14,15 @@ import {
 	timeoutMsOf,
 	timeoutOption,
 } from '../options';
-import { lookUp, resultWithoutSending, sendItem, type SendRun } from './send/duplicateCheck';
-import { itemReader, type CheckedItem, type FeedCheck } from './send/itemWindows';
-import { runOptions } from './send/items';
+import { accountKey, lookUp, resultWithoutSending, sendUnlessInFlight, type SendRun } from './send/duplicateCheck';
+import { FEED_CHECK_DELAYS_MS, ITEM_BUDGET, itemBudgetMs } from './send/delivery';
+import { itemReader, runOptions, type CheckedItem, type FeedCheck } from './send/items';
 import { outputItem, throwFirstError, type ItemResult } from './send/results';
 
 const displayOptions = { show: { resource: ['lead'], operation: ['send'] } };
 // Plain names: n8n's lint rules accept a default given as a literal, a name or a call, not `DEFAULTS.x`.
 const { concurrency, retryAttempts } = DEFAULTS;
+const defaultBudgetMinutes = itemBudgetMs(DEFAULTS.timeoutSeconds * 1000, retryAttempts) / 60_000;
 
 /** A lead field in the editor: one of its own when required, else an option of Additional Fields. */
 function leadField(spec: LeadFieldSpec): INodeProperties {
@@ -91,19 +91,19 @@ export const description: INodeProperties[] = [
 				'Whether to look the Lead ID up in Traffic Light before sending and skip leads it already has (output with duplicate = true). Acts only on items with a Lead ID.',
 		},
 		timeoutOption(
-			'A lead without an answer fails instead of blocking the workflow. Everything for one lead — duplicate check, resends, waits, and up to 3 feed checks after a timeout — ends within (Retry Attempts + 5) × this: 4 minutes at the defaults. A run stops once HTTP 429/503 refusals have held it back for 10 × this in all.',
+			`A lead without an answer fails instead of blocking the workflow. Everything for one lead — duplicate check, resends, waits, and up to ${FEED_CHECK_DELAYS_MS.length} feed checks after a timeout — ends within ${ITEM_BUDGET.replace('Timeout', 'this')}: ${defaultBudgetMinutes} minutes at the defaults. A run stops once HTTP 429/503 refusals have held it back for ${RATE_LIMIT_ALLOWANCE_TIMEOUTS} × this in all.`,
 		),
 	]),
 ];
 
 /** One item, from its feed check to its outcome, within its own deadline. */
 async function handleItem(run: SendRun, index: number, { prepared, check }: CheckedItem): Promise<ItemResult> {
-	if (!prepared.ok) return { json: { error: prepared.error.message }, error: prepared.error };
+	if (!prepared.ok) return { json: { error: prepared.error.message, outcome: 'invalid' }, error: prepared.error };
 	const deadline = startDeadline(run.cancel, itemBudgetMs(prepared.timeoutMs, prepared.retryAttempts));
 	const checked = await untilAborted(check, deadline.signal);
 	const feed: FeedCheck = checked ? checked.value : { kind: 'lookupFailed', failure: deadlineFailure(deadline) };
 	const notSent = await resultWithoutSending(run, index, prepared, feed, deadline);
-	return notSent ?? (await sendItem(run, index, prepared, deadline));
+	return notSent ?? (await sendUnlessInFlight(run, index, prepared, deadline));
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {

@@ -12,6 +12,17 @@ import type { ReadyItem } from './items';
 /** Waits before each feed check after an unknown outcome; gives Traffic Light time to store a slow lead. */
 export const FEED_CHECK_DELAYS_MS: readonly number[] = [1000, 2000, 4000];
 
+/** A Timeout for each send and each feed check, and one more for all the waiting in between. */
+const BUDGET_TIMEOUTS_BEYOND_RETRIES = 1 + FEED_CHECK_DELAYS_MS.length + 1;
+
+/** The item's budget as the texts name it. */
+export const ITEM_BUDGET = `(Retry Attempts + ${BUDGET_TIMEOUTS_BEYOND_RETRIES}) × Timeout`;
+
+/** The whole of one lead — duplicate check, sends, back-off, Retry-After and feed checks — ends within ITEM_BUDGET. */
+export function itemBudgetMs(timeoutMs: number, retryAttempts: number): number {
+	return (retryAttempts + BUDGET_TIMEOUTS_BEYOND_RETRIES) * timeoutMs;
+}
+
 export type Resolution =
 	/** Traffic Light answered and refused the lead (errmsg, or the API key refused). */
 	| 'rejected'

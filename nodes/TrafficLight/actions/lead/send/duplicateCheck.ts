@@ -1,16 +1,14 @@
+import { createHash } from 'node:crypto';
+
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { sendOnce } from '../../../duplicates/inFlightLeads';
-import { lookUpShared } from '../../../duplicates/sharedLookups';
-import { itemBudgetMs, startDeadline, untilAborted, type Deadline } from '../../../transport/deadline';
+import { startDeadline, untilAborted, type Deadline } from '../../../transport/deadline';
 import { findByLeadIds, type LeadIdLookup } from '../../../transport/feed';
 import type { TrafficLightConnection } from '../../../transport/connection';
 import type { CallFailure } from '../../../transport/failures';
-import { duplicateCheckError } from '../../nodeErrors';
-import { deliverLead } from './delivery';
-import type { FeedCheck } from './itemWindows';
-import { needsCheck, type ReadyItem } from './items';
-import { duplicateJson, heldBack, inFlightOutcomeOf, PROVEN_NOT_DELIVERED, resultOfDelivery, type ItemResult } from './results';
+import { deliverLead, itemBudgetMs } from './delivery';
+import { needsCheck, type FeedCheck, type ReadyItem } from './items';
+import { duplicateCheckError, duplicateJson, heldBack, inFlightOutcomeOf, PROVEN_NOT_DELIVERED, resultOfDelivery, type InFlightOutcome, type ItemResult } from './results';
 
 // The duplicate-protection layers of one lead (docs/traffic-light-node.md, "Duplicate protection").
 
@@ -20,7 +18,7 @@ export interface SendRun {
 	connection: TrafficLightConnection;
 	lookupPolicy: { timeoutMs: number; retryAttempts: number };
 	cancel?: AbortSignal;
-	/** The Traffic Light account: its feed look-ups and Lead IDs in flight are shared with concurrent executions. */
+	/** The Traffic Light account: its Lead IDs in flight are shared with concurrent executions. */
 	account: string;
 	/** Set once a feed look-up failed: the later ones would wait out the same failure, so they are not made. */
 	feedFailure?: CallFailure;
@@ -28,14 +26,13 @@ export interface SendRun {
 	started: Array<Promise<ItemResult> | undefined>;
 }
 
-/** Layers 1 and 4: the run's feed look-up, shared with concurrent executions of this process. */
+/** Layer 1: one feed look-up of this run, for up to one feed request's worth of Lead IDs. */
 export async function lookUp(run: SendRun, leadIds: string[]): Promise<LeadIdLookup> {
 	if (run.feedFailure) return { ok: false, failure: run.feedFailure };
 	const { timeoutMs, retryAttempts } = run.lookupPolicy;
 	// A look-up answers many items, so it has a budget of its own; each item waits for it only within its own.
 	const deadline = startDeadline(run.cancel, itemBudgetMs(timeoutMs, retryAttempts));
-	const own = async (ids: string[]) => await findByLeadIds.call(run.ctx, run.connection, ids, timeoutMs, retryAttempts, deadline);
-	const lookup = await lookUpShared(run.account, run, leadIds, own, deadline);
+	const lookup = await findByLeadIds.call(run.ctx, run.connection, leadIds, timeoutMs, retryAttempts, deadline);
 	if (!lookup.ok) run.feedFailure ??= lookup.failure;
 	return lookup;
 }
@@ -71,7 +68,7 @@ export async function resultWithoutSending(
 	const leadId = prepared.leadId as string;
 	if (check.kind === 'lookupFailed') {
 		const { message, error } = duplicateCheckError(run.node, check.failure, leadId, prepared.timeoutMs, index);
-		return { json: { error: message, leadId }, error };
+		return { json: { error: message, leadId, outcome: 'duplicateCheckFailed' }, error };
 	}
 	if (check.kind === 'inFeed') {
 		return { json: duplicateJson(leadId, { trafficLightId: check.lead.id, status: check.lead.status }, 'trafficLight') };
@@ -81,7 +78,7 @@ export async function resultWithoutSending(
 }
 
 /** Layer 3: sends the item unless another execution of this process is sending the same Lead ID. */
-export async function sendItem(run: SendRun, index: number, item: ReadyItem, deadline: Deadline): Promise<ItemResult> {
+export async function sendUnlessInFlight(run: SendRun, index: number, item: ReadyItem, deadline: Deadline): Promise<ItemResult> {
 	const deliver = async () => await deliverLead.call(run.ctx, run.connection, item, deadline);
 	if (!needsCheck(item)) return resultOfDelivery(run.node, index, item, await deliver());
 	// Another execution of this process may be sending the same Lead ID right now; its feed
@@ -98,3 +95,78 @@ export async function sendItem(run: SendRun, index: number, item: ReadyItem, dea
 	return heldBack(run.node, item.leadId, sender, index);
 }
 
+/*
+ * Layer 3: Lead IDs being sent right now by this n8n process, across all its executions.
+ *
+ * The duplicate check reads the Traffic Light feed before sending, so two executions that send the
+ * same Lead ID at the same moment would both find nothing and both send. Within one process
+ * (regular mode, or one queue-mode worker) the second execution instead waits here for the first
+ * one's outcome. Entries live only while a send is on the wire: nothing is kept afterwards, so the
+ * map cannot grow beyond the number of sends in flight.
+ */
+
+export type SendOnceResult<T> =
+	/** This execution sent the lead; `value` is what the send returned. */
+	| { sent: true; value: T }
+	/** Another execution of this process sent the same lead at the same time; this is its outcome. */
+	| { sent: false; other: Extract<InFlightOutcome, { state: 'delivered' | 'unknown' }> }
+	/** Another execution is still sending it when this one's deadline ends: nothing was sent. */
+	| { sent: false; other: { state: 'stillSending' } };
+
+const inFlight = new Map<string, Promise<InFlightOutcome>>();
+
+/**
+ * One lead is the same lead only for the same Traffic Light account: its Base URL and a digest of its
+ * API key (the key itself is not kept in another place in memory).
+ */
+export function accountKey(baseUrl: string, apiKey: string): string {
+	return JSON.stringify([baseUrl, createHash('sha256').update(apiKey).digest('hex').slice(0, 16)]);
+}
+
+/** How many sends are registered right now (for tests: it must be back to 0 after every send). */
+export function inFlightCount(): number {
+	return inFlight.size;
+}
+
+/**
+ * Runs `send` unless another execution of this process is sending the same lead (account and Lead ID).
+ *
+ * - Nobody else is sending it: registers the lead, runs `send`, and unregisters it when `send`
+ *   settles — also when it throws, in which case waiters are told the outcome is unknown.
+ * - Someone else is: waits for their outcome, but only until `signal` (the waiter's own deadline)
+ *   ends. Delivered or unknown → returned as `other` (the caller marks a duplicate or holds the lead
+ *   back). Proven not delivered → tries again, so exactly one of the waiters sends next.
+ */
+export async function sendOnce<T>(
+	account: string,
+	leadId: string,
+	send: () => Promise<T>,
+	outcomeOf: (value: T) => InFlightOutcome,
+	signal?: AbortSignal,
+): Promise<SendOnceResult<T>> {
+	const key = `${account}${JSON.stringify(leadId)}`;
+	for (;;) {
+		const running = inFlight.get(key);
+		if (running) {
+			const settled = await untilAborted(running, signal);
+			if (!settled) return { sent: false, other: { state: 'stillSending' } };
+			if (settled.value.state === 'notDelivered') continue;
+			return { sent: false, other: settled.value };
+		}
+
+		let settle: (outcome: InFlightOutcome) => void = () => undefined;
+		const mine = new Promise<InFlightOutcome>((resolve) => {
+			settle = resolve;
+		});
+		inFlight.set(key, mine);
+		let outcome: InFlightOutcome = { state: 'unknown' };
+		try {
+			const value = await send();
+			outcome = outcomeOf(value);
+			return { sent: true, value };
+		} finally {
+			if (inFlight.get(key) === mine) inFlight.delete(key);
+			settle(outcome);
+		}
+	}
+}

@@ -1,10 +1,12 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type NodeApiError } from 'n8n-workflow';
+import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type NodeApiError } from 'n8n-workflow';
 
 import { buildLeadForm, type LeadForm } from '../../../leadRules/validation';
+import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../../../transport/feed';
+import type { CallFailure } from '../../../transport/failures';
 import { itemError } from '../../nodeErrors';
 import { DEFAULTS, retryAttemptsOf, timeoutMsOf, type NodeOptions } from '../../options';
 
-// Reading and validating one input item of Lead → Send: nothing here makes a request.
+// Reading and validating Lead → Send's items, window by window: nothing here makes a request itself.
 
 export type Prepared =
 	| { ok: true; form: LeadForm; leadId?: string; timeoutMs: number; retryAttempts: number; skipDuplicates: boolean }
@@ -25,39 +27,9 @@ export function runOptions(ctx: IExecuteFunctions): NodeOptions {
 	}
 }
 
-/** Reads one of Send's parameters for an item, through n8n. */
-export type ParameterRead = (name: string, itemIndex: number, fallback: unknown) => unknown;
-
-function holdsExpression(value: unknown): boolean {
-	if (typeof value === 'string') return value.startsWith('=');
-	if (Array.isArray(value)) return value.some(holdsExpression);
-	if (value !== null && typeof value === 'object') return Object.values(value).some(holdsExpression);
-	return false;
-}
-
-/**
- * A parameter whose stored value holds no expression (Offer ID `12345`, Options) resolves to the same
- * value for every item, so n8n is asked for it once per run; every other one is asked item by item.
- * n8n's own `rawExpressions` read tells which is which.
- */
-export function sendParameterReader(ctx: IExecuteFunctions): ParameterRead {
-	const sameForEveryItem = new Map<string, unknown>();
-	const perItem = new Set<string>();
-	return (name, itemIndex, fallback) => {
-		if (sameForEveryItem.has(name)) return sameForEveryItem.get(name);
-		const value = ctx.getNodeParameter(name, itemIndex, fallback);
-		if (!perItem.has(name)) {
-			const stored = ctx.getNodeParameter(name, itemIndex, fallback, { rawExpressions: true });
-			if (holdsExpression(stored)) perItem.add(name);
-			else sameForEveryItem.set(name, value);
-		}
-		return value;
-	};
-}
-
-export function prepare(ctx: IExecuteFunctions, readParameter: ParameterRead, itemIndex: number): Prepared {
+export function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
 	try {
-		const read = (name: string, fallback: unknown) => readParameter(name, itemIndex, fallback);
+		const read = (name: string, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
 		const options = read('options', {}) as NodeOptions;
 		const validation = buildLeadForm({
 			offerId: read('offerId', ''),
@@ -88,5 +60,94 @@ export function prepare(ctx: IExecuteFunctions, readParameter: ParameterRead, it
 
 export function needsCheck(prepared: Prepared): prepared is ReadyItem & { leadId: string } {
 	return prepared.ok && prepared.skipDuplicates && prepared.leadId !== undefined;
+}
+
+// Reads the send's items window by window and pairs each with its feed check (duplicate protection, layers 1 and 2).
+
+/** Looks Lead IDs up in the lead feed. */
+export type LookUp = (leadIds: string[]) => Promise<LeadIdLookup>;
+
+/** What the feed says about an item's Lead ID before it is sent. */
+export type FeedCheck =
+	| { kind: 'send' }
+	| { kind: 'inFeed'; lead: FeedLead }
+	| { kind: 'lookupFailed'; failure: CallFailure }
+	/** Not in the feed, but an earlier item of this run has the same Lead ID. */
+	| { kind: 'sameRun'; first: number };
+
+export type CheckedItem = { prepared: Prepared; check: Promise<FeedCheck> };
+
+/** The first item of the run with a Lead ID, and the feed look-up that covers it. */
+type FirstSeen = { index: number; lookup: Promise<LeadIdLookup> };
+
+const SEND: FeedCheck = { kind: 'send' };
+
+/**
+ * Items read between two turns of the event loop. Reading one costs n8n an evaluation of its expressions:
+ * a whole window of 50 read at once would stall the answers and sends of the leads on the wire.
+ */
+const READ_CHUNK = 10;
+
+/** Reads the items from `start` to `end` and starts one feed look-up for the Lead IDs not seen earlier in the run. */
+async function readWindow(
+	ctx: IExecuteFunctions,
+	lookUp: LookUp,
+	start: number,
+	end: number,
+	firstSeen: Map<string, FirstSeen>,
+): Promise<Prepared[]> {
+	const prepared: Prepared[] = [];
+	for (let index = start; index < end; index++) {
+		if (index > start && (index - start) % READ_CHUNK === 0) await sleep(0);
+		prepared.push(prepare(ctx, index));
+	}
+	const firstHere = new Map<string, number>();
+	prepared.forEach((item, k) => {
+		if (needsCheck(item) && !firstSeen.has(item.leadId) && !firstHere.has(item.leadId)) firstHere.set(item.leadId, start + k);
+	});
+	if (firstHere.size === 0) return prepared;
+	const lookup = lookUp([...firstHere.keys()]);
+	for (const [leadId, index] of firstHere) firstSeen.set(leadId, { index, lookup });
+	return prepared;
+}
+
+async function feedCheck(prepared: Prepared, index: number, firstSeen: Map<string, FirstSeen>): Promise<FeedCheck> {
+	if (!needsCheck(prepared)) return SEND;
+	const first = firstSeen.get(prepared.leadId) as FirstSeen;
+	const lookup = await first.lookup;
+	if (!lookup.ok) return { kind: 'lookupFailed', failure: lookup.failure };
+	const lead = lookup.found.get(prepared.leadId);
+	if (lead) return { kind: 'inFeed', lead };
+	return first.index === index ? SEND : { kind: 'sameRun', first: first.index };
+}
+
+/**
+ * Reads and checks the items window by window, as the sends reach them: the first window holds as
+ * many items as may be in flight, so the first leads leave after reading only those; every later
+ * window is one feed request's worth and is read while the window before it is on the wire.
+ */
+export function itemReader(
+	ctx: IExecuteFunctions,
+	lookUp: LookUp,
+	count: number,
+	firstWindowSize: number,
+): (index: number) => Promise<CheckedItem> {
+	const firstSeen = new Map<string, FirstSeen>();
+	const windows: Array<Promise<Prepared[]>> = [];
+	const startOf = (w: number) => Math.min(count, w === 0 ? 0 : firstWindowSize + (w - 1) * FEED_BATCH_SIZE);
+	const windowOf = (w: number): Promise<Prepared[]> => {
+		// Windows are read in order, each after a turn of the event loop so that the sends already
+		// started go out, and answers already in are handled, before this window's parameters are read.
+		windows[w] ??= (w === 0 ? Promise.resolve() : windowOf(w - 1).then(async () => await sleep(0))).then(() =>
+			readWindow(ctx, lookUp, startOf(w), startOf(w + 1), firstSeen),
+		);
+		return windows[w];
+	};
+	return async (index) => {
+		const w = index < firstWindowSize ? 0 : 1 + Math.floor((index - firstWindowSize) / FEED_BATCH_SIZE);
+		const prepared = (await windowOf(w))[index - startOf(w)];
+		if (startOf(w + 1) < count) void windowOf(w + 1);
+		return { prepared, check: feedCheck(prepared, index, firstSeen) };
+	};
 }
 

@@ -1,9 +1,12 @@
 import { NodeOperationError, type IDataObject, type INode, type INodeExecutionData, type NodeApiError } from 'n8n-workflow';
 
-import type { InFlightOutcome } from '../../../duplicates/inFlightLeads';
+import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from '../../../leadRules/errmsgFixes';
 import type { LeadForm } from '../../../leadRules/validation';
-import { deliveryDescription, headline, trafficLightError } from '../../nodeErrors';
-import type { DeliveryOutcome, Resolution } from './delivery';
+import { DEFAULT_BASE_URL } from '../../../transport/baseUrl';
+import { isRefusalForLoad, type CallFailure } from '../../../transport/failures';
+import { RATE_LIMIT_ALLOWANCE_TIMEOUTS } from '../../../transport/throttle';
+import { connectionHint, headline, trafficLightError } from '../../nodeErrors';
+import { ITEM_BUDGET, type DeliveryOutcome, type Resolution } from './delivery';
 import type { ReadyItem } from './items';
 
 // What each item of Lead → Send comes out as: delivered, a duplicate, held back or failed.
@@ -40,6 +43,14 @@ export function heldBack(node: INode, leadId: string, sender: string, itemIndex:
 	});
 	return { json: { error: message, leadId, outcome: 'heldBack' }, error };
 }
+
+export type InFlightOutcome =
+	/** The lead reached Traffic Light (answered with an id, or confirmed from the feed). */
+	| { state: 'delivered'; trafficLightId: string | number }
+	/** The lead provably did not reach Traffic Light: sending it again cannot duplicate it. */
+	| { state: 'notDelivered' }
+	/** Nobody knows whether the lead arrived (timeout with an unreadable feed, an exception, …). */
+	| { state: 'unknown' };
 
 /** What a concurrent execution waiting on the same Lead ID learns from this send. */
 export function inFlightOutcomeOf(outcome: DeliveryOutcome): InFlightOutcome {
@@ -91,3 +102,56 @@ export function outputItem(result: ItemResult | undefined, index: number): INode
 	return out;
 }
 
+type NotDelivered = Extract<DeliveryOutcome, { delivered: false }>;
+type Facts = Pick<NotDelivered, 'failure' | 'feedFailure'> & { leadId?: string; timeoutMs: number; tries: string };
+
+/** Plain-language consequence for a lead that was not confirmed, with the next step. */
+const CONSEQUENCES: Record<Resolution, (facts: Facts) => string> = {
+	rejected: ({ failure }) => `${failure.kind === 'errmsg' ? fixForErrmsg(failure.errmsg) : FIX_API_KEY} The lead was not created.`,
+	unreachable: ({ failure, tries }) =>
+		`The lead was not delivered${tries}; sending it again is safe.${connectionHint(failure)}`,
+	rateLimited: ({ tries }) =>
+		`Traffic Light refused the lead for load${tries}, so it was not delivered; sending it again later is safe. A run stops sending once such refusals have held it back for ${RATE_LIMIT_ALLOWANCE_TIMEOUTS} × Timeout in all.`,
+	outOfTime: () =>
+		`The lead was not sent: its time budget (${ITEM_BUDGET}) ran out while it waited for its turn. Sending it again is safe.`,
+	notFoundInFeed: ({ failure, leadId }) =>
+		`The outcome of the send was unknown, so the node checked the Traffic Light lead feed for Lead ID "${leadId}" instead of resending: there is no such lead. The lead was not delivered, and sending it again is safe.${connectionHint(failure)}`,
+	stillUnknown: ({ failure, feedFailure, leadId, timeoutMs }) =>
+		`The lead may or may not have reached Traffic Light: the send ended without an answer and the lead feed could not be read either (${feedFailure ? headline(feedFailure, timeoutMs, 'request') : 'no answer'}). The node did not resend it, to avoid a duplicate. Check with Lead → Get Status by Lead ID "${leadId}" before sending it again.${connectionHint(failure)}`,
+	unknownWithoutLeadId: ({ failure }) =>
+		`The lead may or may not have reached Traffic Light, and without a Lead ID the node cannot check. It was not resent, because a resend may create a duplicate. Set Lead ID (e.g. the Klientiks Trigger output "leadId") so that the node can confirm such sends by itself.${connectionHint(failure)}`,
+};
+
+export function deliveryDescription(outcome: NotDelivered, leadId: string | undefined, timeoutMs: number): string {
+	const { failure, feedFailure, attempts } = outcome;
+	const tries = attempts > 1 ? ` (tried ${attempts} times)` : '';
+	return CONSEQUENCES[outcome.resolution]({ failure, feedFailure, leadId, timeoutMs, tries });
+}
+
+/**
+ * The error for a lead held back because Skip Duplicates could not check its
+ * Lead ID. The fix depends on why: a refused key, a feed that ignores the
+ * Lead ID filter, or a feed that could not be read this time.
+ */
+export function duplicateCheckError(
+	node: INode,
+	failure: CallFailure,
+	leadId: string,
+	timeoutMs: number,
+	itemIndex: number,
+): { message: string; error: NodeApiError } {
+	let message =
+		failure.kind === 'rateLimited' || isRefusalForLoad(failure)
+		? `Not sent: rate limited — Traffic Light refused the duplicate check of Lead ID "${leadId}" for load (HTTP 429/503)`
+		: `${headline(failure, timeoutMs, 'request')} while checking Lead ID "${leadId}" for duplicates — nothing was sent`;
+	let description: string;
+	if (failure.kind === 'keyRejected' || (failure.kind === 'errmsg' && isKeyProblem(failure.errmsg))) {
+		description = `Skip Duplicates reads the Traffic Light lead feed before sending, and Traffic Light refused it for this API key, so the lead was held back. Fix the API key — ${FIX_API_KEY} Sending the lead afterwards is safe.`;
+	} else if (failure.kind === 'unverifiable') {
+		message = `Could not verify Lead ID "${leadId}" against the Traffic Light lead feed — nothing was sent`;
+		description = `Skip Duplicates reads the Traffic Light lead feed to tell a new lead from a repeated one, but the feed answer was not filtered by Lead ID (${failure.detail}), so it proves neither. The lead was held back. Check that the Base URL in the Traffic Light API credential is Traffic Light's API (normally ${DEFAULT_BASE_URL}) and not a proxy that drops the query. If it is, ask Traffic Light support about the feed's id2[] filter; meanwhile Skip Duplicates can be turned off in the node options, at the price that a repeated run sends a lead again.`;
+	} else {
+		description = `Skip Duplicates reads the Traffic Light lead feed to tell a new lead from a repeated one; the feed could not be read, so the lead was held back instead of risking a duplicate.${connectionHint(failure)} Sending it again is safe: run the workflow again when Traffic Light answers, or turn Skip Duplicates off in the node options.`;
+	}
+	return { message, error: trafficLightError(node, failure, message, description, itemIndex) };
+}
