@@ -1,5 +1,5 @@
 import { lookUpShared, sharedLookupAccounts } from '../../nodes/TrafficLight/duplicates/sharedLookups';
-import { startDeadline } from '../../nodes/TrafficLight/transport/deadline';
+import { startDeadline } from '../../nodes/TrafficLight/transport/trafficLightApi';
 import type { LeadIdLookup } from '../../nodes/TrafficLight/transport/feed';
 import { contextFor, items, run, sendParameters, TrafficLightMock } from './fixtures';
 

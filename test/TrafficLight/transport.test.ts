@@ -1,23 +1,16 @@
-import { Readable } from 'node:stream';
-
 import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/leadRules/errmsgFixes';
-import { checkBaseUrl } from '../../nodes/TrafficLight/transport/baseUrl';
-import { readBounded } from '../../nodes/TrafficLight/transport/boundedBody';
-import { parseAnswer, TOO_DEEP } from '../../nodes/TrafficLight/transport/answerJson';
-import { secretMasker } from '../../nodes/TrafficLight/transport/secretMask';
-import { retryDelayMs } from '../../nodes/TrafficLight/transport/request';
-import { classifyAnswer } from '../../nodes/TrafficLight/transport/answer';
-import { classifyThrown, retryAfterMs } from '../../nodes/TrafficLight/transport/failures';
-import { toQueryString } from '../../nodes/TrafficLight/transport/request';
+import { classifyThrown, retryAfterMs, retryDelayMs, toQueryString } from '../../nodes/shared/apiRequest';
+import { secretMasker } from '../../nodes/shared/outsideData';
+import { checkBaseUrl, classifyAnswer, SEND_PATH } from '../../nodes/TrafficLight/transport/trafficLightApi';
 import { ERRMSG } from '../../scripts/lib/trafficLightMock';
 
 describe('classifyAnswer: the body decides, whatever the status', () => {
 	it('JSON with an id is a success', async () => {
-		expect(await classifyAnswer(200, '{"id": 42}')).toEqual({ ok: true, statusCode: 200, body: { id: 42 } });
+		expect(classifyAnswer(200, '{"id": 42}')).toEqual({ ok: true, statusCode: 200, body: { id: 42 } });
 	});
 
 	it.each([200, 400, 500])('errmsg with HTTP %i is a refusal that proves nothing was created', async (status) => {
-		expect(await classifyAnswer(status, '{"errmsg":"offer not found"}')).toEqual({
+		expect(classifyAnswer(status, '{"errmsg":"offer not found"}')).toEqual({
 			ok: false,
 			failure: { kind: 'errmsg', notDelivered: true, statusCode: status, errmsg: 'offer not found' },
 		});
@@ -31,17 +24,17 @@ describe('classifyAnswer: the body decides, whatever the status', () => {
 		[504, false],
 		[404, false],
 	])('HTTP %i without errmsg: notDelivered = %s', async (status, notDelivered) => {
-		const result = await classifyAnswer(status, '<html>oops</html>');
+		const result = classifyAnswer(status, '<html>oops</html>');
 		expect(result).toMatchObject({ ok: false, failure: { kind: 'http', statusCode: status, notDelivered } });
 	});
 
 	it('a 200 that is not JSON may hide a stored lead', async () => {
-		expect(await classifyAnswer(200, '<html><body>Maintenance</body></html>')).toMatchObject({
+		expect(classifyAnswer(200, '<html><body>Maintenance</body></html>')).toMatchObject({
 			ok: false,
-			failure: { kind: 'nonJson', notDelivered: false, detail: '<html><body>Maintenance</body></html>' },
+			failure: { kind: 'notAnObject', notDelivered: false, detail: '<html><body>Maintenance</body></html>' },
 		});
-		expect(await classifyAnswer(200, '')).toMatchObject({ ok: false, failure: { kind: 'nonJson', detail: 'an empty body' } });
-		expect(await classifyAnswer(200, '[1,2]')).toMatchObject({ ok: false, failure: { kind: 'nonJson' } });
+		expect(classifyAnswer(200, '')).toMatchObject({ ok: false, failure: { kind: 'notAnObject', detail: 'an empty body' } });
+		expect(classifyAnswer(200, '[1,2]')).toMatchObject({ ok: false, failure: { kind: 'notAnObject' } });
 	});
 });
 
@@ -103,7 +96,7 @@ it('toQueryString sends arrays the way PHP reads them', () => {
 
 describe('answers that cannot be trusted', () => {
 	it.each([401, 403])('HTTP %i without errmsg is a refused key, proven not delivered', async (status) => {
-		expect(await classifyAnswer(status, '<html>Unauthorized</html>')).toEqual({
+		expect(classifyAnswer(status, '<html>Unauthorized</html>')).toEqual({
 			ok: false,
 			failure: { kind: 'keyRejected', notDelivered: true, statusCode: status, detail: `HTTP ${status}` },
 		});
@@ -111,44 +104,39 @@ describe('answers that cannot be trusted', () => {
 
 	it('masks the key in errmsg, in the parsed body and in a non-JSON preview, and bounds the errmsg', async () => {
 		const mask = secretMasker('s3cret');
-		expect(await classifyAnswer(200, '{"errmsg":"bad key s3cret"}', mask)).toMatchObject({ failure: { errmsg: 'bad key ***' } });
-		expect(await classifyAnswer(200, '{"id":1,"note":{"k":["s3cret"]}}', mask)).toMatchObject({ body: { id: 1, note: { k: ['***'] } } });
-		expect(await classifyAnswer(200, '<p>key=s3cret</p>', mask)).toMatchObject({ failure: { detail: '<p>key=***</p>' } });
-		const long = await classifyAnswer(200, JSON.stringify({ errmsg: 'x'.repeat(5000) }));
+		expect(classifyAnswer(200, '{"errmsg":"bad key s3cret"}', mask)).toMatchObject({ failure: { errmsg: 'bad key ***' } });
+		expect(classifyAnswer(200, '{"id":1,"note":{"k":["s3cret"]}}', mask)).toMatchObject({ body: { id: 1, note: { k: ['***'] } } });
+		expect(classifyAnswer(200, '<p>key=s3cret</p>', mask)).toMatchObject({ failure: { detail: '<p>key=***</p>' } });
+		const long = classifyAnswer(200, JSON.stringify({ errmsg: 'x'.repeat(5000) }));
 		expect(long.ok === false && long.failure.kind === 'errmsg' && long.failure.errmsg).toBe(`${'x'.repeat(300)}…`);
 	});
 
-	it('a deeply nested answer is cut, not walked to a stack overflow', async () => {
-		const deep = await parseAnswer(`${'['.repeat(100_000)}"s3cret"${']'.repeat(100_000)}`, secretMasker('s3cret'));
-		expect(JSON.stringify(deep)).toContain(TOO_DEEP);
-		expect(JSON.stringify(deep)).not.toContain('s3cret');
+	it('invalid JSON nested deeper than any real answer is never a delivered lead', () => {
+		const send = { path: SEND_PATH };
+		for (const depth of [21, 1000, 100_000]) {
+			const nested = `{"id":5,"x":${'['.repeat(depth)}}`;
+			expect(classifyAnswer(200, nested, secretMasker(''), send)).toMatchObject({ ok: false, failure: { kind: 'notAnObject', notDelivered: false } });
+		}
+		const valid = `{"id":5,"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+		expect(classifyAnswer(200, valid, secretMasker(''), send).ok).toBe(false);
 	});
+});
 
-	it('a cancelled execution does not wait for a long answer to be read to its end', async () => {
-		const feed = `{"leads":[${'{"id":1},'.repeat(150_000)}{"id":1}]}`;
-		const cancel = new AbortController();
-		setImmediate(() => cancel.abort());
-		await expect(classifyAnswer(200, feed, secretMasker(''), cancel.signal)).rejects.toMatchObject({ name: 'AbortError' });
+describe('odd send answers: delivered only with a lead id, refused only with a non-empty errmsg', () => {
+	const send = (text: string) => classifyAnswer(200, text, secretMasker(''), { path: SEND_PATH });
+	it.each(['false', '0', '[]', '{}', 'null', '""', '"  "'])('{"id":5,"errmsg":%s} is delivered', (errmsg) => {
+		expect(send(`{"id":5,"errmsg":${errmsg}}`)).toMatchObject({ ok: true, body: { id: 5 } });
 	});
-
-	it('readBounded stops at the cap and reads what fits', async () => {
-		const never = new AbortController().signal;
-		const big = Readable.from([Buffer.alloc(600), Buffer.alloc(600)]);
-		expect(await readBounded(big, 1000, never)).toEqual({ ok: false, tooLarge: true });
-		expect(big.destroyed).toBe(true);
-		expect(await readBounded(Readable.from([Buffer.from('{"id":'), Buffer.from('1}')]), 1000, never)).toEqual({ ok: true, text: '{"id":1}' });
-		// A Content-Length above the cap is refused before reading.
-		const announced = Readable.from([Buffer.from('{}')]);
-		expect(await readBounded(announced, 1000, never, 5000)).toEqual({ ok: false, tooLarge: true });
+	it.each(['0', '-1', '5.5', '1e400', '""', '" "', `"${'9'.repeat(65)}"`, 'true', '[5]'])('{"id":%s} is an unknown outcome, never delivered', (id) => {
+		expect(send(`{"id":${id}}`)).toMatchObject({ ok: false, failure: { kind: 'incomplete', notDelivered: false, missing: 'a lead id' } });
 	});
-
-	it('readBounded throws when the signal aborts mid-answer', async () => {
-		const controller = new AbortController();
-		const slow = new Readable({ read() {} });
-		slow.push('{"id":');
-		const reading = readBounded(slow, 1000, controller.signal);
-		controller.abort();
-		await expect(reading).rejects.toThrow(/aborted/);
+	it.each(['5', '"tl-5"', '9007199254740991'])('{"id":%s} is delivered', (id) => {
+		expect(send(`{"id":${id}}`).ok).toBe(true);
+	});
+	it('the landing kit\'s order_id counts the same way; a feed or balance answer needs no id', () => {
+		expect(send('{"order_id":7}').ok).toBe(true);
+		expect(send('{"order_id":0}').ok).toBe(false);
+		expect(classifyAnswer(200, '{"balance":0}', secretMasker(''), { path: '/api/user/balance' }).ok).toBe(true);
 	});
 });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { untilAborted } from '../transport/deadline';
+import { untilAborted } from '../transport/trafficLightApi';
 
 /**
  * Lead IDs being sent right now by this n8n process, across all its executions.

@@ -1,4 +1,4 @@
-import { deadlineFailure, untilAborted, wait, type Deadline } from '../transport/deadline';
+import { deadlineFailure, untilAborted, wait, type Deadline } from '../transport/trafficLightApi';
 import { FEED_BATCH_SIZE, type LeadIdLookup } from '../transport/feed';
 
 /**

@@ -2,9 +2,9 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { accountKey } from '../../duplicates/inFlightLeads';
 import { OPTIONAL_LEAD_FIELDS, REQUIRED_LEAD_FIELDS, type LeadFieldSpec } from '../../leadRules/leadFields';
-import { deadlineFailure, itemBudgetMs, startDeadline, untilAborted } from '../../transport/deadline';
-import { openConnection } from '../../transport/connection';
-import { rateLimitAllowanceMs } from '../../transport/throttle';
+import { deadlineFailure, itemBudgetMs, startDeadline, untilAborted } from '../../transport/trafficLightApi';
+import { openConnection } from '../../transport/trafficLightApi';
+import { rateLimitAllowanceMs } from '../../transport/trafficLightApi';
 import {
 	concurrencyOf,
 	DEFAULTS,

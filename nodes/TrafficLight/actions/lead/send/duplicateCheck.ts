@@ -2,10 +2,10 @@ import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
 import { sendOnce } from '../../../duplicates/inFlightLeads';
 import { lookUpShared } from '../../../duplicates/sharedLookups';
-import { itemBudgetMs, startDeadline, untilAborted, type Deadline } from '../../../transport/deadline';
+import { itemBudgetMs, startDeadline, untilAborted, type Deadline } from '../../../transport/trafficLightApi';
 import { findByLeadIds, type LeadIdLookup } from '../../../transport/feed';
-import type { TrafficLightConnection } from '../../../transport/connection';
-import type { CallFailure } from '../../../transport/failures';
+import type { TrafficLightConnection } from '../../../transport/trafficLightApi';
+import type { CallFailure } from '../../../transport/trafficLightApi';
 import { duplicateCheckError } from '../../nodeErrors';
 import { deliverLead } from './delivery';
 import type { FeedCheck } from './itemWindows';

@@ -2,7 +2,7 @@ import { sleep, type IExecuteFunctions } from 'n8n-workflow';
 
 import type { LookUp } from '../../../duplicates/sharedLookups';
 import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../../../transport/feed';
-import type { CallFailure } from '../../../transport/failures';
+import type { CallFailure } from '../../../transport/trafficLightApi';
 import { needsCheck, prepare, sendParameterReader, type ParameterRead, type Prepared } from './items';
 
 // Reads the send's items window by window and pairs each with its feed check (duplicate protection, layers 1 and 2).
