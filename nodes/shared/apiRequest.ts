@@ -117,18 +117,32 @@ export function rateLimitAllowanceMs(timeoutMs: number): number {
 	return RATE_LIMIT_ALLOWANCE_TIMEOUTS * timeoutMs;
 }
 
-/** Every request of a run waits out a 429/503's pause; once pauses add up to `allowanceMs` no request starts. */
+/**
+ * How hard one run presses the API. No limit beyond the node's Concurrency until a 429/503: then every
+ * request waits out the refusal's pause, and the requests allowed on the wire at once drop to CUT_TO of
+ * those that were (once per wave: refusals of requests sent before the cut do not cut again); after
+ * RECOVERY_MS without a refusal one more is allowed. Once pauses add up to `allowanceMs` no request starts.
+ */
 export interface RunAllowance {
 	pause?: { endsAt: number; over: Promise<void> };
 	heldBackMs: number;
 	allowanceMs: number;
+	onWire: number;
+	limit: number;
+	/** When `limit` last changed. */
+	changedAt: number;
+	waiting: Array<() => void>;
 	/** The clock and the wait, injectable for tests. */
 	now: () => number;
 	sleep: (ms: number) => Promise<void>;
 }
 
+// Without the cut, a run at its defaults against an API that takes one request at a time spends its whole allowance on refusals (rateLimited.test.ts).
+const CUT_TO = 0.7;
+const RECOVERY_MS = 5000;
+
 export function newRunAllowance(allowanceMs = Infinity, now = Date.now, pause = sleep): RunAllowance {
-	return { heldBackMs: 0, allowanceMs, now, sleep: pause };
+	return { heldBackMs: 0, allowanceMs, onWire: 0, limit: Infinity, changedAt: 0, waiting: [], now, sleep: pause };
 }
 
 /** Holds every request back for `ms` (a longer pause already running stands; none runs past the allowance). */
@@ -147,10 +161,46 @@ export function pauseRun(run: RunAllowance, ms: number): void {
 	run.pause = pause;
 }
 
-/** Waits out any pause; false when `signal` aborts first or the allowance is used up. */
-async function mayStart(run: RunAllowance, signal?: AbortSignal): Promise<boolean> {
-	while (run.pause) if (!(await untilAborted(run.pause.over, signal))) return false;
-	return run.heldBackMs < run.allowanceMs && !signal?.aborted;
+/**
+ * Waits out any pause and for a place on the wire; the time the request may start, or undefined, without
+ * a place, when `signal` aborts first or the allowance is used up.
+ */
+async function takeTurn(run: RunAllowance, signal?: AbortSignal): Promise<number | undefined> {
+	// Checked again after every wake: a refusal may have paused the run while this request waited.
+	let handedTurn = false;
+	while (run.pause || (run.onWire >= run.limit && run.heldBackMs < run.allowanceMs)) {
+		const queued = !run.pause;
+		let wake: () => void = () => undefined;
+		const over = run.pause?.over ?? new Promise<void>((resolve) => run.waiting.push((wake = resolve)));
+		if (!(await untilAborted(over, signal))) {
+			const at = run.waiting.indexOf(wake);
+			if (at >= 0) run.waiting.splice(at, 1);
+			// Handed a place (just now, or before a pause held it) that it will not use: the next in line gets it.
+			else if (queued || handedTurn) run.waiting.shift()?.();
+			return undefined;
+		}
+		handedTurn = queued;
+	}
+	if (run.heldBackMs >= run.allowanceMs || signal?.aborted) {
+		run.waiting.shift()?.();
+		return undefined;
+	}
+	run.onWire++;
+	return run.now();
+}
+
+/** The request that started at `startedAt` is over; `refusedForLoad` after a 429/503 (its pause is already set). */
+function endTurn(run: RunAllowance, startedAt: number, refusedForLoad: boolean): void {
+	const now = run.now();
+	if (refusedForLoad && startedAt >= run.changedAt) {
+		run.limit = Math.max(1, Math.floor(run.onWire * CUT_TO));
+		run.changedAt = now;
+	} else if (!refusedForLoad && Number.isFinite(run.limit) && now - run.changedAt >= RECOVERY_MS) {
+		run.limit++;
+		run.changedAt = now;
+	}
+	run.onWire--;
+	run.waiting.shift()?.();
 }
 
 // Statuses a server or proxy sends before it has taken the request in; other 5xx may come after it stored it.
@@ -390,11 +440,16 @@ export async function callWithRetries(
 	const signal = options.deadline?.signal ?? cancel;
 	const run = connection.allowance;
 	for (let attempts = 1; ; attempts++) {
-		if (!(await mayStart(run, signal))) return { result: { ok: false, failure: notStarted(run, options.deadline, cancel) }, attempts };
+		const startedAt = await takeTurn(run, signal);
+		if (startedAt === undefined) return { result: { ok: false, failure: notStarted(run, options.deadline, cancel) }, attempts };
 		const result = await requestOnce.call(this, connection, options);
-		if (result.ok || !retryable(result.failure) || attempts > retryAttempts) return { result, attempts };
-		const delayMs = retryDelayMs(attempts, result.failure, options.timeoutMs);
-		if (isRefusalForLoad(result.failure)) pauseRun(run, delayMs);
-		else await wait(delayMs, signal);
+		const refused = !result.ok && isRefusalForLoad(result.failure);
+		const retry = !result.ok && retryable(result.failure) && attempts <= retryAttempts;
+		const delayMs = result.ok ? 0 : retryDelayMs(attempts, result.failure, options.timeoutMs);
+		// The pause is set before the place is handed on, so no waiting request goes out ahead of it.
+		if (refused && retry) pauseRun(run, delayMs);
+		endTurn(run, startedAt, refused);
+		if (!retry) return { result, attempts };
+		if (!refused) await wait(delayMs, signal);
 	}
 }

@@ -80,3 +80,63 @@ describe('429/503: the run waits out Retry-After, up to its allowance', () => {
 		expect(run.pause).toBeDefined();
 	});
 });
+
+describe('429/503: requests on the wire at once drop after a refusal', () => {
+	/** A context whose requests wait until the test answers them, in order. */
+	function heldContext(signal?: AbortSignal) {
+		const held: Array<(answer: object) => void> = [];
+		const ctx = {
+			getExecutionCancelSignal: () => signal,
+			helpers: { httpRequestWithAuthentication: async () => await new Promise((resolve) => held.push(resolve)) },
+		} as unknown as IExecuteFunctions;
+		return { ctx, held };
+	}
+	const options = { method: 'GET', path: '/api/user/balance', timeoutMs: 30_000 } as const;
+	const ok = { statusCode: 200, headers: {}, body: '{"balance":1}' };
+
+	it('a refusal cuts them to 70 % of those on the wire, once per wave; 5 s without a refusal allows one more', async () => {
+		const { clock, run } = fakeClock();
+		const { ctx, held } = heldContext();
+		const connection = connectionWith(run);
+		const calls = Array.from({ length: 10 }, () => callWithRetries.call(ctx, connection, options, 1));
+		await settledSoon(Promise.all(calls));
+		expect(held).toHaveLength(10);
+		clock.now += 1;
+		held[0]({ statusCode: 429, headers: { 'retry-after': '1' }, body: '' });
+		await settledSoon(calls[0]);
+		expect(run.limit).toBe(7);
+		// Sent before the cut: part of the same wave, no second cut.
+		held[1]({ statusCode: 503, headers: {}, body: '' });
+		await settledSoon(calls[1]);
+		expect(run.limit).toBe(7);
+		clock.now += 5000;
+		held[2](ok);
+		await settledSoon(calls[2]);
+		expect(run.limit).toBe(8);
+	});
+
+	it('a request handed a place that gives up while a pause holds it back hands the place on', async () => {
+		const { clock, run } = fakeClock();
+		run.limit = 1;
+		const connection = connectionWith(run);
+		const first = heldContext();
+		const quitter = new AbortController();
+		const second = heldContext(quitter.signal);
+		const third = heldContext();
+		const a = callWithRetries.call(first.ctx, connection, options, 0);
+		await settledSoon(a);
+		const b = callWithRetries.call(second.ctx, connection, options, 0);
+		const c = callWithRetries.call(third.ctx, connection, options, 0);
+		await settledSoon(c);
+		pauseRun(run, 5000);
+		first.held[0](ok);
+		await settledSoon(a);
+		quitter.abort();
+		expect((await b).result).toMatchObject({ ok: false, failure: { kind: 'cancelled' } });
+		clock.ends[0]();
+		await settledSoon(c);
+		expect(third.held).toHaveLength(1);
+		third.held[0](ok);
+		expect((await c).result.ok).toBe(true);
+	});
+});
