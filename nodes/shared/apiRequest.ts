@@ -211,7 +211,7 @@ export function isRefusalForLoad(failure: CallFailure): boolean {
 }
 
 /** A Retry-After (whole seconds or an HTTP date) in ms from now; undefined for 0, negative, fractional, junk or past. */
-export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
+function retryAfterMs(header: string | undefined, now: number): number | undefined {
 	const text = header?.trim() ?? '';
 	let ms = Number.NaN;
 	if (/^\d+$/.test(text)) ms = Number(text) * 1000;
@@ -225,7 +225,7 @@ const FIRST_BACK_OFF_MS = 1000;
 const MAX_BACK_OFF_MS = 8000;
 
 /** Waits before retry `attempt`: a 429/503's Retry-After, cut to its maximum and the Timeout; else doubling back-off. */
-export function retryDelayMs(attempt: number, failure: CallFailure, timeoutMs: number): number {
+function retryDelayMs(attempt: number, failure: CallFailure, timeoutMs: number): number {
 	const asked = failure.kind === 'http' ? failure.retryAfterMs : undefined;
 	if (asked !== undefined) return Math.min(asked, MAX_RETRY_AFTER_MS, timeoutMs);
 	return Math.min(FIRST_BACK_OFF_MS * 2 ** (attempt - 1), MAX_BACK_OFF_MS);
@@ -331,7 +331,7 @@ async function readBounded(body: unknown, maxBytes: number, signal: AbortSignal,
 /** A Location header could be of any length; messages keep this much. */
 const MAX_LOCATION_CHARS = 200;
 
-export function toQueryString(query: Record<string, string | string[]>): string {
+function toQueryString(query: Record<string, string | string[]>): string {
 	const params = new URLSearchParams();
 	for (const [name, value] of Object.entries(query)) {
 		if (Array.isArray(value)) for (const v of value) params.append(`${name}[]`, v);
@@ -396,7 +396,7 @@ async function requestOnce(this: IExecuteFunctions, connection: ApiConnection, o
 		}
 		const result = connection.classify(statusCode, text, connection.mask, options);
 		if (!result.ok && result.failure.kind === 'http' && result.failure.notDelivered) {
-			result.failure.retryAfterMs = retryAfterMs(headerOf(response?.headers, 'retry-after'));
+			result.failure.retryAfterMs = retryAfterMs(headerOf(response?.headers, 'retry-after'), connection.allowance.now());
 		}
 		return result;
 	} catch (error) {
@@ -450,6 +450,7 @@ export async function callWithRetries(
 		if (refused && retry) pauseRun(run, delayMs);
 		endTurn(run, startedAt, refused);
 		if (!retry) return { result, attempts };
-		if (!refused) await wait(delayMs, signal);
+		// The run's wait, so that a test's clock drives the back-off as it drives the pauses.
+		if (!refused) await untilAborted(run.sleep(delayMs), signal);
 	}
 }

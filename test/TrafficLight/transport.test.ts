@@ -1,8 +1,9 @@
 import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/leadRules/errmsgFixes';
-import { classifyThrown, retryAfterMs, retryDelayMs, toQueryString } from '../../nodes/shared/apiRequest';
+import { callWithRetries, classifyThrown, MAX_RETRY_AFTER_MS } from '../../nodes/shared/apiRequest';
 import { secretMasker } from '../../nodes/shared/outsideData';
 import { checkBaseUrl, classifyAnswer, SEND_PATH } from '../../nodes/TrafficLight/transport/trafficLightApi';
 import { ERRMSG } from '../../scripts/lib/trafficLightMock';
+import { answeringContext, instantRunAllowance, type Answer } from '../helpers/instantClock';
 
 describe('classifyAnswer: the body decides, whatever the status', () => {
 	it('JSON with an id is a success', async () => {
@@ -90,8 +91,20 @@ describe('errmsg table', () => {
 	});
 });
 
-it('toQueryString sends arrays the way PHP reads them', () => {
-	expect(toQueryString({ 'id2': ['a b', 'c'], key: 'k' })).toBe('id2%5B%5D=a+b&id2%5B%5D=c&key=k');
+/** One call through the public retry loop, on an instant clock: what it asked to wait, and what it sent. */
+async function callOn(answers: Answer[], options: { timeoutMs?: number; query?: Record<string, string | string[]>; retryAttempts?: number } = {}) {
+	const { clock, run } = instantRunAllowance();
+	const { ctx, requests } = answeringContext(answers);
+	const connection = { baseUrl: 'http://tl.test', credentialType: 'trafficLightApi', credentials: {}, mask: secretMasker(''), classify: classifyAnswer, maxAnswerBytes: 1024, allowance: run } as never;
+	const call = { method: 'GET', path: '/api/user/balance', timeoutMs: options.timeoutMs ?? 30_000, query: options.query } as const;
+	const { result, attempts } = await callWithRetries.call(ctx, connection, call, options.retryAttempts ?? 1);
+	return { result, attempts, asked: clock.asked, requests };
+}
+const BALANCE: Answer = { statusCode: 200, body: '{"balance":1}' };
+
+it('a query sends arrays the way PHP reads them', async () => {
+	const { requests } = await callOn([BALANCE], { query: { id2: ['a b', 'c'], key: 'k' } });
+	expect(requests.map((r) => r.url)).toEqual(['http://tl.test/api/user/balance?id2%5B%5D=a+b&id2%5B%5D=c&key=k']);
 });
 
 describe('answers that cannot be trusted', () => {
@@ -171,29 +184,38 @@ describe('checkBaseUrl', () => {
 	});
 });
 
-describe('Retry-After and the wait before a retry', () => {
-	const now = Date.parse('2026-12-01T10:00:00Z');
+describe('Retry-After and the wait before a retry, as asked of the run\'s clock', () => {
+	// The instant clock starts at 2026-12-01T10:00:00Z.
 	it.each([
 		['5', 5000],
 		['Tue, 01 Dec 2026 10:00:30 GMT', 30000],
-		// No wait in the future: the node's own back-off applies instead of an instant retry.
-		[' 0 ', undefined],
-		['-5', undefined],
-		['1.5', undefined],
-		['Tue, 01 Dec 2026 09:59:00 GMT', undefined],
-		['soon', undefined],
-		['', undefined],
-		[undefined, undefined],
-	])('Retry-After %j → %s ms', (header, ms) => {
-		expect(retryAfterMs(header, now)).toBe(ms);
+		// No wait in the future: the node's own back-off (1 s first) applies instead of an instant retry.
+		[' 0 ', 1000],
+		['-1', 1000],
+		['1.5', 1000],
+		['Tue, 01 Dec 2026 09:59:00 GMT', 1000],
+		['junk', 1000],
+		['', 1000],
+		[undefined, 1000],
+	])('a 429 with Retry-After %j waits %s ms, then sends again', async (header, ms) => {
+		const refused: Answer = { statusCode: 429, headers: header === undefined ? {} : { 'retry-after': header } };
+		const { result, attempts, asked } = await callOn([refused, BALANCE]);
+		expect(asked).toEqual([ms]);
+		expect(attempts).toBe(2);
+		expect(result.ok).toBe(true);
 	});
 
-	const refused = (retryAfter?: number) =>
-		({ kind: 'http', notDelivered: true, statusCode: 429, detail: 'HTTP 429', retryAfterMs: retryAfter }) as const;
-	it('waits what Retry-After asks, at most a minute and at most the Timeout; without it 1 s, 2 s, 4 s, … 8 s', () => {
-		expect(retryDelayMs(1, refused(3000), 30000)).toBe(3000);
-		expect(retryDelayMs(1, refused(3_600_000), 300_000)).toBe(60_000);
-		expect(retryDelayMs(1, refused(20_000), 10_000)).toBe(10_000);
-		expect([1, 2, 3, 4, 5].map((attempt) => retryDelayMs(attempt, refused(), 30000))).toEqual([1000, 2000, 4000, 8000, 8000]);
+	it('a 503 asking for an hour waits at most MAX_RETRY_AFTER_MS, and at most the Timeout', async () => {
+		const refused: Answer = { statusCode: 503, headers: { 'retry-after': '3600' } };
+		expect((await callOn([refused, BALANCE], { timeoutMs: 300_000 })).asked).toEqual([MAX_RETRY_AFTER_MS]);
+		expect((await callOn([refused, BALANCE], { timeoutMs: 10_000 })).asked).toEqual([10_000]);
+		expect((await callOn([{ statusCode: 429, headers: { 'retry-after': '20' } }, BALANCE], { timeoutMs: 10_000 })).asked).toEqual([10_000]);
+	});
+
+	it('without Retry-After the back-off doubles from 1 s and stays at 8 s; no wait after the last attempt', async () => {
+		const { result, attempts, asked } = await callOn([{ statusCode: 500, body: 'oops' }], { retryAttempts: 5 });
+		expect(asked).toEqual([1000, 2000, 4000, 8000, 8000]);
+		expect(attempts).toBe(6);
+		expect(result).toMatchObject({ ok: false, failure: { kind: 'http', statusCode: 500 } });
 	});
 });
