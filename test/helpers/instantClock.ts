@@ -12,12 +12,14 @@ export interface InstantClock {
 
 const startOfClock = () => ({ now: Date.parse('2026-12-01T10:00:00Z'), asked: [] as number[] });
 
-function clocked(make: typeof apiRequest.newRunAllowance, allowanceMs: number | undefined, clock: InstantClock) {
+function clocked(make: typeof apiRequest.newRunAllowance, allowanceMs: number | undefined, clock: InstantClock, hold = false) {
 	return make(
 		allowanceMs,
 		() => clock.now,
 		async (ms) => {
 			clock.asked.push(ms);
+			// A held wait never ends by itself: only an abort of the caller's signal lets the caller go on.
+			if (hold) await new Promise<never>(() => undefined);
 			clock.now += ms;
 		},
 	);
@@ -30,11 +32,42 @@ export function instantRunAllowance(allowanceMs = Infinity) {
 }
 
 /** Every run allowance the node creates from now on uses one instant clock (undo with `jest.restoreAllMocks()`). */
-export function useInstantClock(): InstantClock {
+export function useInstantClock({ hold = false } = {}): InstantClock {
 	const clock = startOfClock();
 	const real = apiRequest.newRunAllowance;
-	jest.spyOn(apiRequest, 'newRunAllowance').mockImplementation((allowanceMs) => clocked(real, allowanceMs, clock));
+	jest.spyOn(apiRequest, 'newRunAllowance').mockImplementation((allowanceMs) => clocked(real, allowanceMs, clock, hold));
 	return clock;
+}
+
+/** Every other wait of the node (`wait`, e.g. before a feed check) is recorded and held until its signal aborts. */
+export function holdWaits(): number[] {
+	const asked: number[] = [];
+	jest.spyOn(apiRequest, 'wait').mockImplementation(async (ms, signal) => {
+		asked.push(ms);
+		return (await apiRequest.untilAborted(new Promise<never>(() => undefined), signal)) !== undefined;
+	});
+	return asked;
+}
+
+/**
+ * Every item budget the node starts is recorded and ends only when the test ends it (or the execution is
+ * cancelled); those `keepReal` picks end on their own time, as in n8n.
+ */
+export function controlledBudgets(keepReal: (budgetMs: number) => boolean = () => false): Array<{ budgetMs: number; end: () => void }> {
+	const budgets: Array<{ budgetMs: number; end: () => void }> = [];
+	const real = apiRequest.startDeadline;
+	jest.spyOn(apiRequest, 'startDeadline').mockImplementation((cancel, budgetMs) => {
+		const budget = new AbortController();
+		budgets.push({ budgetMs, end: () => budget.abort() });
+		if (keepReal(budgetMs)) return real(cancel, budgetMs);
+		return { signal: cancel ? AbortSignal.any([cancel, budget.signal]) : budget.signal, budgetMs, cancel };
+	});
+	return budgets;
+}
+
+/** Resolves once `condition` holds (checked every few ms); the test's own timeout bounds it. */
+export async function until(condition: () => boolean): Promise<void> {
+	while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 export interface Answer {
