@@ -8,7 +8,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { checkBaseUrl } from '../nodes/TrafficLight/transport/baseUrl';
+import { checkBaseUrl, DEFAULT_BASE_URL } from '../nodes/TrafficLight/transport/trafficLightApi';
 
 export class TrafficLightApi implements ICredentialType {
 	name = 'trafficLightApi';
@@ -38,7 +38,7 @@ export class TrafficLightApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.cpa.tl',
+			default: DEFAULT_BASE_URL,
 			description:
 				'Root address of the Traffic Light API. Change it only for a proxy or a local test server.',
 		},

@@ -9,9 +9,107 @@
  */
 export const isDroppedKey = (key: string): boolean => key === '__proto__';
 
-/** JSON.parse with the one rule applied: `__proto__` keys are dropped at every depth. */
-export function parseJsonData(text: string): unknown {
-	return JSON.parse(text, (key, value: unknown) => (isDroppedKey(key) ? undefined : value));
+/**
+ * JSON.parse with the one rule applied: `__proto__` keys are dropped at every depth. With `mask`,
+ * every string, number and key is masked too (a key that needs it is rebuilt in its object).
+ */
+export function parseJsonData(text: string, mask?: SecretMasker): unknown {
+	if (!mask) return JSON.parse(text, (key, value: unknown) => (isDroppedKey(key) ? undefined : value));
+	return JSON.parse(text, function (this: unknown, key, value: unknown) {
+		if (isDroppedKey(key)) return undefined;
+		// Only an all-digit secret can be a number.
+		if (typeof value === 'number') return value === mask.asNumber ? MASK : value;
+		if (typeof value === 'string') return mask(value);
+		if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+		const record = value as Record<string, unknown>;
+		for (const name of Object.keys(record)) {
+			const masked = mask(name);
+			if (masked === name) continue;
+			const child = record[name];
+			delete record[name];
+			if (!isDroppedKey(masked)) record[masked] = child;
+		}
+		return record;
+	});
+}
+
+/** Replaces a secret, in any encoding a server may echo it in, with "***". */
+export interface SecretMasker {
+	(text: string): string;
+	/** The secret as a JSON number, when it is all digits. */
+	asNumber?: number;
+}
+
+export const MASK = '***';
+
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/** Shorter base64 fragments of the secret could match unrelated text. */
+const MIN_BASE64_CHARS = 8;
+/** Layers of percent- and entity-encoding undone before matching. */
+const DECODING_ROUNDS = 3;
+
+function decodeEntities(text: string): string {
+	return text.replace(/&(?:#(x[0-9a-f]{1,8}|[0-9]{1,10});?|(amp|lt|gt|quot|apos);)/gi, (whole, code: string | undefined, name: string | undefined) => {
+		if (name) return NAMED_ENTITIES[name.toLowerCase()];
+		const point = code?.[0] === 'x' || code?.[0] === 'X' ? parseInt(code.slice(1), 16) : Number(code);
+		return point <= 0x10ffff ? String.fromCodePoint(point) : whole;
+	});
+}
+
+function decodePercent(text: string): string {
+	return text.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+		try {
+			return decodeURIComponent(run);
+		} catch {
+			return run;
+		}
+	});
+}
+
+/** The parts of the secret's base64 that do not depend on the bytes around it, in both alphabets. */
+function base64Forms(secret: string): string[] {
+	const bytes = Buffer.from(secret, 'utf8');
+	const forms = new Set<string>();
+	for (let offset = 0; offset < 3; offset++) {
+		const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+		const core = encoded.slice(offset === 0 ? 0 : 4, Math.floor((offset + bytes.length) / 3) * 4);
+		if (core.length < MIN_BASE64_CHARS) continue;
+		forms.add(core);
+		forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+	}
+	return [...forms];
+}
+
+/**
+ * A masker for `secret`: text that holds it (in any case, as is, base64-encoded, or behind up to
+ * DECODING_ROUNDS layers of percent-encoding, "+" for a space and HTML entities) comes back decoded
+ * with every occurrence replaced; other text comes back unchanged.
+ */
+export function secretMasker(secret: string): SecretMasker {
+	if (secret === '') return (text) => text;
+	const forms = [secret, secret.replace(/ /g, '+'), ...base64Forms(secret)];
+	const escape = (form: string) => form.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+	const pattern = new RegExp(forms.map(escape).join('|'), 'gi');
+	const shortest = Math.min(...forms.map((form) => form.length));
+	const decode = (text: string) => decodePercent(decodeEntities(text));
+	const mask: SecretMasker = (text) => {
+		if (text.length < shortest) return text;
+		// Masked, then decoded and masked again: each layer may hide another echo.
+		let candidate = text;
+		let masked = false;
+		for (let round = 0; ; round++) {
+			pattern.lastIndex = 0;
+			if (pattern.test(candidate)) {
+				masked = true;
+				candidate = candidate.replace(pattern, MASK);
+			}
+			if (round === DECODING_ROUNDS || !/[%&+]/.test(candidate)) return masked ? candidate : text;
+			candidate = decode(candidate);
+		}
+	};
+	// An all-digit secret echoed as a JSON number parses to the same number as the secret does.
+	if (/^\d+$/.test(secret)) mask.asNumber = Number(secret);
+	return mask;
 }
 
 /** The one way text from outside is shortened for messages and output; never ends on half a surrogate pair. */

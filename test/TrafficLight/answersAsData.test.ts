@@ -5,10 +5,9 @@
 import { sleep, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow';
 
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
-import { parseAnswer } from '../../nodes/TrafficLight/transport/answerJson';
-import { checkBaseUrl } from '../../nodes/TrafficLight/transport/baseUrl';
+import { secretMasker } from '../../nodes/shared/outsideData';
 import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/leadRules/errmsgFixes';
-import { secretMasker } from '../../nodes/TrafficLight/transport/secretMask';
+import { checkBaseUrl, classifyAnswer, FEED_DAY_BYTES } from '../../nodes/TrafficLight/transport/trafficLightApi';
 import { contextFor, DEFAULT_KEY, run, runExpectingError, sendParameters, TrafficLightMock } from './fixtures';
 
 jest.mock('n8n-workflow', () => ({
@@ -43,8 +42,7 @@ describe('keys of an answer are data', () => {
 
 	it('a long array where a key belongs is not JSON, and never a "__proto__" key', async () => {
 		const row = `{["__proto__"${' '.repeat(20_000)}]:{"id2":"klx-new","id":9}}`;
-		const parsed = await parseAnswer(`{"count":1,"leads":[${row}]}`, secretMasker(''));
-		expect(parsed).toEqual({ ok: false, problem: 'notJson' });
+		expect(classifyAnswer(200, `{"count":1,"leads":[${row}]}`)).toMatchObject({ ok: false, failure: { kind: 'notAnObject' } });
 	});
 
 	it('"constructor" and "prototype" are ordinary keys and errmsgs', async () => {
@@ -66,12 +64,17 @@ describe('an answer without what the call needs says so', () => {
 		expect(error.description).toMatch(/may or may not have reached Traffic Light/);
 	});
 
-	it('a date-range feed of more than 200,000 rows is refused by name', async () => {
-		mock.setMode({ kind: 'fixedAnswer', route: 'feed', body: `{"count":1,"leads":[${'{},'.repeat(200_000)}{}]}` });
-		const parameters = { resource: 'lead', operation: 'getStatus', lookupBy: 'dateRange', dateFrom: '2026-11-01', dateTo: '', options: {} };
+	it('a date range is read one day per request; a day too long for its cap is refused by name, with the way out', async () => {
+		mock.setMode({ kind: 'fixedAnswer', route: 'feed', body: '{"count":1,"leads":[{"id":1,"id2":"a","status":"accepted"}]}' });
+		const parameters = { resource: 'lead', operation: 'getStatus', lookupBy: 'dateRange', dateFrom: '2026-02-27', dateTo: '2026-03-02', options: {} };
+		const items = await run(contextFor(mock, parameters));
+		expect(items).toHaveLength(4);
+		const days = mock.requestsTo('feed').map((r) => r.query['date[]']);
+		expect(days).toEqual([['2026-02-27', '2026-02-27'], ['2026-02-28', '2026-02-28'], ['2026-03-01', '2026-03-01'], ['2026-03-02', '2026-03-02']]);
+		mock.setMode({ kind: 'fixedAnswer', route: 'feed', body: `{"count":1,"leads":[${'0,'.repeat(FEED_DAY_BYTES / 2)}0]}` });
 		const error = await runExpectingError(contextFor(mock, parameters));
-		expect(error.message).toBe('Traffic Light answered with more than 200,000 objects (HTTP 200); none of it was used');
-		expect(error.description).toMatch(/choose a shorter range/);
+		expect(error.message).toBe(`The lead feed for 2026-02-27 alone is longer than ${FEED_DAY_BYTES / 1024} KB; none of it was used`);
+		expect(error.description).toMatch(/Look Up By → Lead ID/);
 	});
 });
 
@@ -86,6 +89,10 @@ describe('the key is masked in every form a server may echo it', () => {
 		['percent-encoded, lower-case hex', encodeURIComponent(KEY).toLowerCase()],
 		['HTML decimal entities', entities(KEY, (code) => `&#${code};`)],
 		['HTML decimal entities with a leading zero', entities(KEY, (code) => `&#0${code};`)],
+		['HTML decimal entities with many leading zeros', entities(KEY, (code) => `&#0000000${code};`)],
+		['HTML decimal entities without ";"', entities(KEY, (code) => `&#${code}`)],
+		['percent-encoded twice', encodeURIComponent(encodeURIComponent(KEY))],
+		['HTML entities of a percent-encoding', encodeURIComponent(KEY).replace(/%/g, '&#37;')],
 		['HTML hex entities, upper-case', entities(KEY, (code) => `&#X${code.toString(16).toUpperCase()};`)],
 		['HTML named entities', KEY.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#039;')],
 	])('%s', (_form, echoed) => {
@@ -98,6 +105,13 @@ describe('the key is masked in every form a server may echo it', () => {
 			expect(masked).toContain('***');
 			// What is left is at most the groups the key shares with its neighbours.
 			expect(masked.replace('***', '').length).toBeLessThanOrEqual(8 + (alphabet === 'base64' ? 3 : 0));
+		}
+	});
+
+	it('an all-digit key echoed as a JSON number, even past double precision', () => {
+		for (const digits of ['12345678', '123456789012345678901234567890']) {
+			const answer = classifyAnswer(200, `{"balance":1,"key":${digits},"list":[${digits}]}`, secretMasker(digits));
+			expect(answer).toEqual({ ok: true, statusCode: 200, body: { balance: 1, key: '***', list: ['***'] } });
 		}
 	});
 

@@ -131,7 +131,7 @@ describe('Account → Get Balance', () => {
 	});
 
 	it.each([
-		[{ kind: 'nonJson' }, 'Traffic Light answered with something that is not JSON (HTTP 200)'],
+		[{ kind: 'nonJson' }, 'Traffic Light answered with something that is not a JSON object (HTTP 200)'],
 		[{ kind: 'http5xx', status: 500 }, 'Traffic Light answered HTTP 500'],
 		[{ kind: 'hang' }, 'Traffic Light did not answer within 0.2 s'],
 	])('%j → %s', async (mode, message) => {

@@ -273,7 +273,7 @@ describe('Lead → Send: unknown outcomes are never resent', () => {
 	it('a non-JSON answer says so and quotes its beginning', async () => {
 		mock.setMode({ kind: 'nonJson' });
 		const error = await runExpectingError(contextFor(mock, sendParameters()));
-		expect(error.message).toBe('Traffic Light answered with something that is not JSON (HTTP 200)');
+		expect(error.message).toBe('Traffic Light answered with something that is not a JSON object (HTTP 200)');
 		expect(error.description).toMatch(/may or may not have reached/);
 		expect(sends()).toHaveLength(1);
 	});

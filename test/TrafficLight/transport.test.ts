@@ -1,23 +1,17 @@
-import { Readable } from 'node:stream';
-
 import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/leadRules/errmsgFixes';
-import { checkBaseUrl } from '../../nodes/TrafficLight/transport/baseUrl';
-import { readBounded } from '../../nodes/TrafficLight/transport/boundedBody';
-import { parseAnswer, TOO_DEEP } from '../../nodes/TrafficLight/transport/answerJson';
-import { secretMasker } from '../../nodes/TrafficLight/transport/secretMask';
-import { retryDelayMs } from '../../nodes/TrafficLight/transport/request';
-import { classifyAnswer } from '../../nodes/TrafficLight/transport/answer';
-import { classifyThrown, retryAfterMs } from '../../nodes/TrafficLight/transport/failures';
-import { toQueryString } from '../../nodes/TrafficLight/transport/request';
+import { callWithRetries, classifyThrown, MAX_RETRY_AFTER_MS } from '../../nodes/shared/apiRequest';
+import { secretMasker } from '../../nodes/shared/outsideData';
+import { checkBaseUrl, classifyAnswer, SEND_PATH } from '../../nodes/TrafficLight/transport/trafficLightApi';
 import { ERRMSG } from '../../scripts/lib/trafficLightMock';
+import { answeringContext, instantRunAllowance, type Answer } from '../helpers/instantClock';
 
 describe('classifyAnswer: the body decides, whatever the status', () => {
 	it('JSON with an id is a success', async () => {
-		expect(await classifyAnswer(200, '{"id": 42}')).toEqual({ ok: true, statusCode: 200, body: { id: 42 } });
+		expect(classifyAnswer(200, '{"id": 42}')).toEqual({ ok: true, statusCode: 200, body: { id: 42 } });
 	});
 
 	it.each([200, 400, 500])('errmsg with HTTP %i is a refusal that proves nothing was created', async (status) => {
-		expect(await classifyAnswer(status, '{"errmsg":"offer not found"}')).toEqual({
+		expect(classifyAnswer(status, '{"errmsg":"offer not found"}')).toEqual({
 			ok: false,
 			failure: { kind: 'errmsg', notDelivered: true, statusCode: status, errmsg: 'offer not found' },
 		});
@@ -31,17 +25,17 @@ describe('classifyAnswer: the body decides, whatever the status', () => {
 		[504, false],
 		[404, false],
 	])('HTTP %i without errmsg: notDelivered = %s', async (status, notDelivered) => {
-		const result = await classifyAnswer(status, '<html>oops</html>');
+		const result = classifyAnswer(status, '<html>oops</html>');
 		expect(result).toMatchObject({ ok: false, failure: { kind: 'http', statusCode: status, notDelivered } });
 	});
 
 	it('a 200 that is not JSON may hide a stored lead', async () => {
-		expect(await classifyAnswer(200, '<html><body>Maintenance</body></html>')).toMatchObject({
+		expect(classifyAnswer(200, '<html><body>Maintenance</body></html>')).toMatchObject({
 			ok: false,
-			failure: { kind: 'nonJson', notDelivered: false, detail: '<html><body>Maintenance</body></html>' },
+			failure: { kind: 'notAnObject', notDelivered: false, detail: '<html><body>Maintenance</body></html>' },
 		});
-		expect(await classifyAnswer(200, '')).toMatchObject({ ok: false, failure: { kind: 'nonJson', detail: 'an empty body' } });
-		expect(await classifyAnswer(200, '[1,2]')).toMatchObject({ ok: false, failure: { kind: 'nonJson' } });
+		expect(classifyAnswer(200, '')).toMatchObject({ ok: false, failure: { kind: 'notAnObject', detail: 'an empty body' } });
+		expect(classifyAnswer(200, '[1,2]')).toMatchObject({ ok: false, failure: { kind: 'notAnObject' } });
 	});
 });
 
@@ -97,13 +91,25 @@ describe('errmsg table', () => {
 	});
 });
 
-it('toQueryString sends arrays the way PHP reads them', () => {
-	expect(toQueryString({ 'id2': ['a b', 'c'], key: 'k' })).toBe('id2%5B%5D=a+b&id2%5B%5D=c&key=k');
+/** One call through the public retry loop, on an instant clock: what it asked to wait, and what it sent. */
+async function callOn(answers: Answer[], options: { timeoutMs?: number; query?: Record<string, string | string[]>; retryAttempts?: number } = {}) {
+	const { clock, run } = instantRunAllowance();
+	const { ctx, requests } = answeringContext(answers);
+	const connection = { baseUrl: 'http://tl.test', credentialType: 'trafficLightApi', credentials: {}, mask: secretMasker(''), classify: classifyAnswer, maxAnswerBytes: 1024, allowance: run } as never;
+	const call = { method: 'GET', path: '/api/user/balance', timeoutMs: options.timeoutMs ?? 30_000, query: options.query } as const;
+	const { result, attempts } = await callWithRetries.call(ctx, connection, call, options.retryAttempts ?? 1);
+	return { result, attempts, asked: clock.asked, requests };
+}
+const BALANCE: Answer = { statusCode: 200, body: '{"balance":1}' };
+
+it('a query sends arrays the way PHP reads them', async () => {
+	const { requests } = await callOn([BALANCE], { query: { id2: ['a b', 'c'], key: 'k' } });
+	expect(requests.map((r) => r.url)).toEqual(['http://tl.test/api/user/balance?id2%5B%5D=a+b&id2%5B%5D=c&key=k']);
 });
 
 describe('answers that cannot be trusted', () => {
 	it.each([401, 403])('HTTP %i without errmsg is a refused key, proven not delivered', async (status) => {
-		expect(await classifyAnswer(status, '<html>Unauthorized</html>')).toEqual({
+		expect(classifyAnswer(status, '<html>Unauthorized</html>')).toEqual({
 			ok: false,
 			failure: { kind: 'keyRejected', notDelivered: true, statusCode: status, detail: `HTTP ${status}` },
 		});
@@ -111,44 +117,39 @@ describe('answers that cannot be trusted', () => {
 
 	it('masks the key in errmsg, in the parsed body and in a non-JSON preview, and bounds the errmsg', async () => {
 		const mask = secretMasker('s3cret');
-		expect(await classifyAnswer(200, '{"errmsg":"bad key s3cret"}', mask)).toMatchObject({ failure: { errmsg: 'bad key ***' } });
-		expect(await classifyAnswer(200, '{"id":1,"note":{"k":["s3cret"]}}', mask)).toMatchObject({ body: { id: 1, note: { k: ['***'] } } });
-		expect(await classifyAnswer(200, '<p>key=s3cret</p>', mask)).toMatchObject({ failure: { detail: '<p>key=***</p>' } });
-		const long = await classifyAnswer(200, JSON.stringify({ errmsg: 'x'.repeat(5000) }));
+		expect(classifyAnswer(200, '{"errmsg":"bad key s3cret"}', mask)).toMatchObject({ failure: { errmsg: 'bad key ***' } });
+		expect(classifyAnswer(200, '{"id":1,"note":{"k":["s3cret"]}}', mask)).toMatchObject({ body: { id: 1, note: { k: ['***'] } } });
+		expect(classifyAnswer(200, '<p>key=s3cret</p>', mask)).toMatchObject({ failure: { detail: '<p>key=***</p>' } });
+		const long = classifyAnswer(200, JSON.stringify({ errmsg: 'x'.repeat(5000) }));
 		expect(long.ok === false && long.failure.kind === 'errmsg' && long.failure.errmsg).toBe(`${'x'.repeat(300)}…`);
 	});
 
-	it('a deeply nested answer is cut, not walked to a stack overflow', async () => {
-		const deep = await parseAnswer(`${'['.repeat(100_000)}"s3cret"${']'.repeat(100_000)}`, secretMasker('s3cret'));
-		expect(JSON.stringify(deep)).toContain(TOO_DEEP);
-		expect(JSON.stringify(deep)).not.toContain('s3cret');
+	it('invalid JSON nested deeper than any real answer is never a delivered lead', () => {
+		const send = { path: SEND_PATH };
+		for (const depth of [21, 1000, 100_000]) {
+			const nested = `{"id":5,"x":${'['.repeat(depth)}}`;
+			expect(classifyAnswer(200, nested, secretMasker(''), send)).toMatchObject({ ok: false, failure: { kind: 'notAnObject', notDelivered: false } });
+		}
+		const valid = `{"id":5,"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+		expect(classifyAnswer(200, valid, secretMasker(''), send).ok).toBe(false);
 	});
+});
 
-	it('a cancelled execution does not wait for a long answer to be read to its end', async () => {
-		const feed = `{"leads":[${'{"id":1},'.repeat(150_000)}{"id":1}]}`;
-		const cancel = new AbortController();
-		setImmediate(() => cancel.abort());
-		await expect(classifyAnswer(200, feed, secretMasker(''), cancel.signal)).rejects.toMatchObject({ name: 'AbortError' });
+describe('odd send answers: delivered only with a lead id, refused only with a non-empty errmsg', () => {
+	const send = (text: string) => classifyAnswer(200, text, secretMasker(''), { path: SEND_PATH });
+	it.each(['false', '0', '[]', '{}', 'null', '""', '"  "'])('{"id":5,"errmsg":%s} is delivered', (errmsg) => {
+		expect(send(`{"id":5,"errmsg":${errmsg}}`)).toMatchObject({ ok: true, body: { id: 5 } });
 	});
-
-	it('readBounded stops at the cap and reads what fits', async () => {
-		const never = new AbortController().signal;
-		const big = Readable.from([Buffer.alloc(600), Buffer.alloc(600)]);
-		expect(await readBounded(big, 1000, never)).toEqual({ ok: false, tooLarge: true });
-		expect(big.destroyed).toBe(true);
-		expect(await readBounded(Readable.from([Buffer.from('{"id":'), Buffer.from('1}')]), 1000, never)).toEqual({ ok: true, text: '{"id":1}' });
-		// A Content-Length above the cap is refused before reading.
-		const announced = Readable.from([Buffer.from('{}')]);
-		expect(await readBounded(announced, 1000, never, 5000)).toEqual({ ok: false, tooLarge: true });
+	it.each(['0', '-1', '5.5', '1e400', '""', '" "', `"${'9'.repeat(65)}"`, 'true', '[5]'])('{"id":%s} is an unknown outcome, never delivered', (id) => {
+		expect(send(`{"id":${id}}`)).toMatchObject({ ok: false, failure: { kind: 'incomplete', notDelivered: false, missing: 'a lead id' } });
 	});
-
-	it('readBounded throws when the signal aborts mid-answer', async () => {
-		const controller = new AbortController();
-		const slow = new Readable({ read() {} });
-		slow.push('{"id":');
-		const reading = readBounded(slow, 1000, controller.signal);
-		controller.abort();
-		await expect(reading).rejects.toThrow(/aborted/);
+	it.each(['5', '"tl-5"', '9007199254740991'])('{"id":%s} is delivered', (id) => {
+		expect(send(`{"id":${id}}`).ok).toBe(true);
+	});
+	it('the landing kit\'s order_id counts the same way; a feed or balance answer needs no id', () => {
+		expect(send('{"order_id":7}').ok).toBe(true);
+		expect(send('{"order_id":0}').ok).toBe(false);
+		expect(classifyAnswer(200, '{"balance":0}', secretMasker(''), { path: '/api/user/balance' }).ok).toBe(true);
 	});
 });
 
@@ -183,29 +184,38 @@ describe('checkBaseUrl', () => {
 	});
 });
 
-describe('Retry-After and the wait before a retry', () => {
-	const now = Date.parse('2026-12-01T10:00:00Z');
+describe('Retry-After and the wait before a retry, as asked of the run\'s clock', () => {
+	// The instant clock starts at 2026-12-01T10:00:00Z.
 	it.each([
 		['5', 5000],
 		['Tue, 01 Dec 2026 10:00:30 GMT', 30000],
-		// No wait in the future: the node's own back-off applies instead of an instant retry.
-		[' 0 ', undefined],
-		['-5', undefined],
-		['1.5', undefined],
-		['Tue, 01 Dec 2026 09:59:00 GMT', undefined],
-		['soon', undefined],
-		['', undefined],
-		[undefined, undefined],
-	])('Retry-After %j → %s ms', (header, ms) => {
-		expect(retryAfterMs(header, now)).toBe(ms);
+		// No wait in the future: the node's own back-off (1 s first) applies instead of an instant retry.
+		[' 0 ', 1000],
+		['-1', 1000],
+		['1.5', 1000],
+		['Tue, 01 Dec 2026 09:59:00 GMT', 1000],
+		['junk', 1000],
+		['', 1000],
+		[undefined, 1000],
+	])('a 429 with Retry-After %j waits %s ms, then sends again', async (header, ms) => {
+		const refused: Answer = { statusCode: 429, headers: header === undefined ? {} : { 'retry-after': header } };
+		const { result, attempts, asked } = await callOn([refused, BALANCE]);
+		expect(asked).toEqual([ms]);
+		expect(attempts).toBe(2);
+		expect(result.ok).toBe(true);
 	});
 
-	const refused = (retryAfter?: number) =>
-		({ kind: 'http', notDelivered: true, statusCode: 429, detail: 'HTTP 429', retryAfterMs: retryAfter }) as const;
-	it('waits what Retry-After asks, at most a minute and at most the Timeout; without it 1 s, 2 s, 4 s, … 8 s', () => {
-		expect(retryDelayMs(1, refused(3000), 30000)).toBe(3000);
-		expect(retryDelayMs(1, refused(3_600_000), 300_000)).toBe(60_000);
-		expect(retryDelayMs(1, refused(20_000), 10_000)).toBe(10_000);
-		expect([1, 2, 3, 4, 5].map((attempt) => retryDelayMs(attempt, refused(), 30000))).toEqual([1000, 2000, 4000, 8000, 8000]);
+	it('a 503 asking for an hour waits at most MAX_RETRY_AFTER_MS, and at most the Timeout', async () => {
+		const refused: Answer = { statusCode: 503, headers: { 'retry-after': '3600' } };
+		expect((await callOn([refused, BALANCE], { timeoutMs: 300_000 })).asked).toEqual([MAX_RETRY_AFTER_MS]);
+		expect((await callOn([refused, BALANCE], { timeoutMs: 10_000 })).asked).toEqual([10_000]);
+		expect((await callOn([{ statusCode: 429, headers: { 'retry-after': '20' } }, BALANCE], { timeoutMs: 10_000 })).asked).toEqual([10_000]);
+	});
+
+	it('without Retry-After the back-off doubles from 1 s and stays at 8 s; no wait after the last attempt', async () => {
+		const { result, attempts, asked } = await callOn([{ statusCode: 500, body: 'oops' }], { retryAttempts: 5 });
+		expect(asked).toEqual([1000, 2000, 4000, 8000, 8000]);
+		expect(attempts).toBe(6);
+		expect(result).toMatchObject({ ok: false, failure: { kind: 'http', statusCode: 500 } });
 	});
 });

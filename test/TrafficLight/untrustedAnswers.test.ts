@@ -5,8 +5,8 @@
 import { NodeApiError, NodeOperationError, sleep, type IDataObject } from 'n8n-workflow';
 
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
-import { MAX_ANSWER_BYTES } from '../../nodes/TrafficLight/transport/boundedBody';
-import { secretMasker } from '../../nodes/TrafficLight/transport/secretMask';
+import { SEND_ANSWER_BYTES as MAX_ANSWER_BYTES } from '../../nodes/TrafficLight/transport/trafficLightApi';
+import { secretMasker } from '../../nodes/shared/outsideData';
 import { contextFor, DEFAULT_KEY, run, runExpectingError, sendParameters, TrafficLightMock } from './fixtures';
 
 jest.mock('n8n-workflow', () => ({
@@ -138,7 +138,7 @@ describe('answers are bounded', () => {
 	it(`a send answer over ${MAX_ANSWER_BYTES} bytes is a failure of its own, never a success`, async () => {
 		mock.setMode({ kind: 'huge', sizeBytes: 5 * 1024 * 1024 });
 		const error = await runExpectingError(contextFor(mock, sendParameters()));
-		expect(error.message).toBe('Traffic Light answered with more than 1 MB (HTTP 200); the rest was not read');
+		expect(error.message).toBe(`Traffic Light answered with more than ${MAX_ANSWER_BYTES / 1024} KB (HTTP 200); the rest was not read`);
 		expect(JSON.stringify(error).length).toBeLessThan(20_000);
 	});
 
@@ -152,17 +152,17 @@ describe('answers are bounded', () => {
 	it('the balance: too large is an error, not 5 MB in the output', async () => {
 		mock.setMode({ kind: 'huge', sizeBytes: 5 * 1024 * 1024, route: 'balance' });
 		const error = await runExpectingError(contextFor(mock, balanceParameters));
-		expect(error.message).toMatch(/more than 1 MB/);
+		expect(error.message).toMatch(`more than ${MAX_ANSWER_BYTES / 1024} KB`);
 	});
 
 	it('`answer` keeps the known fields and a bounded copy of the rest', async () => {
-		mock.setMode({ kind: 'fixedAnswer', body: { id: 77, status: 'new', extra: 'y'.repeat(50_000) } });
+		mock.setMode({ kind: 'fixedAnswer', body: { id: 77, status: 'new', extra: 'y'.repeat(5000) } });
 		const out = await run(contextFor(mock, sendParameters()));
 		const answer = out[0].json.answer as IDataObject;
 		expect(answer).toMatchObject({ id: 77, status: 'new' });
 		expect(answer.extra).toBeUndefined();
 		expect(typeof answer.raw).toBe('string');
-		expect(String(answer.raw)).toBe(`${JSON.stringify({ id: 77, status: 'new', extra: 'y'.repeat(50_000) }).slice(0, 1000)}…`);
+		expect(String(answer.raw)).toBe(`${JSON.stringify({ id: 77, status: 'new', extra: 'y'.repeat(5000) }).slice(0, 1000)}…`);
 	});
 });
 

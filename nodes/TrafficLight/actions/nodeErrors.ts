@@ -3,8 +3,7 @@
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
 import { fixForErrmsg, FIX_API_KEY } from '../leadRules/errmsgFixes';
-import { DEFAULT_BASE_URL } from '../transport/baseUrl';
-import { isRefusalForLoad, type CallFailure } from '../transport/failures';
+import { DEFAULT_BASE_URL, isRefusalForLoad, type CallFailure } from '../transport/trafficLightApi';
 
 type Kind = CallFailure['kind'];
 type FailureOf<K extends Kind> = CallFailure & { kind: K };
@@ -12,7 +11,7 @@ type FailureOf<K extends Kind> = CallFailure & { kind: K };
 const CHECK_BASE_URL = `Check that the Base URL in the Traffic Light API credential points at Traffic Light's API (normally ${DEFAULT_BASE_URL})`;
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
-const megabytes = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+const kilobytes = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 
 /** Short, specific headline per failure: what happened on the wire. */
 const HEADLINES: { [K in Kind]: (failure: FailureOf<K>, timeoutMs: number, action: string) => string } = {
@@ -26,13 +25,11 @@ const HEADLINES: { [K in Kind]: (failure: FailureOf<K>, timeoutMs: number, actio
 		`${isRefusalForLoad(f) && action === 'lead' ? 'Not sent: rate limited — ' : ''}Traffic Light answered HTTP ${f.statusCode}`,
 	rateLimited: () => 'Not sent: rate limited — the run stopped after Traffic Light kept refusing requests for load (HTTP 429/503)',
 	outOfTime: (f) => `Time budget of ${seconds(f.budgetMs)} used up`,
-	nonJson: (f) => `Traffic Light answered with something that is not JSON (HTTP ${f.statusCode})`,
+	notAnObject: (f) => `Traffic Light answered with something that is not a JSON object (HTTP ${f.statusCode})`,
 	incomplete: (f) => `Traffic Light answered without ${f.missing} (HTTP ${f.statusCode})`,
-	tooManyObjects: (f) =>
-		`Traffic Light answered with more than ${f.maxObjects.toLocaleString('en-US')} objects (HTTP ${f.statusCode}); none of it was used`,
 	keyRejected: (f) => `Traffic Light did not accept the API key (HTTP ${f.statusCode})`,
 	redirect: (f) => `Traffic Light answered with a redirect (HTTP ${f.statusCode}) to ${f.location}`,
-	tooLarge: (f) => `Traffic Light answered with more than ${megabytes(f.maxBytes)} (HTTP ${f.statusCode}); the rest was not read`,
+	tooLarge: (f) => `Traffic Light answered with more than ${kilobytes(f.maxBytes)} (HTTP ${f.statusCode}); the rest was not read`,
 	unverifiable: () => 'The Traffic Light lead feed did not filter by Lead ID',
 	network: (f) => `Could not reach Traffic Light (${f.detail})`,
 };
@@ -47,13 +44,12 @@ const CHECK_REACHABLE = ` Check the Base URL in the Traffic Light API credential
 const HINTS: { [K in Kind]?: (failure: FailureOf<K>) => string } = {
 	refused: () => CHECK_REACHABLE,
 	dns: () => CHECK_REACHABLE,
-	nonJson: (f) => ` The answer began with: ${f.detail}.`,
+	notAnObject: (f) => ` The answer began with: ${f.detail}.`,
 	incomplete: (f) => ` The answer began with: ${f.detail}.`,
 	redirect: () =>
 		` The node does not follow redirects, so neither the lead nor the API key went to that address. Traffic Light's API answers directly: a redirect comes from a wrong Base URL or from a proxy in front of it. Set the Base URL in the Traffic Light API credential to the address that answers directly (normally ${DEFAULT_BASE_URL}).`,
 	tooLarge: (f) =>
-		` Only the first ${megabytes(f.maxBytes)} was read and none of it was used: a Traffic Light answer is a few hundred bytes per lead. ${CHECK_BASE_URL}; for Get Status by date range, choose a shorter range.`,
-	tooManyObjects: () => ` A feed row is one object, and no real answer holds that many. ${CHECK_BASE_URL}; for Get Status by date range, choose a shorter range.`,
+		` Only the first ${kilobytes(f.maxBytes)} was read and none of it was used: a Traffic Light answer is a few hundred bytes per lead. ${CHECK_BASE_URL}; for Get Status by date range, choose a shorter range.`,
 	keyRejected: () => ` ${FIX_API_KEY}`,
 };
 

@@ -1,9 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { Deadline } from './deadline';
-import { callWithRetries } from './request';
-import type { TrafficLightConnection } from './connection';
-import type { CallFailure } from './failures';
+import { callWithRetries, FEED_BY_ID_BYTES, type CallFailure, type Deadline, type TrafficLightConnection } from './trafficLightApi';
 
 /** A lead as the feed returns it. Only `id` and `status` are known for sure; the rest is passed through. */
 export type FeedLead = IDataObject;
@@ -34,7 +31,7 @@ export async function readFeed(
 	query: Record<string, string | string[]>,
 	timeoutMs: number,
 	retryAttempts = 0,
-	maxAnswerBytes?: number,
+	maxAnswerBytes = FEED_BY_ID_BYTES,
 	deadline?: Deadline,
 ): Promise<FeedResult> {
 	const call = { method: 'GET' as const, path: '/api/lead/feed', query, timeoutMs, maxAnswerBytes, deadline };

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { openConnection } from '../../transport/connection';
-import { callTrafficLight } from '../../transport/request';
+import { openConnection } from '../../transport/trafficLightApi';
+import { callTrafficLight } from '../../transport/trafficLightApi';
 import { readError } from '../nodeErrors';
 import { optionsCollection, readOptions, timeoutMsOf, timeoutOption } from '../options';
 import { mapEachItem } from '../perItem';

@@ -6,11 +6,9 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { MAX_FEED_RANGE_BYTES } from '../../transport/boundedBody';
-import { EventLoopTurns } from '../../utils/eventLoopTurns';
 import { readError } from '../nodeErrors';
 import { FEED_BATCH_SIZE, readFeed } from '../../transport/feed';
-import { openConnection } from '../../transport/connection';
+import { FEED_DAY_BYTES, openConnection } from '../../transport/trafficLightApi';
 import { optionsCollection, readOptions, timeoutMsOf, timeoutOption } from '../options';
 import { mapEachItem } from '../perItem';
 
@@ -78,6 +76,15 @@ export function parseIdList(value: unknown): string[] {
 	return [...new Set(parts.map((part) => String(part ?? '').trim()).filter((part) => part !== ''))];
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Every day from `from` to `to` (YYYY-MM-DD, both included): a range is read one day per request, so each answer stays under its cap. */
+export function daysOf(from: string, to: string): string[] {
+	const days: string[] = [];
+	for (let at = Date.parse(`${from}T00:00:00Z`); at <= Date.parse(`${to}T00:00:00Z`); at += DAY_MS) days.push(new Date(at).toISOString().slice(0, 10));
+	return days;
+}
+
 /** Traffic Light's feed filters by day: YYYY-MM-DD. */
 export function toFeedDate(value: unknown): string | null {
 	const text = String(value ?? '').trim();
@@ -107,7 +114,7 @@ function queriesFor(ctx: IExecuteFunctions, itemIndex: number): Array<Record<str
 				description: 'Swap From and To.',
 			});
 		}
-		return [{ date: [from, to] }];
+		return daysOf(from, to).map((day) => ({ date: [day, day] }));
 	}
 	const isOurs = lookupBy === 'leadId';
 	const ids = parseIdList(ctx.getNodeParameter(isOurs ? 'leadIds' : 'trafficLightIds', itemIndex, ''));
@@ -126,22 +133,24 @@ function queriesFor(ctx: IExecuteFunctions, itemIndex: number): Array<Record<str
 	return queries;
 }
 
+function dayTooLarge(ctx: IExecuteFunctions, day: string, maxBytes: number, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), `The lead feed for ${day} alone is longer than ${Math.round(maxBytes / 1024)} KB; none of it was used`, {
+		itemIndex,
+		description: `A date range is read one day at a time, and ${day} holds more leads than one answer may carry. Look those leads up with Look Up By → Lead ID or Traffic Light ID instead (up to ${FEED_BATCH_SIZE} IDs per request).`,
+	});
+}
+
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const connection = await openConnection.call(this);
 	return await mapEachItem(this, async (i) => {
 		const timeoutMs = timeoutMsOf(readOptions(this, i));
 		const leads: IDataObject[] = [];
-		const turns = new EventLoopTurns();
 		for (const query of queriesFor(this, i)) {
-			// A date range may list many leads, so its answer may be longer than a look-up by ID.
-			const maxAnswerBytes = 'date' in query ? MAX_FEED_RANGE_BYTES : undefined;
-			const result = await readFeed.call(this, connection, query, timeoutMs, 0, maxAnswerBytes);
+			const day = 'date' in query ? query.date[0] : undefined;
+			const result = await readFeed.call(this, connection, query, timeoutMs, 0, day ? FEED_DAY_BYTES : undefined);
+			if (!result.ok && day && result.failure.kind === 'tooLarge') throw dayTooLarge(this, day, result.failure.maxBytes, i);
 			if (!result.ok) throw readError(this.getNode(), result.failure, timeoutMs, 'lead feed', i);
-			// One by one: a date range may list many thousands of rows.
-			for (const lead of result.leads) {
-				leads.push({ trafficLightId: lead.id ?? null, leadId: lead.id2 ?? null, status: lead.status ?? null, ...lead });
-				if (turns.due()) await turns.pause();
-			}
+			for (const lead of result.leads) leads.push({ trafficLightId: lead.id ?? null, leadId: lead.id2 ?? null, status: lead.status ?? null, ...lead });
 		}
 		return leads;
 	});

@@ -1,9 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { OPTIONAL_LEAD_FIELDS, REQUIRED_LEAD_FIELDS, type LeadFieldSpec } from '../../leadRules/leadFields';
-import { deadlineFailure, startDeadline, untilAborted } from '../../transport/deadline';
-import { openConnection } from '../../transport/connection';
-import { RATE_LIMIT_ALLOWANCE_TIMEOUTS, rateLimitAllowanceMs } from '../../transport/throttle';
+import { deadlineFailure, openConnection, RATE_LIMIT_ALLOWANCE_TIMEOUTS, rateLimitAllowanceMs, startDeadline, untilAborted } from '../../transport/trafficLightApi';
 import {
 	concurrencyOf,
 	DEFAULTS,

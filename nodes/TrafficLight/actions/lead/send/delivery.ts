@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { deadlineFailure, wait, type Deadline } from '../../../transport/deadline';
+import { deadlineFailure, wait, type Deadline } from '../../../transport/trafficLightApi';
 import { findByLeadIds } from '../../../transport/feed';
-import { callWithRetries, isWorthRepeating } from '../../../transport/request';
+import { callWithRetries, isWorthRepeating } from '../../../transport/trafficLightApi';
 import { shortJson, shorten } from '../../../../shared/outsideData';
-import { MAX_PREVIEW_CHARS } from '../../../transport/answer';
-import type { TrafficLightConnection } from '../../../transport/connection';
-import type { CallFailure } from '../../../transport/failures';
+import { MAX_PREVIEW_CHARS } from '../../../transport/trafficLightApi';
+import type { TrafficLightConnection } from '../../../transport/trafficLightApi';
+import type { CallFailure } from '../../../transport/trafficLightApi';
 import type { ReadyItem } from './items';
 
 /** Waits before each feed check after an unknown outcome; gives Traffic Light time to store a slow lead. */

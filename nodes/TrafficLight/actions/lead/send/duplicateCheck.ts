@@ -2,10 +2,8 @@ import { createHash } from 'node:crypto';
 
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { startDeadline, untilAborted, type Deadline } from '../../../transport/deadline';
+import { startDeadline, untilAborted, type CallFailure, type Deadline, type TrafficLightConnection } from '../../../transport/trafficLightApi';
 import { findByLeadIds, type LeadIdLookup } from '../../../transport/feed';
-import type { TrafficLightConnection } from '../../../transport/connection';
-import type { CallFailure } from '../../../transport/failures';
 import { deliverLead, itemBudgetMs } from './delivery';
 import { needsCheck, type FeedCheck, type ReadyItem } from './items';
 import { duplicateCheckError, duplicateJson, heldBack, inFlightOutcomeOf, PROVEN_NOT_DELIVERED, resultOfDelivery, type InFlightOutcome, type ItemResult } from './results';

@@ -2,7 +2,7 @@ import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, ty
 
 import { buildLeadForm, type LeadForm } from '../../../leadRules/validation';
 import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../../../transport/feed';
-import type { CallFailure } from '../../../transport/failures';
+import type { CallFailure } from '../../../transport/trafficLightApi';
 import { itemError } from '../../nodeErrors';
 import { DEFAULTS, retryAttemptsOf, timeoutMsOf, type NodeOptions } from '../../options';
 

@@ -2,9 +2,7 @@ import { NodeOperationError, type IDataObject, type INode, type INodeExecutionDa
 
 import { fixForErrmsg, FIX_API_KEY, isKeyProblem } from '../../../leadRules/errmsgFixes';
 import type { LeadForm } from '../../../leadRules/validation';
-import { DEFAULT_BASE_URL } from '../../../transport/baseUrl';
-import { isRefusalForLoad, type CallFailure } from '../../../transport/failures';
-import { RATE_LIMIT_ALLOWANCE_TIMEOUTS } from '../../../transport/throttle';
+import { DEFAULT_BASE_URL, isRefusalForLoad, RATE_LIMIT_ALLOWANCE_TIMEOUTS, type CallFailure } from '../../../transport/trafficLightApi';
 import { connectionHint, headline, trafficLightError } from '../../nodeErrors';
 import { ITEM_BUDGET, type DeliveryOutcome, type Resolution } from './delivery';
 import type { ReadyItem } from './items';

@@ -1,0 +1,456 @@
+import { sleep, type ICredentialsDecrypted, type IDataObject, type IExecuteFunctions, type IHttpRequestMethods, type IHttpRequestOptions } from 'n8n-workflow';
+
+import { shorten, type SecretMasker } from './outsideData';
+
+/**
+ * One request to an outside API and the one retry loop, for any API of the package: the API
+ * brings its credential, the secret to mask and how to read its answers (`classify`).
+ */
+
+/** What a failed call means for the record it carried: certainly not arrived (safe to resend), or maybe arrived. */
+export type CallFailure =
+	| { kind: 'refused' | 'dns'; notDelivered: true; detail: string }
+	| { kind: 'timeout' | 'connectionLost' | 'network' | 'cancelled'; notDelivered: false; detail: string }
+	/** `retryAfterMs`: how long a 429/503 asked to wait (its Retry-After header), when it said. */
+	| { kind: 'http'; notDelivered: boolean; statusCode: number; detail: string; retryAfterMs?: number }
+	/** Not JSON, or JSON that is not an object. */
+	| { kind: 'notAnObject'; notDelivered: false; statusCode: number; detail: string }
+	| { kind: 'errmsg'; notDelivered: true; statusCode: number; errmsg: string }
+	/** HTTP 401/403 without an error message: the credential was refused before anything was stored. */
+	| { kind: 'keyRejected'; notDelivered: true; statusCode: number; detail: string }
+	/** A 3xx, not followed: the server that sent it may have stored the record first (post/redirect/get). */
+	| { kind: 'redirect'; notDelivered: false; statusCode: number; location: string; detail: string }
+	/** The answer was longer than `maxBytes` and was cut off unread. */
+	| { kind: 'tooLarge'; notDelivered: false; statusCode: number; maxBytes: number; detail: string }
+	/** Valid JSON without what the call needs: `missing` says what ('a lead id', 'a "leads" list'). */
+	| { kind: 'incomplete'; notDelivered: false; statusCode: number; missing: string; detail: string }
+	/** A list answered, but its rows cannot be matched to the IDs asked for. */
+	| { kind: 'unverifiable'; notDelivered: false; detail: string }
+	/** Not sent: the item's time budget was used up before the request could go out. */
+	| { kind: 'outOfTime'; notDelivered: true; budgetMs: number; detail: string }
+	/** Not sent: 429/503 refusals held the run back for its whole allowance. */
+	| { kind: 'rateLimited'; notDelivered: true; detail: string };
+
+export type CallResult = { ok: true; statusCode: number; body: IDataObject } | { ok: false; failure: CallFailure };
+
+/** Reads a complete answer (already masked and parsed) as the API means it. */
+export type ClassifyAnswer = (statusCode: number, text: string, mask: SecretMasker, call: CallOptions) => CallResult;
+
+/** Where to send and with what: read once per execution, used for every request of it. */
+export interface ApiConnection {
+	baseUrl: string;
+	credentialType: string;
+	credentials: ICredentialsDecrypted;
+	/** Replaces the API's secret, in any encoding, in text that came from outside. */
+	mask: SecretMasker;
+	classify: ClassifyAnswer;
+	/** The answer cap of a call that names none. */
+	maxAnswerBytes: number;
+	/** Shared by every request of the execution: 429/503 pauses and how long they may hold the run. */
+	allowance: RunAllowance;
+}
+
+export interface CallOptions {
+	method: IHttpRequestMethods;
+	path: string;
+	/** Form fields of a POST; the credential adds its own. */
+	form?: Record<string, string>;
+	/** Query of a GET; arrays are sent as `name[]=a&name[]=b` as PHP expects. */
+	query?: Record<string, string | string[]>;
+	/** Bounds the whole request, from connecting to the last byte of the answer. */
+	timeoutMs: number;
+	/** Longest answer read: what this call's answer can hold; the connection's when not said. */
+	maxAnswerBytes?: number;
+	/** The item's deadline: bounds the wait for a pause and the request on top of the Timeout. */
+	deadline?: Deadline;
+}
+
+// ---- Deadlines and the one wait ----
+
+/** One item's time budget: it ends when the budget is used up or the execution is cancelled, whichever comes first. */
+export interface Deadline {
+	signal: AbortSignal;
+	budgetMs: number;
+	cancel?: AbortSignal;
+}
+
+export function startDeadline(cancel: AbortSignal | undefined, budgetMs: number): Deadline {
+	const budget = AbortSignal.timeout(budgetMs);
+	return { signal: cancel ? AbortSignal.any([cancel, budget]) : budget, budgetMs, cancel };
+}
+
+/** Why a deadline ended: the execution was cancelled, or the item's budget was used up. */
+export function deadlineFailure(deadline: Deadline): CallFailure {
+	if (deadline.cancel?.aborted) return { kind: 'cancelled', notDelivered: false, detail: 'the execution was cancelled' };
+	const detail = `the item's time budget of ${deadline.budgetMs / 1000} s was used up`;
+	return { kind: 'outOfTime', notDelivered: true, budgetMs: deadline.budgetMs, detail };
+}
+
+/** `work`'s value, or `undefined` as soon as `signal` aborts (at once when it already has). */
+export async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<{ value: T } | undefined> {
+	if (!signal) return { value: await work };
+	if (signal.aborted) return undefined;
+	let onAbort: () => void = () => undefined;
+	const aborted = new Promise<undefined>((resolve) => {
+		onAbort = () => resolve(undefined);
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		return await Promise.race([work.then((value) => ({ value })), aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+}
+
+/** Waits `ms`, or less when `signal` aborts first; true when the whole time passed. n8n-workflow 2.x has no abortable sleep. */
+export async function wait(ms: number, signal?: AbortSignal): Promise<boolean> {
+	if (ms <= 0) return !signal?.aborted;
+	return (await untilAborted(sleep(ms), signal)) !== undefined;
+}
+
+// ---- 429/503: Retry-After and the run's allowance ----
+
+/** A run stops once 429/503 refusals have held it back this many Timeouts in all. */
+export const RATE_LIMIT_ALLOWANCE_TIMEOUTS = 10;
+
+export function rateLimitAllowanceMs(timeoutMs: number): number {
+	return RATE_LIMIT_ALLOWANCE_TIMEOUTS * timeoutMs;
+}
+
+/**
+ * How hard one run presses the API. No limit beyond the node's Concurrency until a 429/503: then every
+ * request waits out the refusal's pause, and the requests allowed on the wire at once drop to CUT_TO of
+ * those that were (once per wave: refusals of requests sent before the cut do not cut again); after
+ * RECOVERY_MS without a refusal one more is allowed. Once pauses add up to `allowanceMs` no request starts.
+ */
+export interface RunAllowance {
+	pause?: { endsAt: number; over: Promise<void> };
+	heldBackMs: number;
+	allowanceMs: number;
+	onWire: number;
+	limit: number;
+	/** When `limit` last changed. */
+	changedAt: number;
+	waiting: Array<() => void>;
+	/** The clock and the wait, injectable for tests. */
+	now: () => number;
+	sleep: (ms: number) => Promise<void>;
+}
+
+// Without the cut, a run at its defaults against an API that takes one request at a time spends its whole allowance on refusals (rateLimited.test.ts).
+const CUT_TO = 0.7;
+const RECOVERY_MS = 5000;
+
+export function newRunAllowance(allowanceMs = Infinity, now = Date.now, pause = sleep): RunAllowance {
+	return { heldBackMs: 0, allowanceMs, onWire: 0, limit: Infinity, changedAt: 0, waiting: [], now, sleep: pause };
+}
+
+/** Holds every request back for `ms` (a longer pause already running stands; none runs past the allowance). */
+export function pauseRun(run: RunAllowance, ms: number): void {
+	const now = run.now();
+	const heldUntil = Math.max(now, run.pause?.endsAt ?? now);
+	const endsAt = Math.min(now + ms, heldUntil + Math.max(0, run.allowanceMs - run.heldBackMs));
+	if (endsAt <= heldUntil) return;
+	run.heldBackMs += endsAt - heldUntil;
+	const pause = {
+		endsAt,
+		over: run.sleep(endsAt - now).then(() => {
+			if (run.pause === pause) run.pause = undefined;
+		}),
+	};
+	run.pause = pause;
+}
+
+/**
+ * Waits out any pause and for a place on the wire; the time the request may start, or undefined, without
+ * a place, when `signal` aborts first or the allowance is used up.
+ */
+async function takeTurn(run: RunAllowance, signal?: AbortSignal): Promise<number | undefined> {
+	// Checked again after every wake: a refusal may have paused the run while this request waited.
+	let handedTurn = false;
+	while (run.pause || (run.onWire >= run.limit && run.heldBackMs < run.allowanceMs)) {
+		const queued = !run.pause;
+		let wake: () => void = () => undefined;
+		const over = run.pause?.over ?? new Promise<void>((resolve) => run.waiting.push((wake = resolve)));
+		if (!(await untilAborted(over, signal))) {
+			const at = run.waiting.indexOf(wake);
+			if (at >= 0) run.waiting.splice(at, 1);
+			// Handed a place (just now, or before a pause held it) that it will not use: the next in line gets it.
+			else if (queued || handedTurn) run.waiting.shift()?.();
+			return undefined;
+		}
+		handedTurn = queued;
+	}
+	if (run.heldBackMs >= run.allowanceMs || signal?.aborted) {
+		run.waiting.shift()?.();
+		return undefined;
+	}
+	run.onWire++;
+	return run.now();
+}
+
+/** The request that started at `startedAt` is over; `refusedForLoad` after a 429/503 (its pause is already set). */
+function endTurn(run: RunAllowance, startedAt: number, refusedForLoad: boolean): void {
+	const now = run.now();
+	if (refusedForLoad && startedAt >= run.changedAt) {
+		run.limit = Math.max(1, Math.floor(run.onWire * CUT_TO));
+		run.changedAt = now;
+	} else if (!refusedForLoad && Number.isFinite(run.limit) && now - run.changedAt >= RECOVERY_MS) {
+		run.limit++;
+		run.changedAt = now;
+	}
+	run.onWire--;
+	run.waiting.shift()?.();
+}
+
+// Statuses a server or proxy sends before it has taken the request in; other 5xx may come after it stored it.
+export const NOT_DELIVERED_STATUSES = new Set([429, 503]);
+
+export function isRefusalForLoad(failure: CallFailure): boolean {
+	return failure.kind === 'http' && NOT_DELIVERED_STATUSES.has(failure.statusCode);
+}
+
+/** A Retry-After (whole seconds or an HTTP date) in ms from now; undefined for 0, negative, fractional, junk or past. */
+function retryAfterMs(header: string | undefined, now: number): number | undefined {
+	const text = header?.trim() ?? '';
+	let ms = Number.NaN;
+	if (/^\d+$/.test(text)) ms = Number(text) * 1000;
+	else if (/[a-z]/i.test(text)) ms = Date.parse(text) - now;
+	return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+/** The longest Retry-After honoured as asked; a longer one is cut to this (and to the request's Timeout). */
+export const MAX_RETRY_AFTER_MS = 60_000;
+const FIRST_BACK_OFF_MS = 1000;
+const MAX_BACK_OFF_MS = 8000;
+
+/** Waits before retry `attempt`: a 429/503's Retry-After, cut to its maximum and the Timeout; else doubling back-off. */
+function retryDelayMs(attempt: number, failure: CallFailure, timeoutMs: number): number {
+	const asked = failure.kind === 'http' ? failure.retryAfterMs : undefined;
+	if (asked !== undefined) return Math.min(asked, MAX_RETRY_AFTER_MS, timeoutMs);
+	return Math.min(FIRST_BACK_OFF_MS * 2 ** (attempt - 1), MAX_BACK_OFF_MS);
+}
+
+// ---- Thrown errors ----
+
+type ErrorLike = { code?: unknown; httpCode?: unknown; message?: unknown; messages?: unknown; cause?: unknown };
+
+const SOCKET_CODE = /^E[A-Z_]+$|^ERR_[A-Z_]+$/;
+
+/** The socket code and all messages of the error and its causes (n8n 1.x keeps the code only as httpCode). */
+function codeAndText(error: unknown): { code: string; text: string } {
+	let code = '';
+	const parts: string[] = [];
+	let link = error as ErrorLike | undefined;
+	for (let depth = 0; link && typeof link === 'object' && depth < 5; depth++, link = link.cause as ErrorLike | undefined) {
+		for (const candidate of [link.code, link.httpCode]) {
+			if (!code && typeof candidate === 'string' && SOCKET_CODE.test(candidate)) code = candidate;
+		}
+		for (const message of [link.message, ...(Array.isArray(link.messages) ? link.messages : [])]) {
+			if (typeof message === 'string') parts.push(message);
+		}
+	}
+	return { code, text: parts.join(' | ') };
+}
+
+export const CANCELLED: CallFailure = { kind: 'cancelled', notDelivered: false, detail: 'the execution was cancelled while the request was under way' };
+export const TIMED_OUT: CallFailure = { kind: 'timeout', notDelivered: false, detail: 'no complete answer within the timeout' };
+
+/** Turns a thrown request error into what we know about the record's fate. */
+export function classifyThrown(error: unknown): CallFailure {
+	const { code, text } = codeAndText(error);
+	if (code === 'ECONNREFUSED') return { kind: 'refused', notDelivered: true, detail: 'connection refused' };
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+		return { kind: 'dns', notDelivered: true, detail: `the host name could not be resolved (${code})` };
+	}
+	if (code === 'ERR_CANCELED' || /\bcancel(l)?ed\b|aborted by user/i.test(text)) return { ...CANCELLED };
+	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' || /timeout/i.test(text)) {
+		return { kind: 'timeout', notDelivered: false, detail: 'no answer within the timeout' };
+	}
+	if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(text)) {
+		return { kind: 'connectionLost', notDelivered: false, detail: 'the connection was closed before an answer arrived' };
+	}
+	return { kind: 'network', notDelivered: false, detail: code ? `network error ${code}` : 'network error' };
+}
+
+// ---- Reading the answer ----
+
+interface ByteStream extends AsyncIterable<unknown> {
+	destroy(error?: Error): unknown;
+}
+
+function isByteStream(value: unknown): value is ByteStream {
+	const candidate = value as Partial<ByteStream> | null;
+	return typeof candidate === 'object' && candidate !== null && typeof candidate[Symbol.asyncIterator] === 'function' && typeof candidate.destroy === 'function';
+}
+
+function toBuffer(chunk: unknown): Buffer {
+	if (Buffer.isBuffer(chunk)) return chunk;
+	if (chunk instanceof Uint8Array) return Buffer.from(chunk);
+	return Buffer.from(String(chunk), 'utf8');
+}
+
+/**
+ * Reads at most `maxBytes` of the body into one preallocated buffer (no join of pieces); undefined
+ * when it is longer. When `signal` aborts the stream is destroyed and the read throws.
+ */
+async function readBounded(body: unknown, maxBytes: number, signal: AbortSignal, announced: number): Promise<string | undefined> {
+	if (!isByteStream(body)) {
+		// An n8n version that ignored `encoding: 'stream'`: already in memory, still capped.
+		const text = typeof body === 'string' || Buffer.isBuffer(body) ? body.toString() : body == null ? '' : JSON.stringify(body);
+		return Buffer.byteLength(text) > maxBytes ? undefined : text;
+	}
+	if (announced > maxBytes) {
+		body.destroy();
+		return undefined;
+	}
+	const stop = () => body.destroy(new Error('The request was aborted'));
+	if (signal.aborted) stop();
+	else signal.addEventListener('abort', stop, { once: true });
+	try {
+		const bytes = Buffer.allocUnsafe(maxBytes);
+		let size = 0;
+		for await (const chunk of body) {
+			const piece = toBuffer(chunk);
+			if (size + piece.length > maxBytes) {
+				body.destroy();
+				return undefined;
+			}
+			size += piece.copy(bytes, size);
+		}
+		// A stream destroyed by the abort may simply end; the answer is then incomplete.
+		if (signal.aborted) throw new Error('The request was aborted');
+		return bytes.toString('utf8', 0, size);
+	} finally {
+		signal.removeEventListener('abort', stop);
+	}
+}
+
+// ---- The request ----
+
+/** A Location header could be of any length; messages keep this much. */
+const MAX_LOCATION_CHARS = 200;
+
+function toQueryString(query: Record<string, string | string[]>): string {
+	const params = new URLSearchParams();
+	for (const [name, value] of Object.entries(query)) {
+		if (Array.isArray(value)) for (const v of value) params.append(`${name}[]`, v);
+		else params.append(name, value);
+	}
+	return params.toString();
+}
+
+/**
+ * n8n's request helper replaces `abortSignal` with `this.getExecutionCancelSignal()` (1.x and 2.x
+ * alike), so the signal that also carries our Timeout is handed over through a context answering it.
+ */
+function contextWithSignal(ctx: IExecuteFunctions, signal: AbortSignal): IExecuteFunctions {
+	return Object.create(ctx, { getExecutionCancelSignal: { value: () => signal } }) as IExecuteFunctions;
+}
+
+function headerOf(headers: unknown, name: string): string | undefined {
+	const value = (headers as Record<string, unknown> | undefined)?.[name];
+	return value === undefined || value === null ? undefined : String(Array.isArray(value) ? value[0] : value);
+}
+
+type RawResponse = { statusCode?: number; headers?: unknown; body?: unknown };
+
+async function requestOnce(this: IExecuteFunctions, connection: ApiConnection, options: CallOptions): Promise<CallResult> {
+	const queryString = options.query ? toQueryString(options.query) : '';
+	// axios' own `timeout` restarts with every byte received; this one does not.
+	const timeoutSignal = AbortSignal.timeout(options.timeoutMs);
+	const cancel = this.getExecutionCancelSignal?.();
+	const outer = options.deadline?.signal ?? cancel;
+	const signal = outer ? AbortSignal.any([timeoutSignal, outer]) : timeoutSignal;
+	const request: IHttpRequestOptions = {
+		method: options.method,
+		url: `${connection.baseUrl}${options.path}${queryString ? `?${queryString}` : ''}`,
+		timeout: options.timeoutMs,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		// A redirect would re-post the form, secret included, to wherever it points, or turn a POST into a GET.
+		disableFollowRedirect: true,
+		// Read as a stream so that the size cap applies before anything is buffered.
+		encoding: 'stream',
+		json: false,
+	};
+	if (options.form) {
+		request.headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
+		request.body = { ...options.form };
+	}
+	try {
+		// The credential read once per execution spares n8n a database read and a decryption per request.
+		const response = (await this.helpers.httpRequestWithAuthentication.call(contextWithSignal(this, signal), connection.credentialType, request, {
+			credentialsDecrypted: connection.credentials,
+		})) as RawResponse;
+		const statusCode = Number(response?.statusCode ?? 200);
+		if (statusCode >= 300 && statusCode <= 399) {
+			if (isByteStream(response?.body)) response.body.destroy();
+			const location = shorten(connection.mask(headerOf(response?.headers, 'location') ?? '(no Location header)'), MAX_LOCATION_CHARS);
+			return { ok: false, failure: { kind: 'redirect', notDelivered: false, statusCode, location, detail: `a redirect to ${location}` } };
+		}
+		const maxBytes = options.maxAnswerBytes ?? connection.maxAnswerBytes;
+		const text = await readBounded(response?.body, maxBytes, signal, Number(headerOf(response?.headers, 'content-length') ?? 0) || 0);
+		if (text === undefined) {
+			return { ok: false, failure: { kind: 'tooLarge', notDelivered: false, statusCode, maxBytes, detail: `an answer of more than ${maxBytes} bytes` } };
+		}
+		const result = connection.classify(statusCode, text, connection.mask, options);
+		if (!result.ok && result.failure.kind === 'http' && result.failure.notDelivered) {
+			result.failure.retryAfterMs = retryAfterMs(headerOf(response?.headers, 'retry-after'), connection.allowance.now());
+		}
+		return result;
+	} catch (error) {
+		// Our Timeout aborts the request the same way a cancelled execution does; tell them apart by the signal.
+		if (cancel?.aborted) return { ok: false, failure: { ...CANCELLED } };
+		// The item's budget ending mid-request leaves the same unknown outcome as the Timeout.
+		if (timeoutSignal.aborted || outer?.aborted) return { ok: false, failure: { ...TIMED_OUT } };
+		return { ok: false, failure: classifyThrown(error) };
+	}
+}
+
+// Failures the same request again cannot fix.
+const NOT_WORTH_REPEATING = new Set<CallFailure['kind']>(['errmsg', 'keyRejected', 'redirect', 'tooLarge', 'unverifiable', 'cancelled', 'outOfTime', 'rateLimited']);
+
+/** Whether repeating the same request may give a different answer. */
+export function isWorthRepeating(failure: CallFailure): boolean {
+	return !NOT_WORTH_REPEATING.has(failure.kind);
+}
+
+/** Why a request never went out: its deadline, the execution's cancel, or the run's used-up 429/503 allowance. */
+function notStarted(run: RunAllowance, deadline: Deadline | undefined, cancel: AbortSignal | undefined): CallFailure {
+	if (deadline?.signal.aborted) return deadlineFailure(deadline);
+	if (cancel?.aborted) return { ...CANCELLED };
+	const held = Math.round(run.heldBackMs / 1000);
+	return { kind: 'rateLimited', notDelivered: true, detail: `the API refused requests for load (HTTP 429/503) until this run had waited ${held} s in all` };
+}
+
+/**
+ * The one retry loop: repeats the request while `retryable` accepts the failure and attempts are
+ * left. Never throws. A 429/503 pauses every request of the run, not only this one: the others,
+ * sent meanwhile, would only be refused as well and use up their attempts.
+ */
+export async function callWithRetries(
+	this: IExecuteFunctions,
+	connection: ApiConnection,
+	options: CallOptions,
+	retryAttempts: number,
+	retryable: (failure: CallFailure) => boolean = isWorthRepeating,
+): Promise<{ result: CallResult; attempts: number }> {
+	const cancel = this.getExecutionCancelSignal?.();
+	const signal = options.deadline?.signal ?? cancel;
+	const run = connection.allowance;
+	for (let attempts = 1; ; attempts++) {
+		const startedAt = await takeTurn(run, signal);
+		if (startedAt === undefined) return { result: { ok: false, failure: notStarted(run, options.deadline, cancel) }, attempts };
+		const result = await requestOnce.call(this, connection, options);
+		const refused = !result.ok && isRefusalForLoad(result.failure);
+		const retry = !result.ok && retryable(result.failure) && attempts <= retryAttempts;
+		const delayMs = result.ok ? 0 : retryDelayMs(attempts, result.failure, options.timeoutMs);
+		// The pause is set before the place is handed on, so no waiting request goes out ahead of it.
+		if (refused && retry) pauseRun(run, delayMs);
+		endTurn(run, startedAt, refused);
+		if (!retry) return { result, attempts };
+		// The run's wait, so that a test's clock drives the back-off as it drives the pauses.
+		if (!refused) await untilAborted(run.sleep(delayMs), signal);
+	}
+}
