@@ -35,7 +35,7 @@ export function rawQueryOf(context: IWebhookFunctions): string {
 	return questionMark === -1 ? '' : url.slice(questionMark + 1);
 }
 
-function headerValue(headers: unknown, name: string): string {
+export function headerValue(headers: unknown, name: string): string {
 	if (!isRecord(headers)) return '';
 	const value = headers[name];
 	return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0] ?? '') : '';
