@@ -1,9 +1,8 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import { boundedJson, ItemBudget, preview, REQUEST_LIMITS, setOwn, WarningList } from './limits';
-import { parseQueryString, type DecodedPair } from './queryString';
+import { parseQueryString, type DecodedPair, type DetectedEncoding } from './queryString';
 import { TOKEN_QUERY_KEY } from './secretToken';
-import type { DetectedEncoding } from './textEncoding';
 
 /** The parts of express' Request the triggers read, raw (n8n types it loosely): query string as sent, headers, body bytes. */
 interface RequestLike {
@@ -107,7 +106,8 @@ function readBody(
 		formOrText = rawBody;
 	}
 	const body: unknown = formOrText === undefined ? context.getBodyData() : undefined;
-	if (typeof body === 'string') formOrText = body;
+	// A text body is read from its bytes too when n8n kept them: a 16 MB string is never copied whole.
+	if (typeof body === 'string') formOrText = rawBody instanceof Uint8Array && rawBody.length > 0 ? rawBody : body;
 	if (formOrText !== undefined) {
 		const parsed = parseQueryString(formOrText, 'body', maxPairs);
 		warnings.addAll(parsed.warnings);
