@@ -1,6 +1,7 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
-import { boundedJson, ItemBudget, preview, REQUEST_LIMITS, setOwn, WarningList } from './limits';
+import { isDroppedKey } from '../shared/outsideData';
+import { boundedJson, ItemBudget, preview, REQUEST_LIMITS, WarningList } from './limits';
 import { parseQueryString, type DecodedPair, type DetectedEncoding } from './queryString';
 import { TOKEN_QUERY_KEY } from './secretToken';
 
@@ -148,8 +149,8 @@ function judgeEncoding(pairs: DecodedPair[], warnings: WarningList): Pick<Incomi
 	}
 	const encodings: Record<string, DetectedEncoding> = {};
 	for (const pair of pairs) {
-		if (pair.encoding === 'ascii') continue;
-		setOwn(encodings as IDataObject, pair.key, pair.encoding);
+		if (pair.encoding === 'ascii' || isDroppedKey(pair.key)) continue;
+		encodings[pair.key] = pair.encoding;
 		if (pair.encoding === 'windows-1251' && !pair.damagedUtf8) {
 			warnings.add(
 				`Parameter ${preview(pair.key)} in the ${pair.source} is not valid UTF-8 while the rest of the call is; it was read as Windows-1251 (${preview(pair.value)}) and may be garbled.`,
@@ -193,7 +194,7 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 			}
 			return;
 		}
-		if (key === '__proto__') {
+		if (isDroppedKey(key)) {
 			warnings.add(`The ${source} holds a "__proto__" parameter; it was left out.`);
 			return;
 		}
