@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { preview } from '../webhookIntake/limits';
 import { parseId, parseTimestamp } from '../webhookIntake/values';
 import type { ParameterReader } from '../webhookIntake/parameterReader';
 import type { CallDecision } from '../webhookIntake/senderTrigger';
@@ -13,7 +14,7 @@ export function decidePostback(selected: string[], request: IncomingRequest, rea
 	// The marker is the sender's text: only the table's own entries are aliases (not `constructor`).
 	const status = Object.prototype.hasOwnProperty.call(STATUS_ALIASES, marker) ? STATUS_ALIASES[marker] : marker;
 	if (!POSTBACK_STATUSES.some((option) => option.value === status)) {
-		return { ignore: `Status ${JSON.stringify(status.slice(0, 60))} is not a known postback status.` };
+		return { ignore: `Status ${preview(status, 60)} is not a known postback status.` };
 	}
 	if (!selected.includes(status)) return { ignore: `Status "${status}" is not selected in the trigger.` };
 	return { accept: buildPostbackItem(status, request, reader), answer: { status } };
@@ -38,7 +39,7 @@ function buildPostbackItem(status: string, request: IncomingRequest, reader: Par
 	if (createdAtRaw !== null && createdAtRaw.trim() !== '') {
 		const parsed = parseTimestamp(createdAtRaw, true);
 		if (parsed.ok) createdAt = parsed.value;
-		else reader.warn(`Parameter "created_at" (${JSON.stringify(createdAtRaw.slice(0, 60))}) ${parsed.reason}; createdAt is null.`);
+		else reader.warn(`Parameter "created_at" (${preview(createdAtRaw, 60)}) ${parsed.reason}; createdAt is null.`);
 	}
 	return {
 		status,

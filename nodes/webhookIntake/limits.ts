@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { shorten } from '../shared/outsideData';
+import { isDroppedKey, shorten } from '../shared/outsideData';
 
 /**
  * What one webhook call may cost and what it may put into an item.
@@ -135,22 +135,13 @@ export function boundedJson(value: unknown, depth: number, name: string, budget:
 	}
 	const object: IDataObject = {};
 	for (const key of Object.keys(value)) {
-		if (key === '__proto__') {
+		if (isDroppedKey(key)) {
 			warnings.add(`Parameter ${name} in the body holds a "__proto__" key; it was left out.`);
 			continue;
 		}
 		if (budget.spent || !budget.takeJsonValue()) break;
 		const boundedKey = budget.take(key.slice(0, REQUEST_LIMITS.maxKeyLength));
-		setOwn(object, boundedKey, boundedJson((value as Record<string, unknown>)[key], depth + 1, name, budget, warnings));
+		object[boundedKey] = boundedJson((value as Record<string, unknown>)[key], depth + 1, name, budget, warnings) as IDataObject[string];
 	}
 	return object;
-}
-
-/** Sets a property even when its name is `__proto__` or `constructor` (keys come from strangers). */
-export function setOwn(target: IDataObject, key: string, value: unknown): void {
-	if (key === '__proto__') {
-		Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-	} else {
-		target[key] = value as IDataObject[string];
-	}
 }

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { preview, setOwn, type WarningList } from './limits';
+import { preview, type WarningList } from './limits';
 import { isUnfilledPlaceholder } from './placeholders';
 
 /**
@@ -60,7 +60,8 @@ export class ParameterReader {
 	allParameters(): IDataObject {
 		const result: IDataObject = {};
 		for (const [key, list] of this.values) {
-			setOwn(result, key, list.length === 1 ? this.filled(key, list[0]) : list.map((value) => this.filled(key, value)));
+			// Keys reach the map only past the one `__proto__` rule (webhookRequest's `add`).
+			result[key] = (list.length === 1 ? this.filled(key, list[0]) : list.map((value) => this.filled(key, value))) as IDataObject[string];
 		}
 		return result;
 	}

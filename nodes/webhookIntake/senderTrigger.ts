@@ -131,10 +131,12 @@ export function senderTriggerDescription(trigger: SenderTrigger): Omit<INodeType
 export function receiveCall(context: IWebhookFunctions, trigger: SenderTrigger): IWebhookResponseData {
 	const call = admitCall(context);
 	if ('answer' in call) return call.answer;
-	const { request } = call;
+	const { request, rememberAccepted } = call;
 	const reader = new ParameterReader(request.values, request.warnings);
 	// The events or statuses chosen in the trigger's multi-select.
 	const selected = context.getNodeParameter(trigger.selection.name, []);
 	const decision = trigger.decide(Array.isArray(selected) ? selected.map(String) : [], request, reader);
-	return 'ignore' in decision ? ignoreCall(decision.ignore) : acceptCall(decision.accept, decision.answer);
+	if ('ignore' in decision) return ignoreCall(decision.ignore);
+	rememberAccepted();
+	return acceptCall(decision.accept, decision.answer);
 }

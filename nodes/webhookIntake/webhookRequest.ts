@@ -1,9 +1,9 @@
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
-import { boundedJson, ItemBudget, preview, REQUEST_LIMITS, setOwn, WarningList } from './limits';
-import { parseQueryString, type DecodedPair } from './queryString';
+import { isDroppedKey } from '../shared/outsideData';
+import { boundedJson, ItemBudget, preview, REQUEST_LIMITS, WarningList } from './limits';
+import { parseQueryString, type DecodedPair, type DetectedEncoding } from './queryString';
 import { TOKEN_QUERY_KEY } from './secretToken';
-import type { DetectedEncoding } from './textEncoding';
 
 /** The parts of express' Request the triggers read, raw (n8n types it loosely): query string as sent, headers, body bytes. */
 interface RequestLike {
@@ -35,7 +35,7 @@ export function rawQueryOf(context: IWebhookFunctions): string {
 	return questionMark === -1 ? '' : url.slice(questionMark + 1);
 }
 
-function headerValue(headers: unknown, name: string): string {
+export function headerValue(headers: unknown, name: string): string {
 	if (!isRecord(headers)) return '';
 	const value = headers[name];
 	return typeof value === 'string' ? value : Array.isArray(value) ? String(value[0] ?? '') : '';
@@ -107,7 +107,8 @@ function readBody(
 		formOrText = rawBody;
 	}
 	const body: unknown = formOrText === undefined ? context.getBodyData() : undefined;
-	if (typeof body === 'string') formOrText = body;
+	// A text body is read from its bytes too when n8n kept them: a 16 MB string is never copied whole.
+	if (typeof body === 'string') formOrText = rawBody instanceof Uint8Array && rawBody.length > 0 ? rawBody : body;
 	if (formOrText !== undefined) {
 		const parsed = parseQueryString(formOrText, 'body', maxPairs);
 		warnings.addAll(parsed.warnings);
@@ -148,8 +149,8 @@ function judgeEncoding(pairs: DecodedPair[], warnings: WarningList): Pick<Incomi
 	}
 	const encodings: Record<string, DetectedEncoding> = {};
 	for (const pair of pairs) {
-		if (pair.encoding === 'ascii') continue;
-		setOwn(encodings as IDataObject, pair.key, pair.encoding);
+		if (pair.encoding === 'ascii' || isDroppedKey(pair.key)) continue;
+		encodings[pair.key] = pair.encoding;
 		if (pair.encoding === 'windows-1251' && !pair.damagedUtf8) {
 			warnings.add(
 				`Parameter ${preview(pair.key)} in the ${pair.source} is not valid UTF-8 while the rest of the call is; it was read as Windows-1251 (${preview(pair.value)}) and may be garbled.`,
@@ -193,7 +194,7 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 			}
 			return;
 		}
-		if (key === '__proto__') {
+		if (isDroppedKey(key)) {
 			warnings.add(`The ${source} holds a "__proto__" parameter; it was left out.`);
 			return;
 		}

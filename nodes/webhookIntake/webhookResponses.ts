@@ -2,7 +2,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 
 import { findQueryValues } from './queryString';
 import { checkSecretToken, SECRET_TOKEN_NODE_PARAMETER, TOKEN_QUERY_KEY, type TokenCheck } from './secretToken';
-import { answerRepeat } from './repeatDoor';
+import { checkRepeat } from './repeatDoor';
 import { hasBody, rawQueryOf, readIncomingRequest, type IncomingRequest } from './webhookRequest';
 
 /**
@@ -56,9 +56,12 @@ const TOKEN_ONLY_IN_QUERY = `The ${TOKEN_QUERY_KEY} parameter is missing from th
  * outsider learns nothing about events or statuses. The token counts only in
  * the URL query, the one place to look for it being the line pasted into the sender.
  * Then a repeat of a call accepted lately is answered at the door, before
- * the call is read; only a call that passes both is read whole.
+ * the call is read; only a call that passes both is read whole, and it is
+ * remembered at the door only when it starts an execution.
  */
-export function admitCall(context: IWebhookFunctions): { request: IncomingRequest } | { answer: IWebhookResponseData } {
+export function admitCall(
+	context: IWebhookFunctions,
+): { request: IncomingRequest; rememberAccepted(): void } | { answer: IWebhookResponseData } {
 	const savedToken = String(context.getNodeParameter(SECRET_TOKEN_NODE_PARAMETER, '') ?? '');
 	const query = findQueryValues(rawQueryOf(context), TOKEN_QUERY_KEY);
 	const check = checkSecretToken(savedToken, query.values);
@@ -66,6 +69,7 @@ export function admitCall(context: IWebhookFunctions): { request: IncomingReques
 		const reason = check === 'missing' && hasBody(context) ? TOKEN_ONLY_IN_QUERY : TOKEN_REJECTIONS[check];
 		return { answer: rejectCall(context, reason) };
 	}
-	const repeat = answerRepeat(context, query.rest);
-	return repeat ? { answer: repeat } : { request: readIncomingRequest(context) };
+	const door = checkRepeat(context, query.rest);
+	if ('repeat' in door) return { answer: door.repeat };
+	return { request: readIncomingRequest(context), rememberAccepted: door.rememberAccepted };
 }

@@ -194,6 +194,9 @@ describe('filtered postbacks', () => {
 				webhookResponse: { received: true, ignored: true, reason: `Status "${inherited}" is not a known postback status.` },
 			});
 		}
+		// A long status is cut by the one shortener, never inside a surrogate pair.
+		const long = await postback(`status=${'a'.repeat(59)}${encodeURIComponent('😀')}x`);
+		expect((long.result.webhookResponse as { reason: string }).reason).toBe(`Status "${'a'.repeat(59)}…" is not a known postback status.`);
 		const missing = await postback('id=1');
 		expect(missing.result).toEqual({
 			webhookResponse: { received: true, ignored: true, reason: 'The request has no "status" parameter.' },

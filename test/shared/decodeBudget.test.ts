@@ -2,7 +2,6 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { KlientiksTrigger } from '../../nodes/KlientiksTrigger/KlientiksTrigger.node';
 import { REQUEST_LIMITS } from '../../nodes/webhookIntake/limits';
-import * as percentDecoding from '../../nodes/webhookIntake/percentDecoding';
 import { callTrigger } from './webhookContext';
 
 /**
@@ -38,12 +37,12 @@ function postForm(body: string) {
 	});
 }
 
-/** Input characters (or bytes) handed to the percent-decoder during one call. */
+/** Bytes turned into text during one call (every key and value goes through a TextDecoder). */
 async function decodedDuring(call: () => Promise<unknown>): Promise<number> {
-	const spy = jest.spyOn(percentDecoding, 'decodeComponent');
+	const spy = jest.spyOn(TextDecoder.prototype, 'decode');
 	try {
 		await call();
-		return spy.mock.calls.reduce((sum, [, start, end]) => sum + (end - start), 0);
+		return spy.mock.calls.reduce((sum, [bytes]) => sum + ((bytes as Uint8Array | undefined)?.byteLength ?? 0), 0);
 	} finally {
 		spy.mockRestore();
 	}
@@ -63,6 +62,21 @@ describe('a call larger than an item keeps is decoded only up to that budget', (
 		// Past the call at the budget, at most the value the budget cuts and one more are decoded.
 		expect(decodedHuge).toBeLessThanOrEqual(decodedAtBudget + 2 * escapes * escape.length);
 		expect(decodedHuge).toBeLessThan(huge.body.length / 10);
+	});
+
+	it('reads a 16 MB body of only "&" without turning it into text', async () => {
+		const spy = jest.spyOn(Buffer.prototype, 'toString');
+		try {
+			const { item } = await postForm(`event=custom&x=1${'&'.repeat(SIXTEEN_MB)}`);
+			expect(item?.parameters).toEqual({ event: 'custom', x: '1' });
+			const materialised = spy.mock.calls.reduce((sum, call, i) => {
+				const [, start = 0, end = (spy.mock.contexts[i] as Buffer).length] = call as unknown[] as [string?, number?, number?];
+				return sum + Math.min(end, (spy.mock.contexts[i] as Buffer).length) - start;
+			}, 0);
+			expect(materialised).toBeLessThan(1024);
+		} finally {
+			spy.mockRestore();
+		}
 	});
 
 	it('keeps the same values and warnings as when the whole body was decoded', async () => {

@@ -1,8 +1,19 @@
 import fc from 'fast-check';
 
 import { parseQueryString } from '../../nodes/webhookIntake/queryString';
-import { decodeBytes, hasControlCharacters } from '../../nodes/webhookIntake/textEncoding';
 import { propertyRuns } from './propertyRuns';
+
+/** Bytes as one percent-encoded value, read back: its text and what it was read as. */
+function decodeBytes(bytes: Uint8Array) {
+	const { pairs } = parseQueryString(`v=${[...bytes].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('')}`);
+	return { text: pairs[0]?.value ?? '', encoding: pairs[0]?.encoding ?? 'ascii' };
+}
+
+/** Whether reading the value warns about control characters. */
+function hasControlCharacters(text: string): boolean {
+	const { warnings } = parseQueryString(`v=${encodeURIComponent(text)}`);
+	return warnings.some((warning) => warning.includes('control characters'));
+}
 
 // The properties below try a few thousand cases by default; PROPERTY_RUNS=full tries up to 20,000.
 

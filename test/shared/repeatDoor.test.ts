@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { KlientiksTrigger } from '../../nodes/KlientiksTrigger/KlientiksTrigger.node';
-import { MAX_REMEMBERED_CALLS, RecentCalls } from '../../nodes/webhookIntake/recentCalls';
+import { MAX_CALLS_PER_NODE } from '../../nodes/webhookIntake/repeatDoor';
 import { TrafficLightTrigger } from '../../nodes/TrafficLightTrigger/TrafficLightTrigger.node';
 import { callTrigger, type FakeCall } from './webhookContext';
 
@@ -157,48 +157,62 @@ describe('a repeat of an accepted production call is answered at the door', () =
 	});
 });
 
-describe('the memory of recent calls', () => {
-	it(`keeps at most ${MAX_REMEMBERED_CALLS} calls and forgets the oldest first`, () => {
-		const calls = new RecentCalls();
-		const minute = 60_000;
-		let held = 0;
-		for (let i = 0; i <= MAX_REMEMBERED_CALLS; i++) if (calls.admit(`call-${i}`, minute, 1000 + i) !== undefined) held++;
-		expect(held).toBe(0);
-		expect(calls.size).toBe(MAX_REMEMBERED_CALLS);
-		// call-0 was forgotten to make room; call-1 is still remembered.
-		expect(calls.admit('call-1', minute, 20_000)).toBe(1001);
-		expect(calls.admit('call-0', minute, 20_000)).toBeUndefined();
-		expect(calls.size).toBe(MAX_REMEMBERED_CALLS);
-		expect(calls.admit('call-1', minute, 20_000)).toBeUndefined();
+describe('what the door remembers', () => {
+	const json = (charset: string): FakeCall => ({
+		method: 'POST',
+		headers: { 'content-type': `application/json; charset=${charset}`, 'content-length': '17' },
+		rawBody: Buffer.from('{"client_id":"7"}'),
+		body: { client_id: '7' },
 	});
 
-	it('drops calls past their window as new ones arrive', () => {
-		const calls = new RecentCalls();
-		calls.admit('a', 1000, 0);
-		calls.admit('b', 5000, 500);
-		calls.admit('c', 5000, 1500);
-		expect(calls.size).toBe(2);
-		expect(calls.admit('b', 5000, 1600)).toBe(500);
+	it('tells the same bytes apart by media type: form, then JSON, are two calls', async () => {
+		const workflowId = freshWorkflow();
+		const form = klientiksCall(workflowId, {
+			method: 'POST',
+			headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '17' },
+			rawBody: Buffer.from('{"client_id":"7"}'),
+		});
+		expect((await outcome(form)).executed).toBe(true);
+		expect((await outcome(klientiksCall(workflowId, json('utf-8')))).executed).toBe(true);
+		expect((await outcome(form)).answer).toMatchObject({ repeat: true });
 	});
 
-	it('stays bounded when a short-window call is remembered anew again and again behind a long-window one', () => {
-		const calls = new RecentCalls(10);
-		calls.admit('long', 3_600_000, 0);
-		for (let t = 1; t <= 1000; t++) calls.admit('short', 1, t * 2);
-		// Entries held, the stale ones left behind by calls remembered anew included.
-		expect(calls['order'].length - calls['head']).toBeLessThanOrEqual(20);
-		expect(calls.admit('short', 1, 2000)).toBe(2000);
+	it('tells the same bytes apart by charset: UTF-8, then Windows-1251, are two calls', async () => {
+		const workflowId = freshWorkflow();
+		expect((await outcome(klientiksCall(workflowId, json('utf-8')))).executed).toBe(true);
+		expect((await outcome(klientiksCall(workflowId, json('windows-1251')))).executed).toBe(true);
+		// Spelt another way, the same charset is the same call.
+		expect((await outcome(klientiksCall(workflowId, json('"UTF-8"')))).answer).toMatchObject({ repeat: true });
 	});
 
-	it('keeps a call remembered anew after its window, while older calls are forgotten around it', () => {
-		const calls = new RecentCalls();
-		calls.admit('a', 1000, 0);
-		calls.admit('b', 10_000, 10);
-		// "a" has passed its window: it is remembered anew, from 2000 on.
-		expect(calls.admit('a', 1000, 2000)).toBeUndefined();
-		expect(calls.admit('c', 1000, 2001)).toBeUndefined();
-		expect(calls.admit('a', 1000, 2500)).toBe(2000);
-		expect(calls.admit('b', 10_000, 2500)).toBe(10);
-		expect(calls.size).toBe(3);
+	it('remembers only calls that start an execution: an ignored event passes once it is selected', async () => {
+		const workflowId = freshWorkflow();
+		const ignored = await outcome(klientiksCall(workflowId, { parameters: { events: ['visit_paid'] } }));
+		expect(ignored).toMatchObject({ executed: false, answer: { ignored: true } });
+		expect((await outcome(klientiksCall(workflowId))).executed).toBe(true);
+		expect((await outcome(klientiksCall(workflowId))).answer).toMatchObject({ repeat: true });
+	});
+
+	it('applies a lowered window at once to calls remembered before (a fake clock)', async () => {
+		jest.useFakeTimers({ now: 5_000_000 });
+		const workflowId = freshWorkflow();
+		expect((await outcome(klientiksCall(workflowId))).executed).toBe(true);
+		jest.setSystemTime(5_000_000 + 20_000);
+		const lowered = klientiksCall(workflowId, { parameters: { options: { ignoreRepeatsWithin: 10 } } });
+		expect((await outcome(lowered)).executed).toBe(true);
+		expect((await outcome(lowered)).answer).toMatchObject({ repeat: true });
+	});
+
+	it(`gives each trigger node its own ${MAX_CALLS_PER_NODE} calls, the oldest first out`, async () => {
+		jest.useFakeTimers({ now: 7_000_000 });
+		const workflowId = freshWorkflow();
+		const other = klientiksCall(workflowId, { nodeId: 'token-protected-node' });
+		expect((await outcome(other)).executed).toBe(true);
+		const flooded = (n: number) =>
+			klientiksCall(workflowId, { nodeId: 'open-node', query: `${QUERY}&n=${n}`, parameters: { secretToken: '' } });
+		for (let n = 0; n <= MAX_CALLS_PER_NODE; n++) expect((await outcome(flooded(n))).executed).toBe(true);
+		expect((await outcome(other)).answer).toMatchObject({ repeat: true });
+		expect((await outcome(flooded(1))).answer).toMatchObject({ repeat: true });
+		expect((await outcome(flooded(0))).executed).toBe(true);
 	});
 });

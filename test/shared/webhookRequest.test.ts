@@ -1,6 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
-
-import { setOwn, WarningList } from '../../nodes/webhookIntake/limits';
+import { WarningList } from '../../nodes/webhookIntake/limits';
 import { ParameterReader } from '../../nodes/webhookIntake/parameterReader';
 import { readIncomingRequest } from '../../nodes/webhookIntake/webhookRequest';
 import { acceptCall, ignoreCall, rejectCall } from '../../nodes/webhookIntake/webhookResponses';
@@ -23,6 +21,14 @@ describe('readIncomingRequest', () => {
 		const request = read({ withoutUrl: true, parsedQuery: { a: 'Иван', b: ['1', '2'] } });
 		expect([...request.values]).toEqual([]);
 		expect(request.rawQuery).toBe('');
+	});
+
+	it('drops a "__proto__" parameter at every boundary, with a warning: values, encodings', () => {
+		const request = read({ query: '__proto__=%D0%98&a=%C8&constructor=1' });
+		expect([...request.values.keys()]).toEqual(['a', 'constructor']);
+		expect(request.encoding).toBe('mixed');
+		expect(Object.keys(request.encodings ?? {})).toEqual(['a']);
+		expect(request.warnings.list()).toContain('The query string holds a "__proto__" parameter; it was left out.');
 	});
 
 	it('takes the method from the request', () => {
@@ -116,20 +122,6 @@ describe('ParameterReader', () => {
 		expect(r.warnings).toEqual(['Parameter "b" holds the unfilled placeholder {sub1}; it was read as null.']);
 	});
 
-	it('keeps a parameter named __proto__ as data without touching the prototype', () => {
-		const all = reader([['__proto__', ['x']]]).allParameters();
-		expect(Object.getPrototypeOf(all)).toBe(Object.prototype);
-		expect(Object.keys(all)).toEqual(['__proto__']);
-		expect(JSON.stringify(all)).toBe('{"__proto__":"x"}');
-	});
-});
-
-describe('setOwn', () => {
-	it('defines an enumerable own property', () => {
-		const target: IDataObject = {};
-		setOwn(target, 'constructor', 1);
-		expect(Object.keys(target)).toEqual(['constructor']);
-	});
 });
 
 describe('webhook responses', () => {
