@@ -24,7 +24,7 @@
 // with the Klientiks Trigger's query-string preset for that event (nodes/KlientiksTrigger/presets.ts).
 // Every API request is recorded with the token masked. Modes (slow, failing, rateLimited, apiDisabled)
 // switch at run time from JS (`mock.setMode`) or over HTTP (`POST /__mock/mode`), as the Traffic Light mock's.
-const http = require('node:http');
+const { listenOnLoopback } = require('./net');
 
 const { callUrl } = require('./klientiksCalls');
 
@@ -109,11 +109,10 @@ class KlientiksMock {
 		this.internalAccountId = options.internalAccountId ?? 21947;
 		this.maxLimit = options.maxLimit ?? Infinity;
 		this.schedule = options.schedule ?? ((answer, ms) => setTimeout(answer, ms).unref());
-		/** @type {http.Server|null} */
+		/** @type {{ port: number, close: () => Promise<void> } | null} */
 		this.server = null;
 		this.port = 0;
 		/** @type {Set<import('node:net').Socket>} */
-		this.sockets = new Set();
 		// Declared here for the type checker; reset() sets them.
 		/** @type {RecordedRequest[]} */
 		this.requests = [];
@@ -167,19 +166,8 @@ class KlientiksMock {
 	/** @param {number} [port] */
 	async start(port = 0) {
 		if (this.server) return this;
-		const server = http.createServer((req, res) => this.handle(req, res));
-		server.keepAliveTimeout = 5000;
-		server.on('connection', (socket) => {
-			this.sockets.add(socket);
-			socket.on('close', () => this.sockets.delete(socket));
-		});
-		await new Promise((resolve, reject) => {
-			server.once('error', reject);
-			server.listen(port, '127.0.0.1', () => resolve(undefined));
-		});
-		this.server = server;
-		const address = server.address();
-		this.port = typeof address === 'object' && address ? address.port : port;
+		this.server = await listenOnLoopback((req, res) => this.handle(req, res), port);
+		this.port = this.server.port;
 		return this;
 	}
 
@@ -188,9 +176,7 @@ class KlientiksMock {
 		const server = this.server;
 		if (!server) return;
 		this.server = null;
-		for (const socket of this.sockets) socket.destroy();
-		this.sockets.clear();
-		await new Promise((resolve) => server.close(() => resolve(undefined)));
+		await server.close();
 	}
 
 	// ---- time and rows ----
@@ -435,7 +421,7 @@ class KlientiksMock {
 
 	// ---- HTTP ----
 
-	/** @param {http.IncomingMessage} req @param {http.ServerResponse} res */
+	/** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
 	handle(req, res) {
 		const chunks = [];
 		req.on('data', (c) => chunks.push(c));

@@ -29,7 +29,7 @@
 //                 the last second → HTTP `status` (429 default; 503 too) with `Retry-After` in whole
 //                 seconds (`retryAfterSeconds`, or when the last second's window frees a slot).
 //                 Combine with `delayMs` for an API that takes its time; `mock.refused` counts refusals.
-const http = require('node:http');
+const { listenOnLoopback } = require('./net');
 
 /** The eight errmsg strings known from Traffic Light's landing kit. */
 const ERRMSG = Object.freeze({
@@ -133,11 +133,10 @@ class TrafficLightMock {
 		this.firstLeadId = options.firstLeadId ?? 500001;
 		this.errorStatus = options.errorStatus ?? 200;
 		this.balance = options.balance ?? 15320.5;
-		/** @type {http.Server|null} */
+		/** @type {{ port: number, close: () => Promise<void> } | null} */
 		this.server = null;
 		this.port = 0;
 		/** @type {Set<import('node:net').Socket>} */
-		this.sockets = new Set();
 		/** @type {RecordedRequest[]} */
 		this.requests = [];
 		/** @type {StoredLead[]} */
@@ -146,7 +145,7 @@ class TrafficLightMock {
 		/** @type {MockMode} */
 		this.mode = { kind: 'normal' };
 		this.seq = 0;
-		/** @type {Array<(record: RecordedRequest, res: http.ServerResponse) => void>} */
+		/** @type {Array<(record: RecordedRequest, res: import('node:http').ServerResponse) => void>} */
 		this.requestListeners = [];
 		this.resetLoad();
 	}
@@ -156,7 +155,7 @@ class TrafficLightMock {
 	 * tests watch what is on the wire (`res.once('close', …)`) or switch the mode at a given request.
 	 * A mode set here already applies to this request; to switch for the later ones only, defer the
 	 * switch with queueMicrotask (the request's mode is chosen synchronously after the listeners).
-	 * @param {(record: RecordedRequest, res: http.ServerResponse) => void} listener
+	 * @param {(record: RecordedRequest, res: import('node:http').ServerResponse) => void} listener
 	 */
 	onRequest(listener) {
 		this.requestListeners.push(listener);
@@ -190,7 +189,7 @@ class TrafficLightMock {
 	/**
 	 * Mode 'rateLimited': refuses the request when the API is "full" (HTTP 429/503 with Retry-After,
 	 * nothing stored), else counts it as in flight until its answer is written.
-	 * @param {MockMode} mode @param {RecordedRequest} record @param {http.ServerResponse} res
+	 * @param {MockMode} mode @param {RecordedRequest} record @param {import('node:http').ServerResponse} res
 	 */
 	refusedForLoad(mode, record, res) {
 		const now = record.receivedAt;
@@ -225,19 +224,8 @@ class TrafficLightMock {
 	/** @param {number} [port] */
 	async start(port = 0) {
 		if (this.server) return this;
-		const server = http.createServer((req, res) => this.handle(req, res));
-		server.keepAliveTimeout = 5000;
-		server.on('connection', (socket) => {
-			this.sockets.add(socket);
-			socket.on('close', () => this.sockets.delete(socket));
-		});
-		await new Promise((resolve, reject) => {
-			server.once('error', reject);
-			server.listen(port, '127.0.0.1', () => resolve(undefined));
-		});
-		this.server = server;
-		const address = server.address();
-		this.port = typeof address === 'object' && address ? address.port : port;
+		this.server = await listenOnLoopback((req, res) => this.handle(req, res), port);
+		this.port = this.server.port;
 		return this;
 	}
 
@@ -246,12 +234,10 @@ class TrafficLightMock {
 		const server = this.server;
 		if (!server) return;
 		this.server = null;
-		for (const socket of this.sockets) socket.destroy();
-		this.sockets.clear();
-		await new Promise((resolve) => server.close(() => resolve(undefined)));
+		await server.close();
 	}
 
-	/** @param {http.IncomingMessage} req @param {http.ServerResponse} res */
+	/** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
 	handle(req, res) {
 		const chunks = [];
 		req.on('data', (c) => chunks.push(c));
@@ -296,7 +282,7 @@ class TrafficLightMock {
 		return mode;
 	}
 
-	/** @param {RecordedRequest} record @param {http.ServerResponse} res */
+	/** @param {RecordedRequest} record @param {import('node:http').ServerResponse} res */
 	route(record, res) {
 		const mode = this.modeFor(record.path);
 		if (mode?.kind === 'dropBeforeRecord') {
