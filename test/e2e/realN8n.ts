@@ -395,7 +395,7 @@ export function defineRealN8nSuite(version: string): void {
 			{
 				name: 'an answer that is not JSON',
 				arrange: async () => mock.setMode({ kind: 'nonJson' }),
-				cause: /not JSON/,
+				cause: /not a JSON object/,
 			},
 			{
 				name: `no answer within the node's ${SEND_TIMEOUT_S} s timeout`,
