@@ -33,7 +33,7 @@ function load(root) {
 	const dist = path.join(root, 'dist');
 	return {
 		KlientiksTrigger: require(path.join(dist, 'nodes/KlientiksTrigger/KlientiksTrigger.node.js')).KlientiksTrigger,
-		validation: require(path.join(dist, 'nodes/TrafficLight/leadRules/validation.js')),
+		validation: require(path.join(dist, 'nodes/TrafficLight/leadRules.js')),
 	};
 }
 

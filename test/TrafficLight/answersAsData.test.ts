@@ -6,7 +6,7 @@ import { sleep, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow'
 
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
 import { secretMasker } from '../../nodes/shared/outsideData';
-import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/leadRules/errmsgFixes';
+import { fixForErrmsg } from '../../nodes/TrafficLight/actions/nodeErrors';
 import { checkBaseUrl, classifyAnswer, FEED_DAY_BYTES } from '../../nodes/TrafficLight/transport/trafficLightApi';
 import { contextFor, DEFAULT_KEY, run, runExpectingError, sendParameters, TrafficLightMock } from './fixtures';
 
@@ -50,7 +50,6 @@ describe('keys of an answer are data', () => {
 		const [item] = await run(contextFor(mock, { resource: 'account', operation: 'getBalance', options: {} }));
 		expect(item.json).toEqual({ constructor: 1, prototype: { x: 2 } });
 		expect(Object.getPrototypeOf(item.json)).toBe(Object.prototype);
-		expect(isKnownErrmsg('constructor')).toBe(false);
 		expect(fixForErrmsg('constructor')).toMatch(/^Traffic Light refused the request with this message/);
 	});
 });

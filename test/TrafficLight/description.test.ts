@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
-import { OPTIONAL_LEAD_FIELDS } from '../../nodes/TrafficLight/leadRules/leadFields';
+import { OPTIONAL_LEAD_FIELDS } from '../../nodes/TrafficLight/leadRules';
 import { concurrencyOf, retryAttemptsOf, timeoutMsOf } from '../../nodes/TrafficLight/actions/options';
 import { TrafficLight } from '../../nodes/TrafficLight/TrafficLight.node';
 import { createExecuteContext } from '../helpers/executeContext';

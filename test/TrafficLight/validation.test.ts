@@ -1,7 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { isIpv4, isIpv6, OPTIONAL_LEAD_FIELDS, type LeadFieldSpec } from '../../nodes/TrafficLight/leadRules/leadFields';
-import { buildLeadForm, type LeadInput } from '../../nodes/TrafficLight/leadRules/validation';
+import { buildLeadForm, isIpv4, isIpv6, OPTIONAL_LEAD_FIELDS, type LeadFieldSpec, type LeadInput } from '../../nodes/TrafficLight/leadRules';
 
 const valid: LeadInput = { offerId: '1234', phone: '+7 (999) 123-45-67', country: 'RU', additionalFields: {} };
 
@@ -161,11 +160,10 @@ describe('field rules come from the LeadFieldSpec table', () => {
 			rule: { kind: 'wholeNumber', min: 1, max: 99, unit: 'items', fix: 'Use 1 to 99.' },
 		};
 		jest.isolateModules(() => {
-			jest.doMock('../../nodes/TrafficLight/leadRules/leadFields', () => {
-				const actual = jest.requireActual('../../nodes/TrafficLight/leadRules/leadFields');
-				return { ...actual, OPTIONAL_LEAD_FIELDS: [...actual.OPTIONAL_LEAD_FIELDS, quantity] };
-			});
-			const { buildLeadForm: build } = require('../../nodes/TrafficLight/leadRules/validation') as typeof import('../../nodes/TrafficLight/leadRules/validation');
+			// A fresh copy of the module, so the added row reaches validation and the editor alike and no other test sees it.
+			const rules = require('../../nodes/TrafficLight/leadRules') as typeof import('../../nodes/TrafficLight/leadRules');
+			(rules.OPTIONAL_LEAD_FIELDS as LeadFieldSpec[]).push(quantity);
+			const build = rules.buildLeadForm;
 			const sent = build({ ...valid, additionalFields: { quantity: '+42', timezone: 14 } });
 			expect(sent.ok && [sent.form.qty, sent.form.tz]).toEqual(['42', '14']);
 			const refused = build({ ...valid, additionalFields: { quantity: 0 } });

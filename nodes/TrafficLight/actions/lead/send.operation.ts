@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { OPTIONAL_LEAD_FIELDS, REQUIRED_LEAD_FIELDS, type LeadFieldSpec } from '../../leadRules/leadFields';
+import { OPTIONAL_LEAD_FIELDS, REQUIRED_LEAD_FIELDS, type LeadFieldSpec } from '../../leadRules';
 import { deadlineFailure, openConnection, RATE_LIMIT_ALLOWANCE_TIMEOUTS, rateLimitAllowanceMs, startDeadline, untilAborted } from '../../transport/trafficLightApi';
 import {
 	concurrencyOf,
