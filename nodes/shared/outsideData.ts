@@ -1,6 +1,7 @@
 /**
  * Text and data from outside (webhook calls, API answers, errmsgs, Locations): the one
- * shortener and the one `__proto__` rule, shared by every node of the package.
+ * shortener, the one `__proto__` rule and the secret masker (an API key echoed in an answer, in
+ * any of its encodings), shared by every node of the package.
  */
 
 /**

@@ -83,7 +83,7 @@ const DEFAULT_KEY = 'tl-test-key-7f3a9c';
  * @property {Record<string, string|string[]|undefined>} headers
  * @property {string} rawBody
  * @property {Record<string, string>} form   the parsed form body (last value wins, as PHP does)
- * @property {number} receivedAt
+ * @property {number} receivedAt    the mock's clock (options.now)
  */
 
 /**
@@ -126,8 +126,10 @@ class TrafficLightMock {
 	 * @param {number} [options.firstLeadId]
 	 * @param {number} [options.errorStatus]   HTTP status sent with errmsg answers (real value unknown; 200 by default)
 	 * @param {number} [options.balance]
+	 * @param {() => number} [options.now]       the clock stamping requests and the rate window (ms)
 	 */
 	constructor(options = {}) {
+		this.now = options.now ?? (() => Date.now());
 		this.keys = new Set(options.keys ?? [DEFAULT_KEY]);
 		this.offers = options.offers ?? { '*': ['*'] };
 		this.firstLeadId = options.firstLeadId ?? 500001;
@@ -262,7 +264,7 @@ class TrafficLightMock {
 				headers: { ...req.headers },
 				rawBody,
 				form,
-				receivedAt: Date.now(),
+				receivedAt: this.now(),
 			};
 			for (const listener of this.requestListeners) listener(record, res);
 			this.route(record, res);
