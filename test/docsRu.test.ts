@@ -2,8 +2,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { EVENT_PRESETS, templatePairs } from '../nodes/KlientiksTrigger/presets';
-import { buildPasteLine } from '../nodes/webhookIntake/notices';
-import { SECRET_TOKEN_PLACEHOLDER, TOKEN_QUERY_KEY } from '../nodes/webhookIntake/secretToken';
+import { buildPasteLine, SECRET_TOKEN_PLACEHOLDER } from '../nodes/webhookIntake/senderTrigger';
+import { TOKEN_QUERY_KEY } from '../nodes/webhookIntake/webhookRequest';
 import { DOCUMENTED_MACROS, STATUS_MARKER_PARAMETER } from '../nodes/TrafficLightTrigger/statuses';
 
 const ROOT = join(__dirname, '..');

@@ -6,9 +6,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { manuallyPastedWebhook } from '../webhookIntake/manualWebhook';
-import { escapeNoticeText, pasteLineNotices } from '../webhookIntake/notices';
-import { receiveCall, senderTriggerDescription, type SenderTrigger } from '../webhookIntake/senderTrigger';
+import { escapeNoticeText, manuallyPastedWebhook, pasteLineNotices, receiveCall, senderTriggerDescription, type SenderTrigger } from '../webhookIntake/senderTrigger';
 import { decideEvent, EVENT_MARKER_PARAMETER } from './eventDecision';
 import { CUSTOM_EVENT, EVENT_PRESETS, templatePairs } from './presets';
 

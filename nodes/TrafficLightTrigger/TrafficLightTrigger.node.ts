@@ -6,9 +6,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { manuallyPastedWebhook } from '../webhookIntake/manualWebhook';
-import { buildPasteLine, noticeWithLine, pasteLineNotices } from '../webhookIntake/notices';
-import { receiveCall, senderTriggerDescription, type SenderTrigger } from '../webhookIntake/senderTrigger';
+import { buildPasteLine, manuallyPastedWebhook, noticeWithLine, pasteLineNotices, receiveCall, senderTriggerDescription, type SenderTrigger } from '../webhookIntake/senderTrigger';
 import { decidePostback } from './postbackItem';
 import { DOCUMENTED_MACROS, INFERRED_STREAM_MACROS, POSTBACK_STATUSES, STATUS_MARKER_PARAMETER } from './statuses';
 

@@ -1,18 +1,20 @@
 import {
 	NodeConnectionTypes,
 	type IDataObject,
+	type IHookFunctions,
 	type INodeProperties,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { escapeNoticeText } from './notices';
 import { ParameterReader } from './parameterReader';
 import { IGNORE_REPEATS_DEFAULT_SECONDS, IGNORE_REPEATS_OPTION } from './repeatDoor';
-import { SECRET_TOKEN_NODE_PARAMETER, SECRET_TOKEN_PLACEHOLDER } from './secretToken';
-import type { IncomingRequest } from './webhookRequest';
-import { acceptCall, admitCall, ignoreCall } from './webhookResponses';
+import { TOKEN_QUERY_KEY, type IncomingRequest } from './webhookRequest';
+import { acceptCall, admitCall, ignoreCall, SECRET_TOKEN_NODE_PARAMETER } from './webhookResponses';
+
+/** What the user sees in the paste-ready lines instead of the real secret. */
+export const SECRET_TOKEN_PLACEHOLDER = 'YOUR_SECRET_TOKEN';
 
 /** What an admitted call becomes: an item and the answer's fields, or a reason to start nothing. */
 export type CallDecision = { accept: IDataObject; answer: IDataObject } | { ignore: string };
@@ -139,4 +141,92 @@ export function receiveCall(context: IWebhookFunctions, trigger: SenderTrigger):
 	if ('ignore' in decision) return ignoreCall(decision.ignore);
 	rememberAccepted();
 	return acceptCall(decision.accept, decision.answer);
+}
+
+/**
+ * Neither Klientiks nor Traffic Light has an API to register a webhook: the
+ * user pastes the URL by hand. So the lifecycle does nothing and reports the
+ * webhook as existing, as n8n's own TheHive Trigger does.
+ */
+export const manuallyPastedWebhook = {
+	default: {
+		async checkExists(this: IHookFunctions): Promise<boolean> {
+			return true;
+		},
+		async create(this: IHookFunctions): Promise<boolean> {
+			return true;
+		},
+		async delete(this: IHookFunctions): Promise<boolean> {
+			return true;
+		},
+	},
+};
+
+// ---- The paste-ready lines of the panel ----
+
+/**
+ * The editor renders a notice's text as sanitized HTML. Escaping keeps a
+ * paste-ready line intact: `&` stays `&` instead of starting an entity
+ * (`&not…` would otherwise become `¬…`), and nothing is mistaken for a tag.
+ */
+export function escapeNoticeText(text: string): string {
+	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Notice text with the line as a list item of its own, so it stands on its
+ * own row and a triple-click selects exactly the line.
+ */
+export function noticeWithLine(lead: string, line: string): string {
+	return `${escapeNoticeText(lead)}<ul><li>${escapeNoticeText(line)}</li></ul>`;
+}
+
+/** A query string built from `[key, value]` pairs, values written as given (they are sender placeholders). */
+export function buildPasteLine(pairs: ReadonlyArray<readonly [string, string]>): string {
+	return `?${pairs.map(([key, value]) => `${key}=${value}`).join('&')}`;
+}
+
+export interface PasteLineNoticeOptions {
+	/** Unique suffix for the notice parameter names. */
+	id: string;
+	/** Parameter name and value that select this line (e.g. `events` / `client_added`). */
+	selector: { parameter: string; value: string };
+	/** Text before the line, e.g. "Client Added: append to the webhook URL in Klientiks". */
+	lead: string;
+	/** The marker pair that comes first, e.g. `['event', 'client_added']`. */
+	marker: readonly [string, string];
+	/** The data pairs after the marker and the token. */
+	pairs: ReadonlyArray<readonly [string, string]>;
+}
+
+/**
+ * Two notices per line, of which the editor shows one: without a secret
+ * token set, the plain line; with one set, the line with
+ * `token=YOUR_SECRET_TOKEN`. A notice cannot evaluate expressions, and
+ * printing the real secret in the panel would expose it in every
+ * screenshot, so the user replaces the placeholder once when pasting.
+ */
+export function pasteLineNotices({ id, selector, lead, marker, pairs }: PasteLineNoticeOptions): INodeProperties[] {
+	return [
+		{
+			displayName: noticeWithLine(`${lead}:`, buildPasteLine([marker, ...pairs])),
+			name: `pasteLine_${id}`,
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { [selector.parameter]: [selector.value], [SECRET_TOKEN_NODE_PARAMETER]: [''] } },
+		},
+		{
+			displayName: noticeWithLine(
+				`${lead} (then replace ${SECRET_TOKEN_PLACEHOLDER} with your Secret Token):`,
+				buildPasteLine([marker, [TOKEN_QUERY_KEY, SECRET_TOKEN_PLACEHOLDER], ...pairs]),
+			),
+			name: `pasteLineWithToken_${id}`,
+			type: 'notice',
+			default: '',
+			displayOptions: {
+				show: { [selector.parameter]: [selector.value] },
+				hide: { [SECRET_TOKEN_NODE_PARAMETER]: [''] },
+			},
+		},
+	];
 }

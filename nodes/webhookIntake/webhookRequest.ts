@@ -3,7 +3,13 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 import { isDroppedKey } from '../shared/outsideData';
 import { boundedJson, ItemBudget, preview, REQUEST_LIMITS, WarningList } from './limits';
 import { parseQueryString, type DecodedPair, type DetectedEncoding } from './queryString';
-import { TOKEN_QUERY_KEY } from './secretToken';
+
+/**
+ * Neither Klientiks nor Traffic Light can sign a request or send a header: all the user controls is
+ * the URL. So the secret travels as a query parameter the user appends (`&token=…`); this is its key,
+ * checked by `admitCall` and never part of an item.
+ */
+export const TOKEN_QUERY_KEY = 'token';
 
 /** The parts of express' Request the triggers read, raw (n8n types it loosely): query string as sent, headers, body bytes. */
 interface RequestLike {

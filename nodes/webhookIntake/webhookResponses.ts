@@ -1,9 +1,10 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { findQueryValues } from './queryString';
-import { checkSecretToken, SECRET_TOKEN_NODE_PARAMETER, TOKEN_QUERY_KEY, type TokenCheck } from './secretToken';
 import { checkRepeat } from './repeatDoor';
-import { hasBody, rawQueryOf, readIncomingRequest, type IncomingRequest } from './webhookRequest';
+import { hasBody, rawQueryOf, readIncomingRequest, TOKEN_QUERY_KEY, type IncomingRequest } from './webhookRequest';
 
 /**
  * The answers a trigger gives. Both senders only look at the status
@@ -38,6 +39,32 @@ export function rejectCall(context: IWebhookFunctions, reason: string): IWebhook
 	response.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8' });
 	response.end(JSON.stringify({ received: false, error: reason }));
 	return { noWebhookResponse: true };
+}
+
+/**
+ * Name of the node parameter that holds the saved Secret Token. Workflows
+ * store parameters by this name, so it must never change.
+ */
+export const SECRET_TOKEN_NODE_PARAMETER = 'secretToken';
+
+const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+
+export type TokenCheck = 'notRequired' | 'accepted' | 'missing' | 'repeated' | 'wrong';
+
+/**
+ * `sentTokens` holds every value the URL query carried under the token key.
+ * Exactly one is allowed: with several, a sender could try many guesses in
+ * one call. The saved token is trimmed (a pasted one often ends in a space
+ * or new line); the sent value is compared as sent.
+ */
+export function checkSecretToken(savedToken: string, sentTokens: readonly string[]): TokenCheck {
+	const saved = savedToken.trim();
+	if (saved === '') return 'notRequired';
+	if (sentTokens.length > 1) return 'repeated';
+	if (sentTokens.length === 0 || sentTokens[0] === '') return 'missing';
+	// Compared in constant time. Both sides are hashed first so the buffers have equal length
+	// (timingSafeEqual demands it) and the time does not reveal the saved token's length either.
+	return timingSafeEqual(digest(saved), digest(sentTokens[0])) ? 'accepted' : 'wrong';
 }
 
 const TOKEN_REJECTIONS: Record<Exclude<TokenCheck, 'notRequired' | 'accepted'>, string> = {

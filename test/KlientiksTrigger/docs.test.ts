@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { EVENT_PRESETS, templatePairs } from '../../nodes/KlientiksTrigger/presets';
-import { buildPasteLine } from '../../nodes/webhookIntake/notices';
+import { buildPasteLine } from '../../nodes/webhookIntake/senderTrigger';
 
 const docs = readFileSync(join(__dirname, '../../docs/klientiks-trigger.md'), 'utf8');
 

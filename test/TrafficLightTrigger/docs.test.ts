@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { buildPasteLine } from '../../nodes/webhookIntake/notices';
+import { buildPasteLine } from '../../nodes/webhookIntake/senderTrigger';
 import { DOCUMENTED_MACROS, INFERRED_STREAM_MACROS, POSTBACK_STATUSES } from '../../nodes/TrafficLightTrigger/statuses';
 
 const docs = readFileSync(join(__dirname, '../../docs/traffic-light-trigger.md'), 'utf8');

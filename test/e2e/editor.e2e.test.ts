@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { buildPasteLine } from '../../nodes/webhookIntake/notices';
+import { buildPasteLine } from '../../nodes/webhookIntake/senderTrigger';
 import { EVENT_PRESETS, templatePairs } from '../../nodes/KlientiksTrigger/presets';
 import { DOCUMENTED_MACROS, STATUS_MARKER_PARAMETER } from '../../nodes/TrafficLightTrigger/statuses';
 import { REPO_ROOT } from '../../scripts/lib/pack';

@@ -1,4 +1,4 @@
-import { buildPasteLine, escapeNoticeText, noticeWithLine, pasteLineNotices } from '../../nodes/webhookIntake/notices';
+import { buildPasteLine, escapeNoticeText, noticeWithLine, pasteLineNotices } from '../../nodes/webhookIntake/senderTrigger';
 
 describe('notices', () => {
 	it('escapes text so the editor shows it literally', () => {

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 
-import { checkSecretToken } from '../../nodes/webhookIntake/secretToken';
+import { checkSecretToken } from '../../nodes/webhookIntake/webhookResponses';
 
 // Wrap the real timingSafeEqual so tests can see that (and how) it is called.
 jest.mock('node:crypto', () => {
