@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { escapeNoticeText, manuallyPastedWebhook, pasteLineNotices, receiveCall, senderTriggerDescription, type SenderTrigger } from '../webhookIntake/senderTrigger';
-import { decideEvent, EVENT_MARKER_PARAMETER } from './eventDecision';
+import { decideEvent, EVENT_MARKER_PARAMETER } from './eventItem';
 import { CUSTOM_EVENT, EVENT_PRESETS, templatePairs } from './presets';
 
 const EVENTS_PARAMETER = 'events';

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { preview } from '../webhookIntake/limits';
 import type { ParameterReader } from '../webhookIntake/parameterReader';
+import type { CallDecision } from '../webhookIntake/senderTrigger';
 import { requestSummary, type IncomingRequest } from '../webhookIntake/webhookRequest';
 import {
 	normalizePhone,
@@ -18,6 +19,7 @@ import {
 	CLIENT_FIELDS,
 	CUSTOM_EVENT,
 	CUSTOM_LEAD_ID_KEYS,
+	EVENT_PRESETS,
 	type Entity,
 	type EventPreset,
 	type FieldKind,
@@ -96,7 +98,7 @@ function combineStart(appointment: IDataObject): void {
  * (every key present, null when absent), a deterministic lead id, every
  * parameter as received, and all warnings.
  */
-export function buildPresetItem(preset: EventPreset, request: IncomingRequest, reader: ParameterReader): IDataObject {
+function buildPresetItem(preset: EventPreset, request: IncomingRequest, reader: ParameterReader): IDataObject {
 	const entities = emptyEntities(preset);
 	for (const spec of preset.fields) readField(reader, entities[spec.entity] as IDataObject, spec);
 	if (preset.combineStart && entities.appointment) combineStart(entities.appointment);
@@ -129,7 +131,7 @@ function leadIdSlug(marker: string): string {
  * The output item for Custom: every parameter passed through untyped, plus a
  * lead id from the most specific id parameter present.
  */
-export function buildCustomItem(marker: string | null, request: IncomingRequest, reader: ParameterReader): IDataObject {
+function buildCustomItem(marker: string | null, request: IncomingRequest, reader: ParameterReader): IDataObject {
 	const event = marker ?? CUSTOM_EVENT.value;
 	let leadId: string | null = null;
 	for (const key of CUSTOM_LEAD_ID_KEYS) {
@@ -151,4 +153,35 @@ export function buildCustomItem(marker: string | null, request: IncomingRequest,
 function received(request: IncomingRequest, reader: ParameterReader): IDataObject {
 	const parameters = reader.allParameters();
 	return { parameters, warnings: reader.warnings, raw: requestSummary(request) };
+}
+
+// ---- Which event a call is for ----
+
+/** The query parameter that tells one trigger's events apart. */
+export const EVENT_MARKER_PARAMETER = 'event';
+
+/**
+ * A preset marker is handled only when that preset is selected. Anything else
+ * (no marker, or a marker of the user's own) is Custom's, when Custom is
+ * selected. Selecting Custom does not catch a known but unselected preset:
+ * the user said they do not want that event.
+ */
+export function decideEvent(selected: string[], request: IncomingRequest, reader: ParameterReader): CallDecision {
+	// Trimmed and lower-cased; null when absent, empty or unfilled.
+	const marker = reader.nonEmptyText(EVENT_MARKER_PARAMETER)?.toLowerCase() ?? null;
+	const preset = EVENT_PRESETS.find((p) => p.value === marker);
+	if (preset) {
+		if (!selected.includes(preset.value)) return { ignore: `Event "${preset.value}" is not selected in the trigger.` };
+		return { accept: buildPresetItem(preset, request, reader), answer: { event: preset.value } };
+	}
+	if (!selected.includes(CUSTOM_EVENT.value)) {
+		return {
+			ignore:
+				marker === null
+					? 'The request has no "event" parameter and Custom is not selected in the trigger.'
+					: `Event ${preview(marker, 60)} is not one the trigger is set to receive.`,
+		};
+	}
+	const item = buildCustomItem(marker, request, reader);
+	return { accept: item, answer: { event: item.event } };
 }
