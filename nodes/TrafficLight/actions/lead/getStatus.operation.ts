@@ -79,7 +79,7 @@ export function parseIdList(value: unknown): string[] {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Every day from `from` to `to` (YYYY-MM-DD, both included): a range is read one day per request, so each answer stays under its cap. */
-export function daysOf(from: string, to: string): string[] {
+function daysOf(from: string, to: string): string[] {
 	const days: string[] = [];
 	for (let at = Date.parse(`${from}T00:00:00Z`); at <= Date.parse(`${to}T00:00:00Z`); at += DAY_MS) days.push(new Date(at).toISOString().slice(0, 10));
 	return days;

@@ -1,12 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { deadlineFailure, wait, type Deadline } from '../../../transport/trafficLightApi';
-import { findByLeadIds } from '../../../transport/feed';
-import { callWithRetries, isWorthRepeating } from '../../../transport/trafficLightApi';
 import { shortJson, shorten } from '../../../../shared/outsideData';
-import { MAX_PREVIEW_CHARS } from '../../../transport/trafficLightApi';
-import type { TrafficLightConnection } from '../../../transport/trafficLightApi';
-import type { CallFailure } from '../../../transport/trafficLightApi';
+import { findByLeadIds } from '../../../transport/feed';
+import { callWithRetries, deadlineFailure, isWorthRepeating, MAX_PREVIEW_CHARS, wait, type CallFailure, type Deadline, type TrafficLightConnection } from '../../../transport/trafficLightApi';
 import type { ReadyItem } from './items';
 
 /** Waits before each feed check after an unknown outcome; gives Traffic Light time to store a slow lead. */
@@ -61,7 +57,7 @@ export type DeliveryOutcome =
 	  };
 
 /** Traffic Light's id of the lead in a send answer or a feed row; undefined when it has none. */
-export function trafficLightIdOf(body: IDataObject): string | number | undefined {
+function trafficLightIdOf(body: IDataObject): string | number | undefined {
 	// /api/lead/send answers {"id": …}; the landing-kit endpoint answers {"order_id": …}.
 	for (const key of ['id', 'order_id']) {
 		const value = body[key];
@@ -81,7 +77,7 @@ const MAX_FIELD_CHARS = 200;
  * plus `raw`, the whole answer as JSON cut at MAX_ANSWER_COPY_CHARS, so an
  * answer padded with junk cannot blow up the execution data.
  */
-export function boundedAnswer(body: IDataObject): IDataObject {
+function boundedAnswer(body: IDataObject): IDataObject {
 	const answer: IDataObject = {};
 	for (const field of KNOWN_ANSWER_FIELDS) {
 		const value = body[field];

@@ -8,7 +8,7 @@ import { DEFAULTS, retryAttemptsOf, timeoutMsOf, type NodeOptions } from '../../
 
 // Reading and validating Lead → Send's items, window by window: nothing here makes a request itself.
 
-export type Prepared =
+type Prepared =
 	| { ok: true; form: LeadForm; leadId?: string; timeoutMs: number; retryAttempts: number; skipDuplicates: boolean }
 	| { ok: false; error: NodeApiError | NodeOperationError };
 
@@ -27,7 +27,7 @@ export function runOptions(ctx: IExecuteFunctions): NodeOptions {
 	}
 }
 
-export function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
+function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
 	try {
 		const read = (name: string, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
 		const options = read('options', {}) as NodeOptions;
@@ -65,7 +65,7 @@ export function needsCheck(prepared: Prepared): prepared is ReadyItem & { leadId
 // Reads the send's items window by window and pairs each with its feed check (duplicate protection, layers 1 and 2).
 
 /** Looks Lead IDs up in the lead feed. */
-export type LookUp = (leadIds: string[]) => Promise<LeadIdLookup>;
+type LookUp = (leadIds: string[]) => Promise<LeadIdLookup>;
 
 /** What the feed says about an item's Lead ID before it is sent. */
 export type FeedCheck =

@@ -119,7 +119,7 @@ const CONSEQUENCES: Record<Resolution, (facts: Facts) => string> = {
 		`The lead may or may not have reached Traffic Light, and without a Lead ID the node cannot check. It was not resent, because a resend may create a duplicate. Set Lead ID (e.g. the Klientiks Trigger output "leadId") so that the node can confirm such sends by itself.${connectionHint(failure)}`,
 };
 
-export function deliveryDescription(outcome: NotDelivered, leadId: string | undefined, timeoutMs: number): string {
+function deliveryDescription(outcome: NotDelivered, leadId: string | undefined, timeoutMs: number): string {
 	const { failure, feedFailure, attempts } = outcome;
 	const tries = attempts > 1 ? ` (tried ${attempts} times)` : '';
 	return CONSEQUENCES[outcome.resolution]({ failure, feedFailure, leadId, timeoutMs, tries });
