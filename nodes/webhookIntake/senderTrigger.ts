@@ -9,9 +9,8 @@ import {
 } from 'n8n-workflow';
 
 import { ParameterReader } from './parameterReader';
-import { IGNORE_REPEATS_DEFAULT_SECONDS, IGNORE_REPEATS_OPTION } from './repeatDoor';
 import { TOKEN_QUERY_KEY, type IncomingRequest } from './webhookRequest';
-import { acceptCall, admitCall, ignoreCall, SECRET_TOKEN_NODE_PARAMETER } from './webhookResponses';
+import { acceptCall, admitCall, ignoreCall, IGNORE_REPEATS_DEFAULT_SECONDS, IGNORE_REPEATS_OPTION, SECRET_TOKEN_NODE_PARAMETER } from './webhookResponses';
 
 /** What the user sees in the paste-ready lines instead of the real secret. */
 export const SECRET_TOKEN_PLACEHOLDER = 'YOUR_SECRET_TOKEN';

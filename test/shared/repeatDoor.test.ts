@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { KlientiksTrigger } from '../../nodes/KlientiksTrigger/KlientiksTrigger.node';
-import { MAX_CALLS_PER_NODE } from '../../nodes/webhookIntake/repeatDoor';
+import { MAX_CALLS_PER_NODE } from '../../nodes/webhookIntake/webhookResponses';
 import { TrafficLightTrigger } from '../../nodes/TrafficLightTrigger/TrafficLightTrigger.node';
 import { callTrigger, type FakeCall } from './webhookContext';
 
