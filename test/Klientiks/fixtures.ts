@@ -32,8 +32,8 @@ export async function connect(ctx: TestContext, options: Parameters<typeof openK
  * The process-wide pace on an instant clock: every wait is recorded and moves the clock on at once.
  * Tests that are not about the pace would otherwise wait a real second per request.
  */
-export function instantPace(): { now: number; waits: number[] } {
-	const clock = { now: Date.parse('2026-12-01T10:00:00Z'), waits: [] as number[] };
+export function instantPace(shared?: { now: number }): { now: number; waits: number[] } {
+	const clock = Object.assign(shared ?? { now: Date.parse('2026-12-01T10:00:00Z') }, { waits: [] as number[] });
 	klientiksPace.nextAt.clear();
 	klientiksPace.now = () => clock.now;
 	klientiksPace.wait = async (ms, signal) => {

@@ -109,6 +109,8 @@ export function createExecuteContext(options: ContextOptions): TestContext {
 			return credentials;
 		},
 		getExecutionCancelSignal: () => undefined,
+		// The workflow's time zone, as n8n gives it to a dateTime parameter without an offset.
+		getTimezone: () => 'Europe/Moscow',
 		logger: { debug() {}, info() {}, warn() {}, error() {} },
 		helpers,
 	};

@@ -1,4 +1,11 @@
-import { NodeApiError, NodeOperationError, type ICredentialDataDecryptedObject, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type INode,
+	type JsonObject,
+} from 'n8n-workflow';
 
 import {
 	callWithRetries,
@@ -32,10 +39,11 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Repeats of a request that failed for a reason a repeat may fix (timeouts, 429, 5xx). */
 export const RETRY_ATTEMPTS = 3;
 /**
- * A page of PAGE_SIZE client rows with json_data is about 150 KB; four times that and more leaves room
- * for heavier rows while JSON.parse of the worst shape within the cap stays one short turn.
+ * A page of PAGE_SIZE client rows with a small json_data is about 105 KB. The cap is what keeps
+ * JSON.parse of the worst shape within it (an array of small numbers, masked) one short turn; a page
+ * of heavier rows that exceeds it is asked again with half the limit (klientiksList).
  */
-export const MAX_ANSWER_BYTES = 1024 * 1024;
+export const MAX_ANSWER_BYTES = 192 * 1024;
 export const NO_DATA = 'No data';
 
 /** Process-wide, shared by every node and execution: the next time each account may be asked. */
@@ -191,7 +199,7 @@ export function describeFailure(failure: CallFailure, timeoutMs: number): { mess
 		case 'tooLarge':
 			return {
 				message: `Klientiks answered with more than ${Math.round(failure.maxBytes / 1024)} KB (HTTP ${failure.statusCode}); the rest was not read`,
-				description: `A page of ${PAGE_SIZE} rows is far smaller. ${CHECK_REACHABLE}`,
+				description: `Not even one row fitted: a Klientiks row is far smaller. ${CHECK_REACHABLE}`,
 			};
 		case 'notAnObject':
 			return {
@@ -239,10 +247,15 @@ export async function klientiksGet(
 	query?: Record<string, string>,
 	itemIndex = 0,
 ): Promise<IDataObject> {
-	const path = klientiksPath(c, action, params);
-	const { result } = await callWithRetries.call(this, c, { method: 'GET', path, query: toQuery(query), timeoutMs: c.timeoutMs, deadline: c.deadline }, RETRY_ATTEMPTS, worthRepeating);
+	const result = await getOnce.call(this, c, action, params, query);
 	if (!result.ok) throw klientiksError(this.getNode(), result.failure, c.timeoutMs, describeCall(action, params), itemIndex);
 	return result.body;
+}
+
+async function getOnce(this: NodeContext, c: KlientiksConnection, action: string, params: Array<[string, string]>, query?: Record<string, string>): Promise<CallResult> {
+	const path = klientiksPath(c, action, params);
+	const call = { method: 'GET' as const, path, query: toQuery(query), timeoutMs: c.timeoutMs, deadline: c.deadline };
+	return (await callWithRetries.call(this, c, call, RETRY_ATTEMPTS, worthRepeating)).result;
 }
 
 /** What a call read, for messages: the action and its model, never the token. */
@@ -286,10 +299,18 @@ export async function klientiksList(
 	const maxPages = bounds.maxPages ?? Infinity;
 	let offset = Math.max(0, Math.floor(bounds.startOffset ?? 0));
 	let totalCount: number | undefined;
+	let pageSize = PAGE_SIZE;
 	for (let pages = 0; ; pages++) {
 		if (rows.length >= maxRows || pages >= maxPages) return { rows, nextOffset: offset, complete: false, totalCount };
-		const asked = Math.min(PAGE_SIZE, maxRows - rows.length);
-		const body = await klientiksGet.call(this, c, 'list', params, { ...query, offset: String(offset), limit: String(asked) }, itemIndex);
+		const asked = Math.min(pageSize, maxRows - rows.length);
+		const result = await getOnce.call(this, c, 'list', params, { ...query, offset: String(offset), limit: String(asked) });
+		if (!result.ok && result.failure.kind === 'tooLarge' && asked > 1) {
+			// Heavy rows: the same offset again with half the rows, and so on for the rest of the list.
+			pageSize = Math.ceil(asked / 2);
+			continue;
+		}
+		if (!result.ok) throw klientiksError(this.getNode(), result.failure, c.timeoutMs, describeCall('list', params), itemIndex);
+		const body = result.body;
 		const page = rowsOf(body);
 		if (!page.every(isRow)) {
 			const failure: CallFailure = { kind: 'incomplete', notDelivered: false, statusCode: 200, missing: 'rows', detail: 'an "items" list holding something that is not a row' };
