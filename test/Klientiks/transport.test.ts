@@ -1,6 +1,6 @@
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, type IExecuteFunctions, type IPollFunctions } from 'n8n-workflow';
 
-import { klientiksGet, klientiksList, rowsOf } from '../../nodes/Klientiks/transport/klientiksApi';
+import { klientiksGet, klientiksList, openKlientiks, rowsOf, type KlientiksConnection } from '../../nodes/Klientiks/transport/klientiksApi';
 import { connect, instantPace, KlientiksMock, klientiksContext, serialised, TOKEN } from './fixtures';
 
 let mock: KlientiksMock;
@@ -40,5 +40,11 @@ describe('Klientiks transport', () => {
 		expect((error as Error).message).toContain('Access denied');
 		expect(serialised(error)).not.toContain('f'.repeat(32));
 		expect(serialised(error)).not.toContain(TOKEN);
+	});
+
+	it('opens from a poll context as from an execute context (type-checked: IPollFunctions has no cancel signal in n8n 1.x)', () => {
+		const fromPoll = async (poll: IPollFunctions): Promise<KlientiksConnection> => await openKlientiks.call(poll);
+		const fromExecute = async (execute: IExecuteFunctions): Promise<KlientiksConnection> => await openKlientiks.call(execute);
+		expect([typeof fromPoll, typeof fromExecute]).toEqual(['function', 'function']);
 	});
 });
