@@ -43,6 +43,8 @@ const KNOWN_GUESSES = Object.freeze({
 	rateLimitStatus: 429,
 	timezoneOffsetMinutes: 180,
 	defaultLimit: 50,
+	/** research: NOT FOUND, guessed — `list/…/m/clients/id/{id}` filters the clients list by id (the API's name/value style). */
+	clientByIdRoute: 'list/…/m/clients/id/{id}',
 });
 
 const NO_DATA = 'No data';
@@ -568,6 +570,8 @@ class KlientiksMock {
 
 	listClients(p, query) {
 		let rows = [...this.clients.values()];
+		// research: NOT FOUND, guessed — `id/{id}` keeps the client with that id (KNOWN_GUESSES.clientByIdRoute).
+		if (p.id !== undefined) rows = rows.filter((c) => String(c.row.id) === String(p.id));
 		const day = p.date ?? query.date;
 		if (day !== undefined) {
 			// research: NOT FOUND, guessed — `date/{YYYY-MM-DD}` lists clients modified on or after that day.
