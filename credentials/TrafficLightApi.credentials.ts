@@ -8,7 +8,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { checkBaseUrl, DEFAULT_BASE_URL } from '../nodes/TrafficLight/transport/trafficLightApi';
+import { checkBaseUrl } from '../nodes/shared/baseUrl';
+import { DEFAULT_BASE_URL } from '../nodes/TrafficLight/transport/trafficLightApi';
 
 export class TrafficLightApi implements ICredentialType {
 	name = 'trafficLightApi';
@@ -55,7 +56,7 @@ export class TrafficLightApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		if (requestOptions.baseURL !== undefined) {
-			const checked = checkBaseUrl(String(credentials.baseUrl ?? ''));
+			const checked = checkBaseUrl(String(credentials.baseUrl ?? ''), DEFAULT_BASE_URL);
 			if (!checked.ok) throw new UserError(`Base URL "${checked.value}" ${checked.problem}`);
 			requestOptions = { ...requestOptions, baseURL: checked.baseUrl };
 		}

@@ -1,4 +1,4 @@
-import { sleep, type ICredentialsDecrypted, type IDataObject, type IExecuteFunctions, type IHttpRequestMethods, type IHttpRequestOptions } from 'n8n-workflow';
+import { sleep, type ICredentialsDecrypted, type IDataObject, type IHttpRequestMethods, type IAllExecuteFunctions, type IHttpRequestOptions, type RequestHelperFunctions } from 'n8n-workflow';
 
 import { shorten, type SecretMasker } from './outsideData';
 
@@ -33,6 +33,15 @@ export type CallFailure =
 
 export type CallResult = { ok: true; statusCode: number; body: IDataObject } | { ok: false; failure: CallFailure };
 
+/**
+ * What a request needs of the node's context: n8n's request helper and, when the context has one, the
+ * execution's cancel signal. IExecuteFunctions and IPollFunctions (which has none in n8n 1.x) both fit.
+ */
+export interface RequestContext {
+	helpers: Pick<RequestHelperFunctions, 'httpRequestWithAuthentication'>;
+	getExecutionCancelSignal?: () => AbortSignal | undefined;
+}
+
 /** Reads a complete answer (already masked and parsed) as the API means it. */
 export type ClassifyAnswer = (statusCode: number, text: string, mask: SecretMasker, call: CallOptions) => CallResult;
 
@@ -48,6 +57,8 @@ export interface ApiConnection {
 	maxAnswerBytes: number;
 	/** Shared by every request of the execution: 429/503 pauses and how long they may hold the run. */
 	allowance: RunAllowance;
+	/** The API's own pace, when it asks for one: every attempt waits for its slot first. */
+	pace?: { of: Pace; key: string };
 }
 
 export interface CallOptions {
@@ -106,6 +117,30 @@ export async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | un
 export async function wait(ms: number, signal?: AbortSignal): Promise<boolean> {
 	if (ms <= 0) return !signal?.aborted;
 	return (await untilAborted(sleep(ms), signal)) !== undefined;
+}
+
+// ---- An API's pace: at most one request per gap and key, across the process ----
+
+/** Process-wide: the time each key (an account) may send next. `now` and `wait` are injectable for tests. */
+export interface Pace {
+	gapMs: number;
+	nextAt: Map<string, number>;
+	now: () => number;
+	wait: (ms: number, signal?: AbortSignal) => Promise<boolean>;
+}
+
+export function newPace(gapMs: number): Pace {
+	return { gapMs, nextAt: new Map(), now: () => Date.now(), wait };
+}
+
+/** Takes the key's next slot and waits for it; false when `signal` aborted first (the slot is then spent). */
+export async function waitForSlot(pace: Pace, key: string, signal?: AbortSignal): Promise<boolean> {
+	const now = pace.now();
+	const at = Math.max(now, pace.nextAt.get(key) ?? 0);
+	// Reserved before the wait, so a request that asks meanwhile queues behind this one.
+	pace.nextAt.set(key, at + pace.gapMs);
+	if (at > now) return await pace.wait(at - now, signal);
+	return !signal?.aborted;
 }
 
 // ---- 429/503: Retry-After and the run's allowance ----
@@ -344,8 +379,9 @@ function toQueryString(query: Record<string, string | string[]>): string {
  * n8n's request helper replaces `abortSignal` with `this.getExecutionCancelSignal()` (1.x and 2.x
  * alike), so the signal that also carries our Timeout is handed over through a context answering it.
  */
-function contextWithSignal(ctx: IExecuteFunctions, signal: AbortSignal): IExecuteFunctions {
-	return Object.create(ctx, { getExecutionCancelSignal: { value: () => signal } }) as IExecuteFunctions;
+function contextWithSignal(ctx: RequestContext, signal: AbortSignal): IAllExecuteFunctions {
+	// `ctx` is the node's own context (execute or poll): n8n's helper reads only what it has.
+	return Object.create(ctx, { getExecutionCancelSignal: { value: () => signal } }) as IAllExecuteFunctions;
 }
 
 function headerOf(headers: unknown, name: string): string | undefined {
@@ -355,7 +391,7 @@ function headerOf(headers: unknown, name: string): string | undefined {
 
 type RawResponse = { statusCode?: number; headers?: unknown; body?: unknown };
 
-async function requestOnce(this: IExecuteFunctions, connection: ApiConnection, options: CallOptions): Promise<CallResult> {
+async function requestOnce(this: RequestContext, connection: ApiConnection, options: CallOptions): Promise<CallResult> {
 	const queryString = options.query ? toQueryString(options.query) : '';
 	// axios' own `timeout` restarts with every byte received; this one does not.
 	const timeoutSignal = AbortSignal.timeout(options.timeoutMs);
@@ -430,7 +466,7 @@ function notStarted(run: RunAllowance, deadline: Deadline | undefined, cancel: A
  * sent meanwhile, would only be refused as well and use up their attempts.
  */
 export async function callWithRetries(
-	this: IExecuteFunctions,
+	this: RequestContext,
 	connection: ApiConnection,
 	options: CallOptions,
 	retryAttempts: number,
@@ -442,6 +478,10 @@ export async function callWithRetries(
 	for (let attempts = 1; ; attempts++) {
 		const startedAt = await takeTurn(run, signal);
 		if (startedAt === undefined) return { result: { ok: false, failure: notStarted(run, options.deadline, cancel) }, attempts };
+		if (connection.pace && !(await waitForSlot(connection.pace.of, connection.pace.key, signal))) {
+			endTurn(run, startedAt, false);
+			return { result: { ok: false, failure: notStarted(run, options.deadline, cancel) }, attempts };
+		}
 		const result = await requestOnce.call(this, connection, options);
 		const refused = !result.ok && isRefusalForLoad(result.failure);
 		const retry = !result.ok && retryable(result.failure) && attempts <= retryAttempts;

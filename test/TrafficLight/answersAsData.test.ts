@@ -7,7 +7,8 @@ import { sleep, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow'
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
 import { secretMasker } from '../../nodes/shared/outsideData';
 import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/leadRules/errmsgFixes';
-import { checkBaseUrl, classifyAnswer, FEED_DAY_BYTES } from '../../nodes/TrafficLight/transport/trafficLightApi';
+import { checkBaseUrl } from '../../nodes/shared/baseUrl';
+import { DEFAULT_BASE_URL, classifyAnswer, FEED_DAY_BYTES } from '../../nodes/TrafficLight/transport/trafficLightApi';
 import { contextFor, DEFAULT_KEY, run, runExpectingError, sendParameters, TrafficLightMock } from './fixtures';
 
 jest.mock('n8n-workflow', () => ({
@@ -130,7 +131,7 @@ describe('the Base URL check: one function, linear, shared with the credential T
 	it('many slashes before the end cost no more than reading them', () => {
 		const url = `https://api.cpa.tl/${'/'.repeat(200_000)}x`;
 		const started = Date.now();
-		expect(checkBaseUrl(url)).toMatchObject({ ok: true });
+		expect(checkBaseUrl(url, DEFAULT_BASE_URL)).toMatchObject({ ok: true });
 		// Linear is about a millisecond; the old /\/+$/ took minutes on this input.
 		expect(Date.now() - started).toBeLessThan(2000);
 	});
@@ -145,13 +146,13 @@ describe('the Base URL check: one function, linear, shared with the credential T
 	it.each(['', '   ', 'https://api.cpa.tl/', `https://proxy.example/tl${'/'.repeat(50)}`])(
 		'%j: the Test goes where the node would send',
 		async (baseUrl) => {
-			const checked = checkBaseUrl(baseUrl);
+			const checked = checkBaseUrl(baseUrl, DEFAULT_BASE_URL);
 			expect((await testRequestFor(baseUrl)).baseURL).toBe(checked.ok ? checked.baseUrl : undefined);
 		},
 	);
 
 	it.each(['/', '///', 'api.cpa.tl', 'https://api.cpa.tl/?x=1'])('%j: the Test refuses it as the node does', async (baseUrl) => {
-		const checked = checkBaseUrl(baseUrl);
+		const checked = checkBaseUrl(baseUrl, DEFAULT_BASE_URL);
 		expect(checked.ok).toBe(false);
 		await expect(testRequestFor(baseUrl)).rejects.toThrow(checked.ok ? 'never' : checked.problem);
 	});

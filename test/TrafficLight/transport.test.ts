@@ -1,7 +1,8 @@
 import { fixForErrmsg, isKnownErrmsg } from '../../nodes/TrafficLight/leadRules/errmsgFixes';
 import { callWithRetries, classifyThrown, MAX_RETRY_AFTER_MS } from '../../nodes/shared/apiRequest';
 import { secretMasker } from '../../nodes/shared/outsideData';
-import { checkBaseUrl, classifyAnswer, SEND_PATH } from '../../nodes/TrafficLight/transport/trafficLightApi';
+import { checkBaseUrl } from '../../nodes/shared/baseUrl';
+import { DEFAULT_BASE_URL, classifyAnswer, SEND_PATH } from '../../nodes/TrafficLight/transport/trafficLightApi';
 import { ERRMSG } from '../../scripts/lib/trafficLightMock';
 import { answeringContext, instantRunAllowance, type Answer } from '../helpers/instantClock';
 
@@ -163,7 +164,7 @@ describe('checkBaseUrl', () => {
 		['http://[::1]:9', 'http://[::1]:9', false],
 		['http://tl.example', 'http://tl.example', true],
 	])('%j → %s (unencrypted: %s)', (value, baseUrl, unencrypted) => {
-		expect(checkBaseUrl(value)).toEqual({ ok: true, baseUrl, unencrypted });
+		expect(checkBaseUrl(value, DEFAULT_BASE_URL)).toEqual({ ok: true, baseUrl, unencrypted });
 	});
 
 	it.each([
@@ -173,13 +174,13 @@ describe('checkBaseUrl', () => {
 		['javascript:alert(1)', /must start with https/],
 		['://x', /not a valid URL/],
 	])('%j is refused', (value, problem) => {
-		const checked = checkBaseUrl(value);
+		const checked = checkBaseUrl(value, DEFAULT_BASE_URL);
 		expect(checked.ok).toBe(false);
 		expect(checked.ok === false && checked.problem).toMatch(problem);
 	});
 
 	it('does not echo the password of a Base URL refused for holding one', () => {
-		const checked = checkBaseUrl('https://user:s3cret-pw@api.cpa.tl/x');
+		const checked = checkBaseUrl('https://user:s3cret-pw@api.cpa.tl/x', DEFAULT_BASE_URL);
 		expect(checked).toEqual({ ok: false, value: 'https://***@api.cpa.tl/x', problem: 'must not contain a user name or password' });
 	});
 });

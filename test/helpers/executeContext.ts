@@ -4,7 +4,7 @@
 // credential's authenticate() the way n8n's CredentialsHelper does for
 // function-style authentication. So form encoding, query arrays, timeouts and
 // error wrapping in these tests are n8n's own, not a re-implementation.
-import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import type { ICredentialType, IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
 
@@ -22,6 +22,8 @@ export interface ContextOptions {
 	credentials?: IDataObject | null;
 	continueOnFail?: boolean;
 	node?: Partial<INode>;
+	/** The credential whose authenticate() n8n applies (Traffic Light's unless given); none applies nothing, as n8n does. */
+	credentialType?: ICredentialType;
 }
 
 export interface TestContext extends IExecuteFunctions {
@@ -61,15 +63,16 @@ export function createExecuteContext(options: ContextOptions): TestContext {
 	};
 	const items = options.items ?? [{ json: {} }];
 	const credentials = options.credentials === undefined ? { apiKey: 'tl-test-key-7f3a9c', baseUrl: 'http://127.0.0.1:9' } : options.credentials;
-	const credentialType = new TrafficLightApi();
+	const credentialType: ICredentialType = options.credentialType ?? new TrafficLightApi();
 	const sentRequests: IDataObject[] = [];
 	const additionalData = {
 		credentialsHelper: {
 			getParentTypes: () => [],
 			preAuthentication: async () => undefined,
 			authenticate: async (decrypted: IDataObject, _type: string, requestOptions: IDataObject) => {
-				const authenticated = await credentialType.authenticate(decrypted as never, requestOptions as never);
-				sentRequests.push(authenticated as unknown as IDataObject);
+				const authenticate = credentialType.authenticate as ((c: never, r: never) => Promise<IDataObject>) | undefined;
+				const authenticated = authenticate ? await authenticate(decrypted as never, requestOptions as never) : requestOptions;
+				sentRequests.push(authenticated);
 				return authenticated;
 			},
 		},

@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { callWithRetries, newRunAllowance, NOT_DELIVERED_STATUSES, type ApiConnection, type CallOptions, type CallResult } from '../../shared/apiRequest';
+import { checkBaseUrl } from '../../shared/baseUrl';
 import { parseJsonData, secretMasker, shortJson, shorten, type SecretMasker } from '../../shared/outsideData';
 
 export {
@@ -36,51 +37,6 @@ export const FEED_DAY_BYTES = 128 * 1024;
 
 // ---- The Base URL ----
 
-export type BaseUrlCheck = { ok: true; baseUrl: string; unencrypted: boolean } | { ok: false; value: string; problem: string };
-
-function isLocalHost(hostname: string): boolean {
-	const host = hostname.toLowerCase();
-	return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
-}
-
-/** A loop, not /\/+$/: that pattern retries from every slash of a long run, quadratic in its length. */
-function withoutTrailingSlashes(text: string): string {
-	let end = text.length;
-	while (end > 0 && text[end - 1] === '/') end--;
-	return text.slice(0, end);
-}
-
-/**
- * The one check of a Base URL, by the node before any request and by the credential's Test. The
- * node appends "/api/lead/send?…", so a query or fragment in it would swallow the path.
- */
-export function checkBaseUrl(configured: string): BaseUrlCheck {
-	const value = configured.trim();
-	if (value === '') return { ok: true, baseUrl: DEFAULT_BASE_URL, unencrypted: false };
-	let url: URL;
-	try {
-		url = new URL(value);
-	} catch {
-		return { ok: false, value, problem: 'is not a valid URL' };
-	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		return { ok: false, value, problem: 'must start with https:// (or http:// for a local test server)' };
-	}
-	if (url.search !== '' || value.includes('?')) {
-		return { ok: false, value, problem: 'must not contain a query ("?…"): the node adds its own to each request' };
-	}
-	if (url.hash !== '' || value.includes('#')) return { ok: false, value, problem: 'must not contain a "#" fragment' };
-	if (url.username !== '' || url.password !== '') {
-		// The value is echoed in the error: not the password it must not hold.
-		return { ok: false, value: `${url.protocol}//***@${url.host}${url.pathname}`, problem: 'must not contain a user name or password' };
-	}
-	return {
-		ok: true,
-		baseUrl: withoutTrailingSlashes(`${url.origin}${url.pathname}`),
-		unencrypted: url.protocol === 'http:' && !isLocalHost(url.hostname),
-	};
-}
-
 const BASE_URL_FIX = `Open the Traffic Light API credential and set Base URL to ${DEFAULT_BASE_URL}, or to the root address of your proxy or local test server (http:// or https://, no "?…" or "#…"). Nothing was sent.`;
 
 /** Reads the credential once per execution and checks its Base URL before any request. */
@@ -88,7 +44,7 @@ export async function openConnection(this: IExecuteFunctions, rateLimitAllowance
 	const data = await this.getCredentials(CREDENTIAL_TYPE);
 	const reference = this.getNode().credentials?.[CREDENTIAL_TYPE];
 	const mask = secretMasker(String(data?.apiKey ?? ''));
-	const checked = checkBaseUrl(String(data?.baseUrl ?? ''));
+	const checked = checkBaseUrl(String(data?.baseUrl ?? ''), DEFAULT_BASE_URL);
 	if (!checked.ok) {
 		throw new NodeOperationError(this.getNode(), `Base URL "${mask(checked.value)}" ${checked.problem}`, { itemIndex: 0, description: BASE_URL_FIX });
 	}
