@@ -19,14 +19,16 @@ import {
 import { EVENT_PRESETS } from '../KlientiksTrigger/presets';
 import { startDeadline } from '../shared/apiRequest';
 import { escapeNoticeText } from '../webhookIntake/notices';
-import { latestEvent, pollOnce, type CatchUpSettings, type KlientiksReader } from './catchUp';
+import {
+	DEFAULT_POLL_BUDGET_MS,
+	DEFAULT_TIME_ZONE,
+	latestEvent,
+	pollOnce,
+	POSITION_KEY,
+	type CatchUpSettings,
+	type KlientiksReader,
+} from './catchUp';
 import { CATCH_UP_EVENTS, isTimeZone, type CatchUpEvent } from './catchUpItems';
-
-/** The static-data key of the position (docs/klientiks-trigger.md, Catch-up). */
-export const POSITION_KEY = 'position';
-export const DEFAULT_TIME_ZONE = 'Europe/Moscow';
-/** n8n 1.x gives a poll no budget: as long as 2.x gives by default. */
-export const DEFAULT_POLL_BUDGET_MS = 5 * 60_000;
 
 /**
  * Polls under way in this process, by workflow and node: n8n starts a poll while the last one
@@ -78,6 +80,7 @@ function readSettings(ctx: IPollFunctions): CatchUpSettings {
 /** A trigger has no input: every item is paired with the one the execution starts from, as the webhook triggers' are. */
 const asOutput = (items: IDataObject[]): INodeExecutionData[] => items.map((json) => ({ json, pairedItem: { item: 0 } }));
 
+// The class is the file's only export: n8n and scripts/check-pack.js take the node from it.
 export class KlientiksCatchUpTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Klientiks Catch-up Trigger',

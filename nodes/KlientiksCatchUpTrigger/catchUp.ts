@@ -22,6 +22,12 @@ import {
 } from './catchUpItems';
 import { advance, configKey, loadPosition, wasSeen, windowStart, type Feed, type FeedOutcome, type Position } from './position';
 
+/** The static-data key of the position (docs/klientiks-trigger.md, Catch-up trigger). */
+export const POSITION_KEY = 'position';
+export const DEFAULT_TIME_ZONE = 'Europe/Moscow';
+/** n8n 1.x gives a poll no budget: as long as 2.x gives by default. */
+export const DEFAULT_POLL_BUDGET_MS = 5 * 60_000;
+
 /** The reads a poll needs, as the Klientiks transport offers them (nodes/Klientiks/transport/klientiksApi.ts). */
 export interface KlientiksReader {
 	/** The account the credential is for: a position is kept per account. */

@@ -3,7 +3,8 @@
 // n8n would notice counts as saved), the Klientiks mock and the transport's pace on an instant clock.
 import { NodeApiError, NodeOperationError, ObservableObject, type IDataObject, type IPollFunctions } from 'n8n-workflow';
 
-import { KlientiksCatchUpTrigger, POSITION_KEY } from '../../nodes/KlientiksCatchUpTrigger/KlientiksCatchUpTrigger.node';
+import { POSITION_KEY } from '../../nodes/KlientiksCatchUpTrigger/catchUp';
+import { KlientiksCatchUpTrigger } from '../../nodes/KlientiksCatchUpTrigger/KlientiksCatchUpTrigger.node';
 import * as apiRequest from '../../nodes/shared/apiRequest';
 import { createExecuteContext } from '../helpers/executeContext';
 import { useInstantClock } from '../helpers/instantClock';
