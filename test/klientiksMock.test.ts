@@ -181,6 +181,50 @@ describe('Klientiks API mock', () => {
 		});
 	});
 
+	describe('the visits feed follows an appointment (guessed: booking adds its row, paying updates it)', () => {
+		it('addAppointment adds one unpaid, scheduled row; payVisit updates that row: paid, finished, modified moved, created kept', async () => {
+			const { row: appointment } = await mock.addAppointment({}, { at: T0 });
+			const booked = await feed(`date=${T0 / 1000}`);
+			expect(booked.body.items).toEqual([
+				{
+					id: expect.any(Number),
+					account_id: 21947,
+					client_id: appointment.client_id,
+					appointment_id: appointment.id,
+					created: '2026-12-01 12:00:00.000000',
+					modified: '2026-12-01 12:00:00.000000',
+					status: 'scheduled',
+					paid: false,
+					is_sale: false,
+				},
+			]);
+			const linkId = booked.body.items[0].id;
+			const { row } = await mock.payVisit({ appointment_id: appointment.id }, { at: T0 + 3600_000 });
+			expect(row).toMatchObject({ id: linkId, appointment_id: appointment.id, paid: true, status: 'finished', created: '2026-12-01 12:00:00.000000', modified: '2026-12-01 13:00:00.000000' });
+			expect((await feed('date=10')).body).toMatchObject({ total_count: 1, items: [row] });
+			// The row left a window that starts after the booking only by being modified again.
+			expect((await feed(`date=${T0 / 1000 + 1}`)).body.items).toEqual([row]);
+			expect((await feed(`date=${T0 / 1000 + 3601}`)).body.items).toBe(NO_DATA);
+		});
+
+		it('paying an appointment twice adds a second row (no unpaid row is left to update); a sale turns the row into a sale', async () => {
+			const { row: appointment } = await mock.addAppointment({}, { at: T0 });
+			const first = await mock.payVisit({ appointment_id: appointment.id }, { at: T0 + 1000 });
+			const second = await mock.payVisit({ appointment_id: appointment.id }, { at: T0 + 2000 });
+			expect(second.row.id).not.toBe(first.row.id);
+			expect(second.row).toMatchObject({ appointment_id: appointment.id, paid: true, created: '2026-12-01 12:00:02.000000' });
+			const sale = await mock.payVisit({ is_sale: true }, { at: T0 + 3000 });
+			expect(sale.row).toMatchObject({ is_sale: true, paid: true });
+			expect((await feed('date=10')).body.total_count).toBe(3);
+		});
+
+		it('payVisit with an id of its own re-keys the row', async () => {
+			const { row } = await mock.payVisit({ id: 42 }, { at: T0 });
+			expect(row.id).toBe(42);
+			expect((await feed('date=10')).body.items.map((r: any) => r.id)).toEqual([42]);
+		});
+	});
+
 	describe('modes', () => {
 		it('slow: every answer waits delayMs (the wait injected, so nothing is timed)', async () => {
 			const waits: number[] = [];

@@ -58,7 +58,7 @@ const KINDS: Record<FieldKind, KindRule> = {
 };
 
 /** The preset's entities with every key present, null before the call is read ([] for a list); `client` comes first. */
-function emptyEntities(preset: EventPreset): Partial<Record<Entity, IDataObject>> {
+export function emptyEntities(preset: EventPreset): Partial<Record<Entity, IDataObject>> {
 	const entities: Partial<Record<Entity, IDataObject>> = {};
 	for (const { entity, field, kind } of [...CLIENT_FIELDS, ...preset.fields]) {
 		const keys = (entities[entity] ??= {});
@@ -72,21 +72,33 @@ function emptyEntities(preset: EventPreset): Partial<Record<Entity, IDataObject>
 	return entities;
 }
 
-function readField(reader: ParameterReader, entity: IDataObject, { key, entity: name, field, kind }: PresetField): void {
-	const text = reader.text(key);
-	if (text === null) return;
+/**
+ * Puts a field's text, typed by its kind, into its entity (with its companion); returns why
+ * it could not be read, or null. The catch-up trigger types the API's values through it too.
+ */
+export function typeField(entity: IDataObject, { field, kind }: PresetField, text: string): string | null {
 	const { read, companion } = KINDS[kind];
 	if (companion) entity[field + companion[0]] = companion[1](text);
 	const trimmed = text.trim();
 	// An empty boolean is PHP's rendering of false; any other empty value is just absent.
-	if (trimmed === '' && kind !== 'boolean') return;
+	if (trimmed === '' && kind !== 'boolean') return null;
 	const parsed = read(trimmed);
-	if (parsed.ok) entity[field] = parsed.value;
-	else reader.warn(`Parameter "${key}" (${preview(text, 60)}) ${parsed.reason}; ${name}.${field} is null.`);
+	if (parsed.ok) {
+		entity[field] = parsed.value;
+		return null;
+	}
+	return parsed.reason;
+}
+
+function readField(reader: ParameterReader, entity: IDataObject, spec: PresetField): void {
+	const text = reader.text(spec.key);
+	if (text === null) return;
+	const reason = typeField(entity, spec, text);
+	if (reason !== null) reader.warn(`Parameter "${spec.key}" (${preview(text, 60)}) ${reason}; ${spec.entity}.${spec.field} is null.`);
 }
 
 /** A date that carries its own time is the start already; otherwise date and time are joined. */
-function combineStart(appointment: IDataObject): void {
+export function combineStart(appointment: IDataObject): void {
 	const { date, time } = appointment;
 	if (typeof date !== 'string') return;
 	if (date.includes('T')) appointment.start = date;

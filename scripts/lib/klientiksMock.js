@@ -16,7 +16,8 @@
 // Guessed (research: NOT FOUND), each marked where it is coded and listed in KNOWN_GUESSES:
 //   the answer to a wrong account/user/token and to an API not enabled (tariff without API), HTTP statuses,
 //   the rate limit and its answer, the meaning of clients' `date/` ("modified on or after that day"),
-//   `?date=` compared to `modified` inclusively, the field list of a visits row, getAppointment's envelope,
+//   `?date=` compared to `modified` inclusively, the field list of a visits row, that booking adds the visit's
+//   (unpaid) row to the visits feed and paying updates that row, getAppointment's envelope,
 //   the answer to an unknown method, the zone of timestamps (Europe/Moscow, UTC+3).
 //
 // Tests make events "happen" (addClient, modifyClient, addAppointment, modifyAppointment, payVisit):
@@ -296,6 +297,23 @@ class KlientiksMock {
 		};
 		const extra = { executor_name: 'Мария Петрова', executor_phone: '79165551234', user_position: 'Стилист', ...renameExecutor(options.executor) };
 		this.appointments.set(id, { row, modifiedMs: ms, extra });
+		// research: NOT FOUND, guessed — booking a client also adds the client's visit (an AppointmentClientLinks row,
+		// unpaid) to the visits feed; its fields are guessed as payVisit's row's.
+		const linkId = this.nextId.visit++;
+		this.visits.set(linkId, {
+			row: {
+				id: linkId,
+				account_id: this.internalAccountId,
+				client_id: Number(clientId),
+				appointment_id: id,
+				created: this.stamp(ms),
+				modified: this.stamp(ms),
+				status: 'scheduled',
+				paid: false,
+				is_sale: false,
+			},
+			modifiedMs: ms,
+		});
 		const webhook = await this.callWebhook('appointment_created', () => this.appointmentParams(row, extra), options);
 		return { row, webhook };
 	}
@@ -315,8 +333,9 @@ class KlientiksMock {
 	}
 
 	/**
-	 * A visit is paid (or, with `is_sale: true`, a sale is made): a row appears in the visits feed,
-	 * and the appointment (created when `appointment_id` is not a known one) becomes paid and finished.
+	 * A visit is paid (or, with `is_sale: true`, a sale is made): the appointment's row in the visits feed
+	 * (created with the appointment when `appointment_id` is not a known one) becomes paid and finished and its
+	 * `modified` moves; the appointment becomes paid and finished too.
 	 * @param {Record<string, any>} [fields]  visits row fields (research: NOT FOUND which exist, guessed)
 	 * @param {EventOptions} [options]
 	 */
@@ -332,21 +351,24 @@ class KlientiksMock {
 		}
 		Object.assign(appointment.row, { paid: true, status: 'finished', modified: this.stamp(ms) });
 		appointment.modifiedMs = ms;
-		const id = fields.id ?? this.nextId.visit++;
-		// research: NOT FOUND, guessed — the row's fields are those the «Визит клиента оплачен» webhook shows plus client_id, is_sale, modified.
-		const row = {
-			id,
-			account_id: this.internalAccountId,
-			client_id: appointment.row.client_id,
-			appointment_id: appointment.row.id,
-			created: this.stamp(ms),
-			modified: this.stamp(ms),
-			status: 'finished',
-			paid: true,
-			is_sale: false,
-			...fields,
+		// research: NOT FOUND, guessed — paying updates the appointment's existing feed row (same id, `created` kept,
+		// `modified` moved) rather than adding a row; its fields are those the «Визит клиента оплачен» webhook shows
+		// plus client_id, is_sale, modified. An appointment with no unpaid row left gets a new row.
+		const appointmentId = appointment.row.id;
+		const link = [...this.visits.values()].find((v) => v.row.appointment_id === appointmentId && !v.row.paid && !v.row.is_sale);
+		/** @type {{row: Record<string, any>, modifiedMs: number}} */
+		const record = link ?? {
+			row: { id: fields.id ?? this.nextId.visit++, account_id: this.internalAccountId, client_id: appointment.row.client_id, appointment_id: appointmentId, created: this.stamp(ms) },
+			modifiedMs: ms,
 		};
-		this.visits.set(id, { row, modifiedMs: ms });
+		if (link && fields.id !== undefined && fields.id !== link.row.id) {
+			this.visits.delete(link.row.id);
+			link.row.id = fields.id;
+		}
+		Object.assign(record.row, { status: 'finished', paid: true, is_sale: false }, fields, { modified: this.stamp(ms) });
+		record.modifiedMs = ms;
+		this.visits.set(record.row.id, record);
+		const row = record.row;
 		const webhook = await this.callWebhook('visit_paid', () => this.visitPaidParams(row), options);
 		return { row, webhook };
 	}
