@@ -875,7 +875,7 @@ export function defineRealN8nSuite(version: string): void {
 			// Every execution, with data, through n8n's own API. (The triggers' secret
 			// tokens are checked per case in the trigger output: they legitimately sit
 			// in the workflow's own parameters, which executions carry along.)
-			for (const id of [IDS.main, IDS.allEvents, IDS.noDuplicateCheck, IDS.error, IDS.postback]) {
+			for (const id of [IDS.main, IDS.catchUp, IDS.catchUpOnly, IDS.allEvents, IDS.noDuplicateCheck, IDS.error, IDS.postback]) {
 				const list = await executionsOf(id);
 				for (const summary of list.slice(-60)) {
 					const full = await n8n.execution(summary.id);
