@@ -293,13 +293,12 @@ async function main() {
 		}
 
 		// The catch-up's leads are in before a worker is killed (its polls after that find nothing new).
-		const firstCatchUp = await waitFor(
+		await waitFor(
 			'a lead for every Klientiks event of the catch-up',
-			() => [...leadsPerId(cluster, catchUpIds).values()].every((n) => n > 0) && Date.now(),
+			() => [...leadsPerId(cluster, catchUpIds).values()].every((n) => n > 0),
 			{ timeoutMs: POLL_INTERVAL_MS + 2 * POLL_SLACK_MS + 30000, intervalMs: 1000 },
 		).catch((error) => {
 			problems.push(`catch-up: ${error.message}`);
-			return 0;
 		});
 
 		// ---- 3. a worker killed (SIGKILL) while it sends; its executions stopped and retried ----
@@ -421,7 +420,9 @@ async function main() {
 		results.push(['catch-up: events only in the Klientiks API', `${catchUp.length} (${Object.entries(byEvent).map(([event, ids]) => `${event} ${ids}`).join('; ')})`]);
 		results.push(['catch-up: polls (Klientiks list bursts)', `${bursts.length} in ${(polledFor / 1000).toFixed(0)} s from the activation poll, ${bursts.map((b) => b.requests).join('/')} list requests each; cron polls ${cronGaps.map((g) => (g / 1000).toFixed(0)).join(', ')} s apart`]);
 		results.push(['catch-up: executions (mode trigger) run by worker1/2/3/4', `${catchUpExecutions.length}: ${ranOn.join('/')}`]);
-		results.push(['catch-up: leads at Traffic Light', `${catchUp.length - lost} of ${catchUp.length} (lost ${lost}, twice ${twice}), all in ${firstCatchUp ? `${((firstCatchUp - catchUpStart) / 1000).toFixed(0)} s` : '-'}`]);
+		const lastStart = Math.max(...catchUpExecutions.map((e) => Date.parse(e.startedAt)));
+		const emittedAfter = Number.isFinite(lastStart) ? `, emitted ${((lastStart - catchUpStart) / 1000).toFixed(0)} s after the events (the next cron poll)` : '';
+		results.push(['catch-up: leads at Traffic Light', `${catchUp.length - lost} of ${catchUp.length} (lost ${lost}, twice ${twice})${emittedAfter}`]);
 		if (lost) problems.push(`catch-up: ${lost} event(s) never became a lead`);
 		if (twice) problems.push(`catch-up: ${twice} event(s) became more than one lead`);
 		// The activation poll, then one cron poll per interval (+1: the first tick falls anywhere in the first minute).

@@ -723,7 +723,7 @@ export function defineRealN8nSuite(version: string): void {
 			expect(mock.leads.length).toBe(events.length);
 		}
 
-		const webhookOutcome = (e: KlientiksEvent) => (e.webhook?.error ? `failed: ${e.webhook.error}` : `HTTP ${e.webhook?.status ?? '-'}`);
+		const webhookOutcome = (e: KlientiksEvent) => (e.webhook?.error ? `not delivered (${e.webhook.error})` : `HTTP ${e.webhook?.status ?? '-'}`);
 
 		test('events that reach the webhook: one lead each; the catch-up emits them too and Send skips them as duplicates', async () => {
 			const sinceId = await lastExecutionId(IDS.catchUp);
