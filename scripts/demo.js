@@ -7,6 +7,11 @@
 // The example workflow listens to "Appointment Created" and "Client Added";
 // the other two events are answered 200 without starting anything — on
 // purpose, that is how a trigger ignores events it is not set up for.
+//
+// Then a catch-up: a client is added only in the Klientiks API mock, with no
+// webhook call (as when n8n was down or has no public address). The catch-up
+// example's Klientiks Catch-up Trigger reads the API every minute: its lead
+// arrives within that interval, with the Lead ID the webhook would have given.
 const fs = require('node:fs');
 const path = require('node:path');
 const { cacheRoot } = require('./n8n-runtime');
@@ -16,10 +21,12 @@ const { waitFor } = require('./lib/net');
 
 /** Long enough for a send the mock answers at once, or a real Traffic Light answering in seconds. */
 const EXECUTIONS_DEADLINE_MS = 60000;
+/** The catch-up polls every minute, at a random second: one interval, plus the poll and the send. */
+const CATCH_UP_DEADLINE_MS = 90000;
 
-/** The example workflow's executions (newest first, at most 100: the demo only needs its own few). */
-async function executions(state) {
-	const url = `${state.editorUrl}/api/v1/executions?workflowId=${IDS.main}&limit=100&includeData=false`;
+/** An example workflow's executions (newest first, at most 100: the demo only needs its own few). */
+async function executions(state, workflowId = IDS.main) {
+	const url = `${state.editorUrl}/api/v1/executions?workflowId=${workflowId}&limit=100&includeData=false`;
 	const res = await fetch(url, { headers: { 'X-N8N-API-KEY': state.n8nApiKey } });
 	if (res.status !== 200) throw new Error(`GET ${url} → HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
 	return (await res.json()).data;
@@ -72,7 +79,40 @@ async function main() {
 			process.stdout.write(`  #${lead.id}  id=${lead.id2}  ${lead.fields.name ?? ''}  ${lead.fields.phone}  ${lead.fields.comments ?? ''}\n`);
 		}
 	}
+	await catchUp(state);
 	process.stdout.write(`\nExecutions: ${state.editorUrl}/home/executions (log in with the account npm start printed)\n`);
+}
+
+/** A client added only in the Klientiks API (no webhook call); waits for its lead to come through the catch-up. */
+async function catchUp(state) {
+	if (!state.klientiksMockUrl) return;
+	const before = new Set((await executions(state, IDS.catchUp)).map((e) => String(e.id)));
+	const res = await fetch(`${state.klientiksMockUrl}/__mock/event/client`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ fields: { first_name: 'Вера', patron_name: 'Павловна', second_name: 'Орлова' } }),
+	});
+	if (res.status !== 200) throw new Error(`the Klientiks API mock did not add the client: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+	const { row } = await res.json();
+	const leadId = `klx-client-${row.id}`;
+	const t0 = Date.now();
+	process.stdout.write(
+		`\nCatch-up: client ${row.id} (${row.name}, ${row.phone}) added only in the Klientiks API, no webhook call.\n` +
+			`Waiting for the catch-up trigger's next poll (every minute) to turn it into lead ${leadId} …\n`,
+	);
+	const lead = await waitFor(
+		`lead ${leadId} at the Traffic Light mock`,
+		async () => {
+			const leads = await fetch(`${state.mockUrl}/__mock/leads`).then((r) => r.json());
+			return Array.isArray(leads) && leads.find((l) => l.id2 === leadId);
+		},
+		{ timeoutMs: CATCH_UP_DEADLINE_MS, intervalMs: 1000 },
+	);
+	const polled = (await executions(state, IDS.catchUp)).filter((e) => !before.has(String(e.id)));
+	process.stdout.write(
+		`  lead #${lead.id}  id=${lead.id2}  ${lead.fields.name ?? ''}  ${lead.fields.phone}  after ${Math.round((Date.now() - t0) / 1000)} s` +
+			` (execution ${polled.map((e) => `${e.id}, mode ${e.mode}`).join('; ') || 'listed soon'})\n`,
+	);
 }
 
 main().catch((error) => {

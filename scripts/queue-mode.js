@@ -24,6 +24,12 @@
 //      roundRobinProxy.js): 5 rounds of 100 identical calls. Each process
 //      remembers only its own calls, so up to 2 executions and, racing on two
 //      workers, 1–2 leads per round: measured and printed, checked only for sense.
+//   Throughout: the catch-up example is live too. Right after the start,
+//   Klientiks events happen only in the Klientiks API mock (no webhook call);
+//   while the phases run, its Klientiks Catch-up Trigger polls every minute.
+//   Only the main process (the leader; workers and webhook processes run no
+//   poll) may poll: once per interval across the cluster, its items run on a
+//   worker, and each event becomes exactly one lead — 0 lost, 0 twice.
 // Everything it starts is stopped at the end, also on failure or a signal.
 // Exit code: 0 when every check holds, 1 otherwise.
 const fs = require('node:fs');
@@ -58,6 +64,11 @@ const FIRE_CONCURRENCY = 20;
 const CLUSTER_ENV = { QUEUE_WORKER_LOCK_DURATION: '300000', QUEUE_WORKER_STALLED_INTERVAL: '300000' };
 /** Appointment numbers per phase, apart from each other (Lead ID klx-appointment-<918200 + n>). */
 const FIRST = { repeats: 900000, kill: 5000, proxy: 950000 };
+/** Client and appointment ids of the catch-up's events, apart from the phases' Lead IDs. */
+const CATCH_UP_IDS = { client: 8800000, appointment: 8810000 };
+/** The catch-up trigger's interval (the example's "every minute"), and the slack allowed around a cron tick. */
+const POLL_INTERVAL_MS = 60000;
+const POLL_SLACK_MS = 10000;
 
 const t0 = Date.now();
 const log = (message) => process.stdout.write(`[queue ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
@@ -129,6 +140,46 @@ async function repeatRounds(cluster, webhookUrl, firstNumber) {
 	return rounds;
 }
 
+/** Three clients added, each booked, two of the visits paid: 8 events, only in the Klientiks API. */
+async function catchUpEvents(klientiks) {
+	const events = [];
+	for (let k = 1; k <= 3; k++) {
+		const client = (await klientiks.addClient({ id: CATCH_UP_IDS.client + k })).row;
+		events.push({ event: 'client_added', leadId: `klx-client-${client.id}` });
+		const booked = (await klientiks.addAppointment({ id: CATCH_UP_IDS.appointment + k, client_id: client.id })).row;
+		events.push({ event: 'appointment_created', leadId: `klx-appointment-${booked.id}` });
+		if (k <= 2) {
+			const paid = (await klientiks.payVisit({ appointment_id: booked.id })).row;
+			events.push({ event: 'visit_paid', leadId: `klx-visit-${paid.id}` });
+		}
+	}
+	return events;
+}
+
+/** Leads at the Traffic Light mock per Lead ID. */
+function leadsPerId(cluster, leadIds) {
+	const counts = new Map(leadIds.map((id) => [id, 0]));
+	for (const lead of cluster.mock.leads) if (counts.has(lead.id2)) counts.set(lead.id2, (counts.get(lead.id2) ?? 0) + 1);
+	return counts;
+}
+
+/**
+ * The polls the Klientiks mock saw: its list reads (not the enrichment's client-by-id reads) grouped
+ * into bursts, one burst per poll.
+ */
+function pollBursts(klientiks) {
+	const reads = klientiks.requests.filter((r) => r.action === 'list' && r.params.id === undefined).map((r) => r.receivedAt);
+	const bursts = [];
+	for (const at of reads) {
+		const last = bursts[bursts.length - 1];
+		if (last && at - last.end < POLL_SLACK_MS) {
+			last.end = at;
+			last.requests++;
+		} else bursts.push({ start: at, end: at, requests: 1 });
+	}
+	return bursts;
+}
+
 function table(rows) {
 	const width = Math.max(...rows.map(([k]) => k.length));
 	return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
@@ -140,7 +191,7 @@ async function main() {
 	fs.mkdirSync(WORK, { recursive: true });
 	const runtime = await ensureRuntime(N8N_VERSION);
 	const tarball = await buildAndPack(path.join(WORK, 'package'), { log });
-	const cluster = await startQueueCluster({ runtime, workDir: path.join(WORK, 'cluster'), tarball, apiKey: API_KEY, token: TOKEN, workers: 2, log, env: CLUSTER_ENV });
+	const cluster = await startQueueCluster({ runtime, workDir: path.join(WORK, 'cluster'), tarball, apiKey: API_KEY, token: TOKEN, workers: 2, log, env: CLUSTER_ENV, catchUp: true });
 	/** @type {RoundRobinProxy|null} */
 	let proxy = null;
 	const stopAll = async () => {
@@ -158,6 +209,13 @@ async function main() {
 		// in flight long enough for other executions to meet it and a worker holds executions when it goes.
 		cluster.mock.setMode({ kind: 'slow', route: 'all', delayMs: MOCK_LATENCY_MS });
 		log(`cluster up in ${((Date.now() - t0) / 1000).toFixed(0)} s: main ${cluster.main.baseUrl}, webhook ${cluster.webhook.baseUrl}, ${cluster.workers.length} workers`);
+
+		// ---- the catch-up: events only in the Klientiks API, polled while the phases below run ----
+		const klientiks = /** @type {import('./lib/klientiksMock').KlientiksMock} */ (cluster.klientiks);
+		const catchUpStart = Date.now();
+		const catchUp = await catchUpEvents(klientiks);
+		const catchUpIds = catchUp.map((e) => e.leadId);
+		log(`catch-up: ${catchUp.length} Klientiks events happened only in the API (no webhook call); the catch-up trigger polls every minute while the phases run`);
 		const url = (n) => callUrl(cluster.webhookUrl, eventParams('appointment_created', n), { token: TOKEN });
 
 		// The main process must not serve production webhooks in this setup (a bare GET: no execution if
@@ -233,6 +291,15 @@ async function main() {
 			const full = await cluster.main.execution(e.id);
 			problems.push(`execution ${e.id} ended "${e.status}": ${full.data?.resultData?.error?.message ?? 'no error recorded'}`);
 		}
+
+		// The catch-up's leads are in before a worker is killed (its polls after that find nothing new).
+		await waitFor(
+			'a lead for every Klientiks event of the catch-up',
+			() => [...leadsPerId(cluster, catchUpIds).values()].every((n) => n > 0),
+			{ timeoutMs: POLL_INTERVAL_MS + 2 * POLL_SLACK_MS + 30000, intervalMs: 1000 },
+		).catch((error) => {
+			problems.push(`catch-up: ${error.message}`);
+		});
 
 		// ---- 3. a worker killed (SIGKILL) while it sends; its executions stopped and retried ----
 		const killed = cluster.workers[2];
@@ -338,6 +405,35 @@ async function main() {
 			if (r.leads < 1 || r.leads > r.executions || r.executions > 2) problems.push(`proxy round ${i + 1}: ${r.executions} executions and ${r.leads} leads make no sense for two webhook processes`);
 		});
 
+		// ---- the catch-up, at the end: once per interval across the cluster, each event one lead ----
+		const bursts = pollBursts(klientiks);
+		// From the activation poll (at the main process's start, before the events) to now.
+		const polledFor = Date.now() - (bursts[0]?.start ?? catchUpStart);
+		const cronGaps = bursts.slice(1).map((b, i) => b.start - bursts[i].start).slice(1);
+		const catchUpExecutions = (await cluster.main.executions(cluster.catchUpWorkflowId)).filter((e) => e.mode === 'trigger');
+		const ranOn = cluster.workers.map((w) => catchUpExecutions.filter((e) => workerExecutions(w).started.has(String(e.id))).length);
+		const perId = leadsPerId(cluster, catchUpIds);
+		const lost = [...perId.values()].filter((n) => n === 0).length;
+		const twice = [...perId.values()].filter((n) => n > 1).length;
+		const byEvent = {};
+		for (const e of catchUp) byEvent[e.event] = `${(byEvent[e.event] ? `${byEvent[e.event]}, ` : '')}${e.leadId.replace(/^klx-\w+-/, '')}×${perId.get(e.leadId)}`;
+		results.push(['catch-up: events only in the Klientiks API', `${catchUp.length} (${Object.entries(byEvent).map(([event, ids]) => `${event} ${ids}`).join('; ')})`]);
+		results.push(['catch-up: polls (Klientiks list bursts)', `${bursts.length} in ${(polledFor / 1000).toFixed(0)} s from the activation poll, ${bursts.map((b) => b.requests).join('/')} list requests each; cron polls ${cronGaps.map((g) => (g / 1000).toFixed(0)).join(', ')} s apart`]);
+		results.push(['catch-up: executions (mode trigger) run by worker1/2/3/4', `${catchUpExecutions.length}: ${ranOn.join('/')}`]);
+		const lastStart = Math.max(...catchUpExecutions.map((e) => Date.parse(e.startedAt)));
+		const emittedAfter = Number.isFinite(lastStart) ? `, emitted ${((lastStart - catchUpStart) / 1000).toFixed(0)} s after the events (the next cron poll)` : '';
+		results.push(['catch-up: leads at Traffic Light', `${catchUp.length - lost} of ${catchUp.length} (lost ${lost}, twice ${twice})${emittedAfter}`]);
+		if (lost) problems.push(`catch-up: ${lost} event(s) never became a lead`);
+		if (twice) problems.push(`catch-up: ${twice} event(s) became more than one lead`);
+		// The activation poll, then one cron poll per interval (+1: the first tick falls anywhere in the first minute).
+		const allowed = Math.floor(polledFor / POLL_INTERVAL_MS) + 2;
+		if (cronGaps.length < 1) problems.push(`catch-up: ${bursts.length} poll(s) seen: too few to show one per interval`);
+		if (bursts.length > allowed) problems.push(`catch-up: ${bursts.length} polls in ${(polledFor / 1000).toFixed(0)} s, more than one per interval (${allowed})`);
+		if (cronGaps.some((g) => g < POLL_INTERVAL_MS - POLL_SLACK_MS)) problems.push(`catch-up: cron polls ${cronGaps.join(', ')} ms apart: more than one poller`);
+		if (catchUpExecutions.length === 0 || ranOn.reduce((a, b) => a + b, 0) !== catchUpExecutions.length) {
+			problems.push(`catch-up: ${catchUpExecutions.length} execution(s), ${ranOn.join('/')} run by workers: the items must run on a worker`);
+		}
+
 		// What n8n made of the killed worker's executions in the end (its lock has expired by now, or not yet).
 		const heldFinal = {};
 		for (const id of heldIds) {
@@ -357,7 +453,10 @@ async function main() {
 		process.stdout.write(`\nFAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
 		process.exitCode = 1;
 	} else {
-		process.stdout.write('\nOK: one execution and one lead per repeated call; every distinct call one lead, none lost, none twice, with a worker stopped and one killed.\n');
+		process.stdout.write(
+			'\nOK: one execution and one lead per repeated call; every distinct call one lead, none lost, none twice, with a worker stopped and one killed;' +
+				' the catch-up polled once per interval on the main process and made one lead per Klientiks event.\n',
+		);
 	}
 }
 

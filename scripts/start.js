@@ -2,11 +2,11 @@
 // `npm start`: the whole chain on this machine, in one command.
 //
 // Builds and packs the package, makes sure a pinned n8n is installed in the
-// cache (first time: minutes), starts a local Traffic Light mock, an SMTP sink
-// for the error e-mails, and n8n on 127.0.0.1 with SQLite; installs the
-// package as a community install does, imports the example workflows and
-// credentials that point at the mock, makes them live and prints how to use
-// them. Ctrl-C stops everything.
+// cache (first time: minutes), starts a local Traffic Light mock, a Klientiks
+// API mock, an SMTP sink for the error e-mails, and n8n on 127.0.0.1 with
+// SQLite; installs the package as a community install does, imports the
+// example workflows and credentials that point at the mocks, makes them live
+// and prints how to use them. Ctrl-C stops everything.
 //
 // Environment:
 //   N8N_VERSION            n8n to run (default 1.123.81, which runs on Node 20; 2.40.7 brings its own Node 24)
@@ -19,7 +19,7 @@ const path = require('node:path');
 const { ensureRuntime, cacheRoot, DEFAULT_VERSION } = require('./n8n-runtime');
 const { buildAndPack } = require('./lib/pack');
 const { startEnvironment } = require('./lib/environment');
-const { exampleWorkflows, EXAMPLE_IDS, mainWebhookPath } = require('./lib/workflows');
+const { exampleWorkflows, EXAMPLE_IDS, mainWebhookPath, catchUpWebhookPath } = require('./lib/workflows');
 const { DEMO_TOKEN, demoCalls, curlLine } = require('./lib/klientiksCalls');
 const { DEFAULT_KEY } = require('./lib/trafficLightMock');
 const { OWNER } = require('./lib/n8n');
@@ -75,7 +75,7 @@ async function main() {
 	const stopAll = async (code) => {
 		if (stopping) return;
 		stopping = true;
-		say('stopping n8n, the mock and the SMTP sink …');
+		say('stopping n8n, the mocks and the SMTP sink …');
 		await env.stop().catch((error) => say(`stop failed: ${error.message}`));
 		fs.rmSync(STATE_FILE, { force: true });
 		process.exit(code);
@@ -100,9 +100,17 @@ async function main() {
 	}
 
 	const webhookUrl = env.n8n.webhookUrl(mainWebhookPath());
+	const catchUpUrl = env.n8n.webhookUrl(catchUpWebhookPath());
 	const calls = demoCalls(webhookUrl);
 	fs.mkdirSync(path.dirname(STATE_FILE), { recursive: true });
-	fs.writeFileSync(STATE_FILE, JSON.stringify({ pid: process.pid, webhookUrl, mockUrl: env.mock.baseUrl, editorUrl: env.n8n.baseUrl, n8nApiKey: env.n8n.apiKey }, null, 2));
+	fs.writeFileSync(
+		STATE_FILE,
+		JSON.stringify(
+			{ pid: process.pid, webhookUrl, catchUpUrl, mockUrl: env.mock.baseUrl, klientiksMockUrl: env.klientiks.baseUrl, editorUrl: env.n8n.baseUrl, n8nApiKey: env.n8n.apiKey },
+			null,
+			2,
+		),
+	);
 
 	const line = '─'.repeat(72);
 	process.stdout.write(`
@@ -111,9 +119,12 @@ n8n ${runtime.version} (Node ${runtime.nodeMajor}) is running with n8n-nodes-kli
 
   Editor          ${env.n8n.baseUrl}/
   Login           ${OWNER.email}  /  ${OWNER.password}
-  Workflows       "Klientiks → Traffic Light" (live) and "Error e-mail alert"
+  Workflows       "Klientiks → Traffic Light" (live), "Klientiks → Traffic Light, with catch-up" (live;
+                  its catch-up trigger reads the Klientiks API mock every minute) and "Error e-mail alert"
   Webhook (prod)  ${webhookUrl}?token=${DEMO_TOKEN}
                   (paste it into Klientiks → Settings → Event handlers with the query template the trigger shows)
+  Webhook (prod)  ${catchUpUrl}?token=${DEMO_TOKEN}  (the catch-up example's)
+  Klientiks API   mock ${env.klientiks.baseUrl}  (make an event happen only there: npm run demo)
   Traffic Light   ${realKey ? realBaseUrl + ' (REAL API, your key)' : `mock ${env.mock.baseUrl}  (leads it got: ${env.mock.baseUrl}/__mock/leads)`}
   Error e-mails   SMTP sink 127.0.0.1:${env.smtp.port} — printed below as they arrive
   n8n log         ${env.n8n.logFile}
@@ -122,7 +133,7 @@ Fire a realistic Klientiks call ("appointment created"):
 
   ${curlLine(calls[0])}
 
-or send one call of every event:  npm run demo
+or send one call of every event, then watch a catch-up:  npm run demo
 Ctrl-C stops everything.
 ${line}
 `);

@@ -13,6 +13,8 @@
 //   await n8n.start();                        // waits for "Editor is now accessible"
 //   await n8n.setupOwner(); await n8n.createApiKey();
 //   ... n8n.executions(workflowId) ...
+//   await n8n.restart();                      // same user folder and database: live workflows poll at start
+//   await n8n.repoll(workflowId);             // unpublish + publish: a polling trigger polls once, now
 //   await n8n.stop();
 const fs = require('node:fs');
 const path = require('node:path');
@@ -230,6 +232,16 @@ class N8nInstance {
 		}
 	}
 
+	/**
+	 * Stops n8n and starts it again on the same port, user folder and database, as an upgrade or a
+	 * reboot does: the owner's session and API key stay valid, and every live polling trigger polls
+	 * once at start (n8n-nodes.md §6.3).
+	 */
+	async restart({ timeoutMs } = {}) {
+		await this.stop();
+		await this.start({ timeoutMs });
+	}
+
 	/** SIGTERM, then SIGKILL after `graceMs` (a queue-mode worker drains its running jobs first: give it longer). */
 	async stop({ graceMs } = {}) {
 		const proc = this.proc;
@@ -273,7 +285,7 @@ class N8nInstance {
 	async createApiKey() {
 		const scopes = await this.rest('GET', '/rest/api-keys/scopes', undefined, { expect: [200, 404] });
 		const available = Array.isArray(scopes.json?.data) ? scopes.json.data : null;
-		const wanted = ['execution:read', 'execution:list', 'workflow:read', 'workflow:list', 'workflow:activate'];
+		const wanted = ['execution:read', 'execution:list', 'workflow:read', 'workflow:list', 'workflow:activate', 'workflow:deactivate'];
 		const body = { label: `e2e-${Date.now()}`, expiresAt: null };
 		if (available) body.scopes = wanted.filter((s) => available.includes(s));
 		const res = await this.rest('POST', '/rest/api-keys', body);
@@ -299,6 +311,51 @@ class N8nInstance {
 		const text = await res.text();
 		if (res.status !== 200) throw new Error(`POST /api/v1/workflows/${workflowId}/activate → HTTP ${res.status}: ${text.slice(0, 300)}`);
 		return JSON.parse(text);
+	}
+
+	/** Unpublishes (2.x) or deactivates (1.x) a workflow through the public API. */
+	async unpublishViaApi(workflowId) {
+		const res = await fetch(`${this.baseUrl}/api/v1/workflows/${encodeURIComponent(workflowId)}/deactivate`, {
+			method: 'POST',
+			headers: { 'X-N8N-API-KEY': this.apiKey },
+		});
+		const text = await res.text();
+		if (res.status !== 200) throw new Error(`POST /api/v1/workflows/${workflowId}/deactivate → HTTP ${res.status}: ${text.slice(0, 300)}`);
+		return JSON.parse(text);
+	}
+
+	/**
+	 * n8n 2.x applies a publish or unpublish later, through its publication outbox; this waits until
+	 * the workflow's triggers are in the wanted state ('published' or 'not_published'). 1.x applies
+	 * both within the API call.
+	 */
+	async waitForPublication(workflowId, wanted, { timeoutMs = 60000 } = {}) {
+		if (this.major < 2) return;
+		await waitFor(
+			`workflow ${workflowId} to be ${wanted}`,
+			async () => {
+				const res = await this.rest('GET', `/rest/workflows/${encodeURIComponent(workflowId)}/publication-status`);
+				const status = (res.json?.data ?? res.json)?.status;
+				if (status === 'failed' || status === 'partial') {
+					throw Object.assign(new Error(`publication of ${workflowId} ${status}: ${JSON.stringify(res.json).slice(0, 500)}`), { fatal: true });
+				}
+				return status === wanted;
+			},
+			{ timeoutMs, intervalMs: 200 },
+		);
+	}
+
+	/**
+	 * Makes a live workflow's polling trigger poll now: unpublish, then publish again. Each activation
+	 * polls once at once and emits what it found (n8n-nodes.md §6.6); the position the trigger keeps in
+	 * the workflow's static data survives. On 2.x the unpublish must have taken effect first, or the
+	 * publish finds nothing to re-register and starts no poll.
+	 */
+	async repoll(workflowId) {
+		await this.unpublishViaApi(workflowId);
+		await this.waitForPublication(workflowId, 'not_published');
+		await this.publishViaApi(workflowId);
+		await this.waitForPublication(workflowId, 'published');
 	}
 
 	/** Every execution of a workflow (newest first), without data. */

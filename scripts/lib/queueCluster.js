@@ -5,17 +5,22 @@
 // run the executions. Every process gets our package in its own user folder,
 // the same encryption key and the same database and Redis. Used by
 // scripts/queue-mode.js (the scenario in `npm test`) and bench/queue.js.
+// With `catchUp`, also the Klientiks API mock and the catch-up example, whose
+// polling trigger only the main process runs (n8n-nodes.md §6.4).
 const fs = require('node:fs');
 const path = require('node:path');
 const { TrafficLightMock } = require('./trafficLightMock');
+const { KlientiksMock, DEFAULT_CREDENTIALS: KLIENTIKS_CREDENTIALS } = require('./klientiksMock');
 const { N8nInstance } = require('./n8n');
-const { readExample, ourType, CREDENTIALS } = require('./environment');
+const { readExample, ourType, klientiksCredentialData, CREDENTIALS } = require('./environment');
 const { killLeftovers } = require('./processes');
 const { waitFor } = require('./net');
 const { ensureInstalled, RedisServer, PostgresServer } = require('./queueServices');
 
 const WORKFLOW_ID = 'klxQueueLeads001';
 const WEBHOOK_ID = '3f9d7a1e-6c2b-4e58-a0d4-5c1e0000a001';
+const CATCH_UP_WORKFLOW_ID = 'klxQueueCatchUp1';
+const CATCH_UP_WEBHOOK_ID = '3f9d7a1e-6c2b-4e58-a0d4-5c1e0000a002';
 
 /**
  * The shipped example (Klientiks Trigger → Send lead to Traffic Light) with the secret token set,
@@ -36,6 +41,24 @@ function queueWorkflow({ token }) {
 }
 
 /**
+ * The catch-up example (Klientiks Trigger + Klientiks Catch-up Trigger → one Send) with the secret token
+ * set, a fixed webhook path and no error workflow.
+ */
+function queueCatchUpWorkflow({ token }) {
+	const wf = readExample('klientiks-catch-up-to-traffic-light.json');
+	wf.id = CATCH_UP_WORKFLOW_ID;
+	wf.name = 'Queue mode: Klientiks → Traffic Light, with catch-up';
+	const trigger = wf.nodes.find((n) => n.type === ourType('klientiksTrigger'));
+	if (!trigger) throw new Error('the catch-up example has no Klientiks Trigger');
+	if (!wf.nodes.some((n) => n.type === ourType('klientiksCatchUpTrigger'))) throw new Error('the catch-up example has no Klientiks Catch-up Trigger');
+	trigger.webhookId = CATCH_UP_WEBHOOK_ID;
+	trigger.parameters = { ...trigger.parameters, secretToken: token };
+	delete wf.settings.errorWorkflow;
+	wf.nodes = wf.nodes.map((n) => ({ ...n, id: n.id.replace(/.{4}$/, (s) => `q${s.slice(1)}`) }));
+	return wf;
+}
+
+/**
  * @param {object} o
  * @param {{version: string, nodeBin: string, n8nBin: string}} o.runtime
  * @param {string} o.workDir      wiped and recreated
@@ -45,6 +68,7 @@ function queueWorkflow({ token }) {
  * @param {number} [o.workers]    default 2
  * @param {number} [o.workerConcurrency]  jobs per worker (n8n's default is 10)
  * @param {Record<string, string>} [o.env]  more environment for every n8n process
+ * @param {boolean} [o.catchUp]   also the Klientiks API mock and the catch-up example, live
  * @param {(s: string) => void} [o.log]
  */
 async function startQueueCluster(o) {
@@ -57,6 +81,7 @@ async function startQueueCluster(o) {
 	const redis = new RedisServer({ workDir: o.workDir });
 	const postgres = new PostgresServer({ workDir: o.workDir });
 	const mock = new TrafficLightMock({ keys: [o.apiKey] });
+	const klientiks = o.catchUp ? new KlientiksMock({ credentials: [KLIENTIKS_CREDENTIALS] }) : null;
 	/** @type {N8nInstance[]} */
 	const workers = [];
 	/** Webhook processes started after the first one (addWebhook). */
@@ -68,6 +93,7 @@ async function startQueueCluster(o) {
 		redis,
 		postgres,
 		mock,
+		klientiks,
 		workers,
 		get main() {
 			return /** @type {N8nInstance} */ (roles.main);
@@ -77,6 +103,7 @@ async function startQueueCluster(o) {
 		},
 		workflowId: WORKFLOW_ID,
 		webhookPath: `${WEBHOOK_ID}/webhook`,
+		catchUpWorkflowId: CATCH_UP_WORKFLOW_ID,
 		/** Production URL of the Klientiks Trigger on the webhook process. */
 		get webhookUrl() {
 			return /** @type {N8nInstance} */ (roles.webhook).webhookUrl(`${WEBHOOK_ID}/webhook`);
@@ -143,6 +170,7 @@ async function startQueueCluster(o) {
 				() => roles.webhook?.stop(),
 				() => roles.main?.stop(),
 				() => mock.stop(),
+				() => klientiks?.stop(),
 				() => redis.stop(),
 				() => postgres.stop(),
 			];
@@ -195,7 +223,11 @@ async function startQueueCluster(o) {
 		await redis.start();
 		await postgres.start();
 		await mock.start(0);
-		log(`Redis on 127.0.0.1:${redis.port}, PostgreSQL on 127.0.0.1:${postgres.port}, Traffic Light mock on ${mock.baseUrl}`);
+		await klientiks?.start(0);
+		log(
+			`Redis on 127.0.0.1:${redis.port}, PostgreSQL on 127.0.0.1:${postgres.port}, Traffic Light mock on ${mock.baseUrl}` +
+				(klientiks ? `, Klientiks API mock on ${klientiks.baseUrl}` : ''),
+		);
 
 		// The webhook process's port must be known before the main process is configured.
 		roles.webhook = instance('webhook', 'webhook');
@@ -206,9 +238,12 @@ async function startQueueCluster(o) {
 		await main.init();
 		log(`installing ${path.basename(o.tarball)} for the main process`);
 		await main.installPackage(o.tarball);
-		await main.importCredentials([{ ...CREDENTIALS.trafficLight, data: { apiKey: o.apiKey, baseUrl: mock.baseUrl } }]);
-		await main.importWorkflows([queueWorkflow({ token: o.token })]);
-		await main.activate([WORKFLOW_ID]);
+		await main.importCredentials([
+			{ ...CREDENTIALS.trafficLight, data: { apiKey: o.apiKey, baseUrl: mock.baseUrl } },
+			...(klientiks ? [{ ...CREDENTIALS.klientiks, data: klientiksCredentialData(klientiks.baseUrl, KLIENTIKS_CREDENTIALS) }] : []),
+		]);
+		await main.importWorkflows([queueWorkflow({ token: o.token }), ...(klientiks ? [queueCatchUpWorkflow({ token: o.token })] : [])]);
+		await main.activate(klientiks ? [WORKFLOW_ID, CATCH_UP_WORKFLOW_ID] : [WORKFLOW_ID]);
 		log(`starting n8n ${o.runtime.version} main (queue mode, production webhooks off) on ${main.baseUrl}`);
 		await main.start();
 		await main.setupOwner();
@@ -281,4 +316,4 @@ function workerExecutions(worker) {
 	return { started, finished };
 }
 
-module.exports = { startQueueCluster, queueWorkflow, workerExecutions, fire, waitForWebhook, WORKFLOW_ID, WEBHOOK_ID };
+module.exports = { startQueueCluster, queueWorkflow, queueCatchUpWorkflow, workerExecutions, fire, waitForWebhook, WORKFLOW_ID, WEBHOOK_ID, CATCH_UP_WORKFLOW_ID };

@@ -1,17 +1,20 @@
 'use strict';
-// The workflows a run imports: the two example files exactly as shipped
-// (only the secret token filled in), plus test-only variants derived from
-// them, so the suite proves the examples and exercises every event.
+// The workflows a run imports: the example files exactly as shipped (only the
+// secret token filled in), plus test-only variants derived from them, so the
+// suite proves the examples and exercises every event.
 const { readExample, ourType } = require('./environment');
 
 const EXAMPLE_FILES = {
 	main: 'klientiks-to-traffic-light.json',
 	error: 'error-email-alert.json',
+	catchUp: 'klientiks-catch-up-to-traffic-light.json',
 };
 
 const IDS = Object.freeze({
 	main: 'klxLeadsToTL0001',
 	error: 'klxErrorEmail001',
+	catchUp: 'klxCatchUpToTL01',
+	catchUpOnly: 'klxE2eCatchUp001',
 	allEvents: 'klxE2eAllEvents1',
 	postback: 'klxE2ePostback01',
 	noDuplicateCheck: 'klxE2eNoDupChk1',
@@ -19,6 +22,7 @@ const IDS = Object.freeze({
 
 const WEBHOOK_IDS = Object.freeze({
 	main: '3f9d7a1e-6c2b-4e58-a0d4-5c1e00000001',
+	catchUp: '3f9d7a1e-6c2b-4e58-a0d4-5c1e00000002',
 	allEvents: '3f9d7a1e-6c2b-4e58-a0d4-5c1e0000e2e1',
 	postback: '3f9d7a1e-6c2b-4e58-a0d4-5c1e0000e2e2',
 	noDuplicateCheck: '3f9d7a1e-6c2b-4e58-a0d4-5c1e0000e2e3',
@@ -27,7 +31,7 @@ const WEBHOOK_IDS = Object.freeze({
 /** n8n 2.x runs an error workflow only when it is published; 1.x loads it by id. */
 const EXAMPLE_IDS = {
 	activate(version) {
-		return Number(version.split('.')[0]) >= 2 ? [IDS.main, IDS.error] : [IDS.main];
+		return Number(version.split('.')[0]) >= 2 ? [IDS.main, IDS.catchUp, IDS.error] : [IDS.main, IDS.catchUp];
 	},
 };
 
@@ -53,16 +57,44 @@ function readMainExample() {
 	return main;
 }
 
+/** The catch-up example as the CLI imports it: a fixed webhookId for its Klientiks Trigger, as readMainExample. */
+function readCatchUpExample() {
+	const wf = readExample(EXAMPLE_FILES.catchUp);
+	nodeOfType(wf, 'klientiksTrigger').webhookId = WEBHOOK_IDS.catchUp;
+	return wf;
+}
+
 /** Production webhook path of the main example (`<webhookId>/webhook`). */
 function mainWebhookPath() {
 	return triggerPath(readMainExample());
 }
 
-/** The examples as shipped, with the trigger's secret token set (and a webhookId, see readMainExample). */
+/** Production webhook path of the catch-up example's Klientiks Trigger. */
+function catchUpWebhookPath() {
+	return triggerPath(readCatchUpExample());
+}
+
+/** The examples as shipped, with the triggers' secret token set (and a webhookId, see readMainExample). */
 function exampleWorkflows({ token = require('./klientiksCalls').DEMO_TOKEN } = {}) {
 	const main = readMainExample();
 	nodeOfType(main, 'klientiksTrigger').parameters.secretToken = token;
-	return [main, readExample(EXAMPLE_FILES.error)];
+	const catchUp = readCatchUpExample();
+	nodeOfType(catchUp, 'klientiksTrigger').parameters.secretToken = token;
+	return [main, catchUp, readExample(EXAMPLE_FILES.error)];
+}
+
+/**
+ * Test-only: the catch-up example without its Klientiks Trigger, as an n8n without a public address
+ * runs it: the Klientiks API is the only way events arrive.
+ */
+function catchUpOnlyWorkflow() {
+	const wf = readCatchUpExample();
+	wf.id = IDS.catchUpOnly;
+	wf.name = 'E2E: Klientiks Catch-up Trigger alone → Traffic Light';
+	const webhookTrigger = nodeOfType(wf, 'klientiksTrigger');
+	wf.nodes = wf.nodes.filter((n) => n !== webhookTrigger).map((n) => ({ ...n, id: n.id.replace(/.{4}$/, (x) => `c${x.slice(1)}`) }));
+	delete wf.connections[webhookTrigger.name];
+	return wf;
 }
 
 /**
@@ -130,6 +162,7 @@ function postbackWorkflow({ token, statuses }) {
 function e2eWorkflows({ token, postbackToken, postbackStatuses, timeoutSeconds }) {
 	return [
 		...exampleWorkflows({ token }),
+		catchUpOnlyWorkflow(),
 		allEventsWorkflow({ token, timeoutSeconds }),
 		noDuplicateCheckWorkflow({ token, timeoutSeconds }),
 		postbackWorkflow({ token: postbackToken, statuses: postbackStatuses }),
@@ -142,7 +175,10 @@ module.exports = {
 	EXAMPLE_IDS,
 	EXAMPLE_FILES,
 	mainWebhookPath,
+	catchUpWebhookPath,
 	exampleWorkflows,
+	catchUpOnlyWorkflow,
+	nodeOfType,
 	allEventsWorkflow,
 	postbackWorkflow,
 	e2eWorkflows,

@@ -1,7 +1,7 @@
 // The n8n editor in a real browser (Debian's Chromium, driven by
 // playwright-core), once per n8n version: what users see of our nodes.
 // A user signs in, imports the example workflows with Import from file,
-// opens each of our nodes, tests the Traffic Light credential; the suite
+// opens each of our nodes, tests the Traffic Light and Klientiks API credentials; the suite
 // checks icons (light and dark theme), event presets, paste-ready lines and
 // the production webhook URL, the notices, the credential Test and that the
 // browser console shows no error from our package. It also proves that an
@@ -37,6 +37,7 @@ type Json = any;
 
 const WORK = path.join(__dirname, '.work');
 const API_KEY = 'tl-editor-e2e-APIKEY-2c7f0d91';
+const KLIENTIKS = Object.freeze({ account: 'edAcct5520', user: 'edUser0193', token: 'editor-e2e-KLX-TOKEN-71c2e9' });
 const VERSIONS = ['1.123.81', '2.40.7'];
 const STATUS_ALERT_FILE = 'traffic-light-status-alert.json';
 const README_SCREENSHOTS = process.env.README_SCREENSHOTS ? path.resolve(REPO_ROOT, process.env.README_SCREENSHOTS) : '';
@@ -116,6 +117,7 @@ function defineEditorSuite(version: string): void {
 				workDir: path.join(WORK, `editor-${version}`),
 				tarball: setup.tarball,
 				apiKey: API_KEY,
+				klientiks: KLIENTIKS,
 				logLevel: 'info',
 				log,
 				// The error workflow must exist: the main example's settings name it.
@@ -275,6 +277,40 @@ function defineEditorSuite(version: string): void {
 			await dialog.getByText('More details').click();
 			await dialog.getByText(/did not accept this API key/).waitFor();
 			await shot('credential-wrong-key', { readme: true });
+			await page.keyboard.press('Escape');
+		});
+
+		test('the Klientiks API credential Test succeeds against the mock, fails for a wrong token without showing it, and passes again', async () => {
+			const testAnswer = () =>
+				page.waitForResponse((r: Json) => r.url().endsWith('/rest/credentials/test') && r.request().method() === 'POST');
+			await page.goto(`${n8n.baseUrl}/home/credentials`);
+			const opened = testAnswer();
+			await page.getByText(CREDENTIALS.klientiks.name, { exact: true }).first().click();
+			const dialog = page.getByTestId('credential-edit-dialog');
+			expect((await (await opened).json()).data).toMatchObject({ status: 'OK' });
+			await dialog.getByText('Connection tested successfully').waitFor();
+			await page.waitForLoadState('networkidle');
+			await shot('klientiks-credential-test');
+
+			const token = dialog.getByTestId('parameter-input-accessToken').locator('input');
+			const saveAndTest = async (value: string) => {
+				await token.fill(value);
+				const retested = testAnswer();
+				await page.getByTestId('credential-save-button').click();
+				return (await (await retested).json()).data as { status: string; message: string };
+			};
+			const wrongToken = 'editor-e2e-KLX-WRONG-0d4b';
+			const answer = await saveAndTest(wrongToken);
+			expect(answer.status).toBe('Error');
+			expect(answer.message).not.toContain(wrongToken);
+			expect(answer.message).not.toContain(KLIENTIKS.token);
+			await dialog.getByText(/Couldn.t connect with these settings/).waitFor();
+			await dialog.getByText('More details').click();
+			await dialog.getByText(answer.message.slice(0, 40)).first().waitFor();
+			expect(await dialog.innerText()).not.toContain(wrongToken);
+			await shot('klientiks-credential-wrong-token');
+			// The live catch-up example polls with this credential: leave it right.
+			expect(await saveAndTest(KLIENTIKS.token)).toMatchObject({ status: 'OK' });
 			await page.keyboard.press('Escape');
 		});
 

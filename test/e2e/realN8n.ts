@@ -6,18 +6,19 @@
 // the outcome from n8n's own execution history (public API), from the Traffic
 // Light mock and from the SMTP sink.
 //
-// Covers: installation from the tarball, CLI import, the credential Test, every
+// Covers: installation from the tarball, CLI import, the credential Tests, every
 // Klientiks event end to end, token and event filtering, each failure reaching
 // the error workflow, long queries, duplicates, an unknown outcome resolved, a
-// refused connection retried, postbacks, load, and the API key kept out of
-// everything n8n stores and logs.
+// refused connection retried, postbacks, load, the catch-up from the Klientiks
+// API (beside the webhook, across an n8n restart, and alone), and the API key
+// and the Klientiks access token kept out of everything n8n stores and logs.
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { ERRMSG } from '../../scripts/lib/trafficLightMock';
-import { startEnvironment, PACKAGE_NAME, ourType, CREDENTIALS } from '../../scripts/lib/environment';
+import { startEnvironment, PACKAGE_NAME, ourType, CREDENTIALS, klientiksCredentialData } from '../../scripts/lib/environment';
 import { callUrl, encodeCp1251, eventParams } from '../../scripts/lib/klientiksCalls';
-import { waitFor } from '../../scripts/lib/net';
+import { freePort, waitFor } from '../../scripts/lib/net';
 import { e2eWorkflows, IDS, triggerPath, WEBHOOK_IDS, exampleWorkflows } from '../../scripts/lib/workflows';
 
 type Json = any;
@@ -34,6 +35,9 @@ const SEND_NODE = 'Send lead to Traffic Light';
 /** Node's request-header limit the e2e n8n runs with (default 16 KB), as the README advises for long queries. */
 const LONG_HEADER_LIMIT = 65536;
 const TRIGGER_NODE = 'Klientiks Trigger';
+const CATCH_UP_NODE = 'Klientiks Catch-up Trigger';
+/** The Klientiks account the API mock accepts and the "Klientiks API account" credential holds; the token is distinctive for the leak search. */
+const KLIENTIKS = Object.freeze({ account: 'e2eAcct7731', user: 'e2eUser4410', token: 'e2e-KLX-API-TOKEN-9c41d7f2a6' });
 
 interface Setup {
 	tarball: string;
@@ -65,6 +69,19 @@ function outputOf(execution: Json, nodeName: string): Json {
 	return runs?.[0]?.data?.main?.[0]?.[0]?.json;
 }
 
+/** Every output item (first output) of every run of a node in an execution. */
+function outputsOf(execution: Json, nodeName: string): Json[] {
+	const runs: Json[] = execution.data?.resultData?.runData?.[nodeName] ?? [];
+	return runs.flatMap((run) => (run?.data?.main?.[0] ?? []).map((item: Json) => item.json));
+}
+
+/** One Klientiks event made to happen in the API mock: its Lead ID and, when it called the webhook, that call's outcome. */
+interface KlientiksEvent {
+	event: string;
+	leadId: string;
+	webhook: { status?: number; error?: string } | null;
+}
+
 export function defineRealN8nSuite(version: string): void {
 	const selected = (process.env.E2E_N8N_VERSIONS || '1.123.81,2.40.7').split(',').map((v) => v.trim());
 	const describeIf = selected.includes(version) ? describe : describe.skip;
@@ -73,8 +90,10 @@ export function defineRealN8nSuite(version: string): void {
 		let env: Json;
 		let n8n: Json;
 		let mock: Json;
+		let klientiks: Json;
 		let smtp: Json;
 		let mainUrl = '';
+		let catchUpUrl = '';
 		let allEventsUrl = '';
 		let postbackUrl = '';
 		let noDuplicateCheckUrl = '';
@@ -101,12 +120,16 @@ export function defineRealN8nSuite(version: string): void {
 						postbackStatuses: POSTBACK_STATUSES,
 						timeoutSeconds: SEND_TIMEOUT_S,
 					}),
-				activate: [IDS.main, IDS.allEvents, IDS.noDuplicateCheck, IDS.postback, ...(Number(version.split('.')[0]) >= 2 ? [IDS.error] : [])],
+				klientiks: KLIENTIKS,
+				// The catch-up alone (IDS.catchUpOnly) is published by its own case, while the example is not.
+				activate: [IDS.main, IDS.catchUp, IDS.allEvents, IDS.noDuplicateCheck, IDS.postback, ...(Number(version.split('.')[0]) >= 2 ? [IDS.error] : [])],
 			});
 			n8n = env.n8n;
 			mock = env.mock;
+			klientiks = env.klientiks;
 			smtp = env.smtp;
 			mainUrl = n8n.webhookUrl(triggerPath(exampleWorkflows()[0]));
+			catchUpUrl = n8n.webhookUrl(`${WEBHOOK_IDS.catchUp}/webhook`);
 			allEventsUrl = n8n.webhookUrl(`${WEBHOOK_IDS.allEvents}/webhook`);
 			postbackUrl = n8n.webhookUrl(`${WEBHOOK_IDS.postback}/webhook`);
 			noDuplicateCheckUrl = n8n.webhookUrl(`${WEBHOOK_IDS.noDuplicateCheck}/webhook`);
@@ -173,17 +196,21 @@ export function defineRealN8nSuite(version: string): void {
 			// The editor's node catalogue (needs the login cookie in 1.123+).
 			const types = await n8n.rest('GET', '/types/nodes.json');
 			const names = (types.json as Json[]).map((t) => t.name);
-			for (const typeName of ['klientiksTrigger', 'trafficLight', 'trafficLightTrigger']) {
+			for (const typeName of ['klientiksTrigger', 'klientiksCatchUpTrigger', 'klientiks', 'trafficLight', 'trafficLightTrigger']) {
 				expect(names).toContain(ourType(typeName));
 			}
 			const credentials = await n8n.rest('GET', '/types/credentials.json');
-			expect((credentials.json as Json[]).map((c) => c.name)).toContain('trafficLightApi');
+			expect((credentials.json as Json[]).map((c) => c.name)).toEqual(expect.arrayContaining(['trafficLightApi', 'klientiksApi']));
 		});
 
 		test('credentials and workflows imported with the n8n CLI are live', async () => {
-			for (const id of [IDS.main, IDS.allEvents, IDS.noDuplicateCheck, IDS.postback]) {
+			for (const id of [IDS.main, IDS.catchUp, IDS.allEvents, IDS.noDuplicateCheck, IDS.postback]) {
 				const wf = await n8n.publicApi(`/workflows/${id}`);
 				expect(wf.active).toBe(true);
+			}
+			const catchUp = await n8n.publicApi(`/workflows/${IDS.catchUp}`);
+			for (const node of catchUp.nodes.filter((n: Json) => n.credentials?.klientiksApi)) {
+				expect(node.credentials.klientiksApi).toEqual({ id: CREDENTIALS.klientiks.id, name: CREDENTIALS.klientiks.name });
 			}
 			const main = await n8n.publicApi(`/workflows/${IDS.main}`);
 			expect(main.settings.errorWorkflow).toBe(IDS.error);
@@ -219,6 +246,33 @@ export function defineRealN8nSuite(version: string): void {
 				expect(refused).toMatchObject({ status: 'Error', message: expect.stringMatching(/^Traffic Light did not accept this API key/) });
 				expect(await testWith(API_KEY)).toMatchObject({ status: 'OK' });
 			}
+		});
+
+		test('the Klientiks API credential Test tells a right token from a wrong one, an API not enabled and a host not reachable, and never shows the token', async () => {
+			const before = klientiks.requests.length;
+			const testWith = async (token: string, baseUrl: string = klientiks.baseUrl) => {
+				const res = await n8n.rest('POST', '/rest/credentials/test', {
+					credentials: { ...CREDENTIALS.klientiks, data: klientiksCredentialData(baseUrl, { ...KLIENTIKS, token }) },
+				});
+				return res.json.data as { status: string; message: string };
+			};
+			const wrongToken = 'e2e-KLX-WRONG-TOKEN-5be07d';
+			expect(await testWith(KLIENTIKS.token)).toMatchObject({ status: 'OK' });
+			const wrong = await testWith(wrongToken);
+			klientiks.setMode({ kind: 'apiDisabled' });
+			const disabled = await testWith(KLIENTIKS.token);
+			klientiks.setMode({ kind: 'normal' });
+			const unreachable = await testWith(KLIENTIKS.token, `http://127.0.0.1:${await freePort()}`);
+			const answers = [wrong, disabled, unreachable];
+			for (const answer of answers) {
+				expect(answer.status).toBe('Error');
+				expect(answer.message).not.toContain(KLIENTIKS.token);
+				expect(answer.message).not.toContain(wrongToken);
+			}
+			// Three causes, three messages: the user learns which one to fix.
+			expect(new Set(answers.map((a) => a.message)).size).toBe(3);
+			// Each Test but the unreachable one read the mock (the catch-up example's polls may read it too).
+			expect(klientiks.requests.length - before).toBeGreaterThanOrEqual(3);
 		});
 
 		// ---------- every Klientiks event, end to end ----------
@@ -596,6 +650,206 @@ export function defineRealN8nSuite(version: string): void {
 			expect(ids.size).toBe(total);
 		}, 900000);
 
+		// ---------- the catch-up from the Klientiks API ----------
+		// The catch-up example (webhook trigger + catch-up trigger → one Send) is live from the start; its
+		// catch-up polls the Klientiks mock at activation and every minute. A case makes it poll now by
+		// unpublishing and publishing it (n8n-nodes.md §6.6) or by restarting n8n, and counts leads per Lead ID
+		// at the Traffic Light mock. These cases come after the load case: a case that leaves rows in the
+		// Klientiks API leaves them read (the trigger remembers what it emitted), so no later case meets them.
+
+		/** A client is added, booked and pays: three events in the Klientiks API (and at the webhook, when given). */
+		async function klientiksEvents(webhook?: { url: string; token: string }): Promise<KlientiksEvent[]> {
+			const options = webhook ? { webhookUrl: webhook.url, token: webhook.token, webhookTimeoutMs: 5000 } : {};
+			const client = await klientiks.addClient({}, options);
+			const booked = await klientiks.addAppointment({ client_id: client.row.id }, options);
+			const paid = await klientiks.payVisit({ appointment_id: booked.row.id }, options);
+			return [
+				{ event: 'client_added', leadId: `klx-client-${client.row.id}`, webhook: client.webhook },
+				{ event: 'appointment_created', leadId: `klx-appointment-${booked.row.id}`, webhook: booked.webhook },
+				{ event: 'visit_paid', leadId: `klx-visit-${paid.row.id}`, webhook: paid.webhook },
+			];
+		}
+
+		/** Leads at the Traffic Light mock per Lead ID. */
+		function leadsPerId(leadIds: string[]): Map<string, number> {
+			const counts = new Map(leadIds.map((id) => [id, 0]));
+			for (const lead of mock.leads) if (counts.has(lead.id2)) counts.set(lead.id2, (counts.get(lead.id2) ?? 0) + 1);
+			return counts;
+		}
+
+		/** The highest execution id of a workflow so far (0 when none). */
+		async function lastExecutionId(workflowId: string): Promise<number> {
+			return Math.max(0, ...(await executionsOf(workflowId)).map((e: Json) => Number(e.id)));
+		}
+
+		/** Executions of a workflow after `sinceId`, with data, once none of them is still running. */
+		async function settledExecutions(workflowId: string, sinceId: number): Promise<Json[]> {
+			const list = (await executionsOf(workflowId)).filter((e: Json) => Number(e.id) > sinceId);
+			if (list.some((e: Json) => !e.stoppedAt || ['new', 'running', 'waiting'].includes(e.status))) return [];
+			return Promise.all(list.map((e: Json) => n8n.execution(e.id)));
+		}
+
+		/**
+		 * Waits until every Lead ID has a lead, the catch-up trigger of `workflowId` has emitted every one of
+		 * them (after `sinceId`) and its executions have ended; returns those executions.
+		 */
+		async function waitForCatchUp(workflowId: string, sinceId: number, events: KlientiksEvent[], timeoutMs = 150000): Promise<Json[]> {
+			const leadIds = events.map((e) => e.leadId);
+			return waitFor(
+				`the catch-up of ${leadIds.join(', ')} in workflow ${workflowId}`,
+				async () => {
+					if ([...leadsPerId(leadIds).values()].some((n) => n === 0)) return null;
+					const executions = await settledExecutions(workflowId, sinceId);
+					const emitted = new Set(executions.flatMap((e) => outputsOf(e, CATCH_UP_NODE).map((item) => item.leadId)));
+					return leadIds.every((id) => emitted.has(id)) ? executions : null;
+				},
+				{ timeoutMs, intervalMs: 1000 },
+			);
+		}
+
+		/** 0 lost, 0 twice: one lead per event. Prints the table the issue asks for. */
+		function expectOneLeadEach(title: string, events: KlientiksEvent[], how: (e: KlientiksEvent) => string) {
+			const counts = leadsPerId(events.map((e) => e.leadId));
+			const rows = events.map((e) => [e.event, e.leadId, how(e), String(counts.get(e.leadId))]);
+			const widths = [0, 1, 2, 3].map((i) => Math.max(...[['event', 'Lead ID', 'webhook call', 'leads'], ...rows].map((r) => r[i].length)));
+			const line = (r: string[]) => `  ${r.map((cell, i) => cell.padEnd(widths[i])).join('  ')}`;
+			const lost = [...counts.values()].filter((n) => n === 0).length;
+			const twice = [...counts.values()].filter((n) => n > 1).length;
+			process.stdout.write(
+				`[e2e ${version}] ${title}\n${[line(['event', 'Lead ID', 'webhook call', 'leads']), ...rows.map(line)].join('\n')}\n  lost ${lost}, twice ${twice}\n`,
+			);
+			expect({ lost, twice }).toEqual({ lost: 0, twice: 0 });
+			// Nothing else reached Traffic Light during the case.
+			expect(mock.leads.length).toBe(events.length);
+		}
+
+		const webhookOutcome = (e: KlientiksEvent) => (e.webhook?.error ? `not delivered (${e.webhook.error})` : `HTTP ${e.webhook?.status ?? '-'}`);
+
+		test('events that reach the webhook: one lead each; the catch-up emits them too and Send skips them as duplicates', async () => {
+			const sinceId = await lastExecutionId(IDS.catchUp);
+			const requestsBefore = klientiks.requests.length;
+			const events = await klientiksEvents({ url: catchUpUrl, token: TOKEN });
+			expect(events.map((e) => e.webhook?.status)).toEqual([200, 200, 200]);
+			await waitFor('a lead per webhook call', () => [...leadsPerId(events.map((e) => e.leadId)).values()].every((n) => n === 1), { timeoutMs: 60000 });
+			await n8n.repoll(IDS.catchUp);
+			const executions = await waitForCatchUp(IDS.catchUp, sinceId, events);
+			expectOneLeadEach('webhook and catch-up, the same three events', events, webhookOutcome);
+
+			const polled = executions.filter((e) => e.mode === 'trigger');
+			const caughtUp = polled.flatMap((e) => outputsOf(e, CATCH_UP_NODE)).filter((item) => events.some((ev) => ev.leadId === item.leadId));
+			expect(caughtUp.map((item) => [item.leadId, item.event, item.source])).toEqual(
+				expect.arrayContaining(events.map((e) => [e.leadId, e.event, 'catchUp'])),
+			);
+			// Every Send of a caught-up event found it already sent (the webhook's lead), whichever came first.
+			const sent = executions.flatMap((e) => outputsOf(e, SEND_NODE)).filter((out) => events.some((ev) => ev.leadId === out.leadId));
+			expect(sent.filter((out) => out.duplicate === false)).toHaveLength(3);
+			expect(sent.filter((out) => out.duplicate === true).length).toBeGreaterThanOrEqual(3);
+			for (const e of executions) expect([e.id, e.status]).toEqual([e.id, 'success']);
+			// The paid visit read from the API carries no phone: the example fetched the client by id.
+			const fetched = klientiks.requests.slice(requestsBefore).filter((r: Json) => String(r.model).toLowerCase() === 'clients' && r.params.id !== undefined);
+			expect(fetched.length).toBeGreaterThanOrEqual(1);
+		}, 300000);
+
+		test('n8n stopped: events happen while it is down (their webhook calls fail); after the restart each becomes exactly one lead', async () => {
+			const sinceId = await lastExecutionId(IDS.catchUp);
+			await n8n.stop();
+			let events: KlientiksEvent[] = [];
+			try {
+				events = [...(await klientiksEvents({ url: catchUpUrl, token: TOKEN })), ...(await klientiksEvents({ url: catchUpUrl, token: TOKEN }))];
+			} finally {
+				await n8n.start();
+			}
+			for (const e of events) expect(e.webhook?.error).toBeTruthy();
+			// No poll was forced: n8n polls every live polling trigger once when it starts.
+			const executions = await waitForCatchUp(IDS.catchUp, sinceId, events);
+			expectOneLeadEach(`n8n stopped: ${events.length} events while n8n was down, then n8n started again`, events, webhookOutcome);
+			const sent = executions.flatMap((e) => outputsOf(e, SEND_NODE)).filter((out) => events.some((ev) => ev.leadId === out.leadId));
+			expect(sent.filter((out) => out.duplicate === false).map((out) => out.leadId).sort()).toEqual(events.map((e) => e.leadId).sort());
+			expect(executions.every((e) => e.mode === 'trigger' && e.status === 'success')).toBe(true);
+		}, 400000);
+
+		test('the catch-up trigger alone (no webhook) delivers each event once; the paused example then catches up and finds them sent', async () => {
+			await n8n.unpublishViaApi(IDS.catchUp);
+			await n8n.waitForPublication(IDS.catchUp, 'not_published');
+			const exampleSince = await lastExecutionId(IDS.catchUp);
+			const sinceId = await lastExecutionId(IDS.catchUpOnly);
+			// Its first activation starts from now: what happened before is not its business.
+			await n8n.publishViaApi(IDS.catchUpOnly);
+			await n8n.waitForPublication(IDS.catchUpOnly, 'published');
+			let events: KlientiksEvent[] = [];
+			try {
+				events = await klientiksEvents();
+				await n8n.repoll(IDS.catchUpOnly);
+				const executions = await waitForCatchUp(IDS.catchUpOnly, sinceId, events);
+				expectOneLeadEach('the catch-up trigger alone', events, () => 'none');
+				const sent = executions.flatMap((e) => outputsOf(e, SEND_NODE));
+				expect(sent.filter((out) => out.duplicate === false).map((out) => out.leadId).sort()).toEqual(events.map((e) => e.leadId).sort());
+			} finally {
+				await n8n.unpublishViaApi(IDS.catchUpOnly);
+				await n8n.waitForPublication(IDS.catchUpOnly, 'not_published');
+				await n8n.publishViaApi(IDS.catchUp);
+				await n8n.waitForPublication(IDS.catchUp, 'published');
+			}
+			// Published again, the example reads from its own older position: it emits the three events, Send skips them.
+			const again = await waitForCatchUp(IDS.catchUp, exampleSince, events);
+			expect(again.flatMap((e) => outputsOf(e, SEND_NODE)).filter((out) => out.duplicate === false)).toEqual([]);
+			expect(mock.leads).toHaveLength(events.length);
+		}, 400000);
+
+		test('the Klientiks access token appears in no execution, error, alert e-mail or n8n log line', async () => {
+			// A paid visit whose client has no phone, at the webhook while the Klientiks API refuses: the
+			// example's "Get client from Klientiks" fails with the API's words, and the error workflow e-mails it.
+			const errorsBefore = await lastExecutionId(IDS.error);
+			const sinceId = await lastExecutionId(IDS.catchUp);
+			klientiks.setMode({ kind: 'apiDisabled' });
+			let failed: Json;
+			let client: Json;
+			let paid: Json;
+			try {
+				client = (await klientiks.addClient({ phone: '' })).row;
+				paid = (await klientiks.payVisit({ client_id: client.id }, { webhookUrl: catchUpUrl, token: TOKEN })).row;
+				failed = await waitFor(
+					'the failed execution of the enrichment',
+					async () => (await settledExecutions(IDS.catchUp, sinceId)).find((e) => e.mode === 'webhook' && e.status === 'error'),
+					{ timeoutMs: 60000 },
+				);
+			} finally {
+				klientiks.setMode({ kind: 'normal' });
+			}
+			expect(failed.data.resultData.lastNodeExecuted).toBe('Get client from Klientiks');
+			const error = failed.data.resultData.error;
+			expect(`${error.message} ${error.description ?? ''}`).toContain('API is disabled for this account');
+			await waitFor('the alert e-mail', () => smtp.messages.length > 0, { timeoutMs: 30000 });
+
+			// The client's phone is filled in in Klientiks; the catch-up delivers the three events, the visit too.
+			await klientiks.modifyClient(client.id, { phone: '79990007788' });
+			await n8n.repoll(IDS.catchUp);
+			const events: KlientiksEvent[] = [
+				{ event: 'client_added', leadId: `klx-client-${client.id}`, webhook: null },
+				{ event: 'appointment_created', leadId: `klx-appointment-${paid.appointment_id}`, webhook: null },
+				{ event: 'visit_paid', leadId: `klx-visit-${paid.id}`, webhook: null },
+			];
+			await waitForCatchUp(IDS.catchUp, sinceId, events);
+			expect([...leadsPerId(events.map((e) => e.leadId)).values()]).toEqual([1, 1, 1]);
+			// Let the error workflow finish what it was given, so the next case starts from quiet.
+			await waitFor('the error workflow to settle', async () => (await settledExecutions(IDS.error, errorsBefore)).length > 0, { timeoutMs: 30000 });
+			// The token did reach the API, in the path of every request.
+			expect(klientiks.requests.length).toBeGreaterThan(0);
+
+			for (const id of [IDS.catchUp, IDS.catchUpOnly, IDS.error]) {
+				for (const summary of (await executionsOf(id)).slice(-60)) {
+					expect(JSON.stringify(await n8n.execution(summary.id)).includes(KLIENTIKS.token)).toBe(false);
+				}
+			}
+			expect(JSON.stringify(smtp.messages).includes(KLIENTIKS.token)).toBe(false);
+			const dbDir = path.join(n8n.userFolder, '.n8n');
+			for (const file of fs.readdirSync(dbDir).filter((f) => f.startsWith('database.sqlite'))) {
+				expect(fs.readFileSync(path.join(dbDir, file)).includes(Buffer.from(KLIENTIKS.token))).toBe(false);
+			}
+			expect(n8n.log().includes(KLIENTIKS.token)).toBe(false);
+			expect(fs.readFileSync(path.join(n8n.workDir, 'cli.log'), 'utf8').includes(KLIENTIKS.token)).toBe(false);
+		}, 300000);
+
 		// ---------- the API key stays secret ----------
 		// Last, so that its search also covers what every other case stored and logged;
 		// it makes its own executions, so it proves the same when run alone.
@@ -621,7 +875,7 @@ export function defineRealN8nSuite(version: string): void {
 			// Every execution, with data, through n8n's own API. (The triggers' secret
 			// tokens are checked per case in the trigger output: they legitimately sit
 			// in the workflow's own parameters, which executions carry along.)
-			for (const id of [IDS.main, IDS.allEvents, IDS.noDuplicateCheck, IDS.error, IDS.postback]) {
+			for (const id of [IDS.main, IDS.catchUp, IDS.catchUpOnly, IDS.allEvents, IDS.noDuplicateCheck, IDS.error, IDS.postback]) {
 				const list = await executionsOf(id);
 				for (const summary of list.slice(-60)) {
 					const full = await n8n.execution(summary.id);
