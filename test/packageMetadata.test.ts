@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { Klientiks } from '../nodes/Klientiks/Klientiks.node';
 import { KlientiksCatchUpTrigger } from '../nodes/KlientiksCatchUpTrigger/KlientiksCatchUpTrigger.node';
 import { KlientiksTrigger } from '../nodes/KlientiksTrigger/KlientiksTrigger.node';
 import { TrafficLight } from '../nodes/TrafficLight/TrafficLight.node';
@@ -67,7 +68,7 @@ describe('example workflows', () => {
 });
 
 describe('node versions', () => {
-	const nodeTypes = [new KlientiksTrigger(), new KlientiksCatchUpTrigger(), new TrafficLight(), new TrafficLightTrigger()];
+	const nodeTypes = [new Klientiks(), new KlientiksTrigger(), new KlientiksCatchUpTrigger(), new TrafficLight(), new TrafficLightTrigger()];
 	const defaultVersionOf = new Map(
 		nodeTypes.map(({ description }) => [
 			`n8n-nodes-klientiks-traffic-light.${description.name}`,
@@ -116,6 +117,7 @@ describe('"publish (activate on n8n 1.x)" wording', () => {
 	});
 
 	it.each([
+		['Klientiks', new Klientiks()],
 		['Klientiks Trigger', new KlientiksTrigger()],
 		['Klientiks Catch-up Trigger', new KlientiksCatchUpTrigger()],
 		['Traffic Light', new TrafficLight()],
