@@ -8,6 +8,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { wallToInstant, zoneOffsetMs } from '../Klientiks/transport/klientiksApi';
 import { combineStart, emptyEntities, typeField } from '../KlientiksTrigger/eventItem';
 import { EVENT_PRESETS, type EventPreset } from '../KlientiksTrigger/presets';
 import { preview } from '../webhookIntake/limits';
@@ -23,23 +24,6 @@ const presetOf = (event: CatchUpEvent): EventPreset => EVENT_PRESETS.find((p) =>
 // ---- time: Klientiks stamps carry no zone; they are the account's local time ----
 
 const STAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
-
-/** Minutes the zone is ahead of UTC at this instant. */
-function zoneOffsetMinutes(ms: number, timeZone: string): number {
-	const parts = new Intl.DateTimeFormat('en-US', {
-		timeZone,
-		hourCycle: 'h23',
-		year: 'numeric',
-		month: '2-digit',
-		day: '2-digit',
-		hour: '2-digit',
-		minute: '2-digit',
-		second: '2-digit',
-	}).formatToParts(new Date(ms));
-	const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-	const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-	return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60000);
-}
 
 /** Whether Intl knows this zone name. */
 export function isTimeZone(timeZone: string): boolean {
@@ -58,14 +42,12 @@ export function stampToMs(value: unknown, timeZone: string): number {
 	if (!match) return NaN;
 	const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = ''] = match;
 	const local = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(fraction.padEnd(3, '0').slice(0, 3)));
-	// The zone's offset at the guessed instant, then again at the corrected one (a change of offset in between).
-	const first = local - zoneOffsetMinutes(local, timeZone) * 60000;
-	return local - zoneOffsetMinutes(first, timeZone) * 60000;
+	return wallToInstant(local, timeZone);
 }
 
 /** The account's local day of an instant, `YYYY-MM-DD` (what the clients list's `date/` takes). */
 export function dayInZone(ms: number, timeZone: string): string {
-	return new Date(ms + zoneOffsetMinutes(ms, timeZone) * 60000).toISOString().slice(0, 10);
+	return new Date(ms + zoneOffsetMs(ms, timeZone)).toISOString().slice(0, 10);
 }
 
 // ---- which rows are events ----

@@ -11,6 +11,7 @@ import {
 	visitEvents,
 	visitPaidItem,
 } from '../../nodes/KlientiksCatchUpTrigger/catchUpItems';
+import { instantOf } from '../../nodes/Klientiks/actions/visit/getMany.operation';
 import { KlientiksTrigger } from '../../nodes/KlientiksTrigger/KlientiksTrigger.node';
 import { KlientiksMock } from '../../scripts/lib/klientiksMock';
 import { callTrigger } from '../shared/webhookContext';
@@ -50,6 +51,12 @@ describe('stamps in the account zone', () => {
 	it('follows a zone with summer time on either side of the change', () => {
 		expect(stampToMs('2026-07-01 12:00:00', 'Europe/Berlin')).toBe(Date.parse('2026-07-01T10:00:00Z'));
 		expect(stampToMs('2026-01-01 12:00:00', 'Europe/Berlin')).toBe(Date.parse('2026-01-01T11:00:00Z'));
+	});
+
+	it("the Klientiks node's Changed Since reads a zone-less time the same way (one conversion for both)", () => {
+		for (const [text, zone] of [['2026-07-01 12:00:00', 'Europe/Berlin'], ['2026-03-29 03:30:00', 'Europe/Berlin'], ['2026-12-01 12:00:00', MOSCOW]]) {
+			expect(instantOf(text.replace(' ', 'T'), zone)).toBe(stampToMs(text, zone));
+		}
 	});
 
 	it.each([null, undefined, 12, '', 'yesterday', '01.12.2026 12:00'])('%p is not a stamp (NaN)', (value) => {

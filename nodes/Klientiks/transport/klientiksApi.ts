@@ -49,6 +49,22 @@ export const NO_DATA = 'No data';
 /** Process-wide, shared by every node and execution: the next time each account may be asked. */
 export const klientiksPace = newPace(MIN_REQUEST_GAP_MS);
 
+/** Milliseconds the zone is ahead of UTC at this instant. */
+export function zoneOffsetMs(ms: number, timeZone: string): number {
+	const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(ms));
+	const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+	return Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second')) - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The instant of a wall-clock time in `timeZone`, the wall time written as if it were UTC: Klientiks
+ * writes times in the account's zone, without the zone. The offset is taken again at the corrected
+ * instant, for a change of offset in between.
+ */
+export function wallToInstant(wallMs: number, timeZone: string): number {
+	return wallMs - zoneOffsetMs(wallMs - zoneOffsetMs(wallMs, timeZone), timeZone);
+}
+
 /** What openKlientiks needs of the node's context: IExecuteFunctions and IPollFunctions both fit. */
 export interface KlientiksContext extends RequestContext {
 	getNode(): INode;

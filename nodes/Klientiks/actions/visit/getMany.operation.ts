@@ -1,6 +1,6 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import type { KlientiksConnection } from '../../transport/klientiksApi';
+import { wallToInstant, type KlientiksConnection } from '../../transport/klientiksApi';
 import { dateTimeText, optionsCollection, readList, returnAllAndLimit } from '../common';
 
 /** The visits-and-sales feed (research §3.2): rows changed after `?date=` (unix seconds); `is_sale` tells a sale from a visit. */
@@ -25,12 +25,6 @@ export const description: INodeProperties[] = [
 	optionsCollection('visit', 'getMany'),
 ];
 
-function zoneOffsetMs(ms: number, timeZone: string): number {
-	const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(ms));
-	const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-	return Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second')) - Math.floor(ms / 1000) * 1000;
-}
-
 /** An instant from a dateTime text: with its own offset as written, without one in `timeZone`. */
 export function instantOf(text: string, timeZone: string): number {
 	if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return Number.NaN;
@@ -38,7 +32,7 @@ export function instantOf(text: string, timeZone: string): number {
 	const wall = Date.parse(`${text.length === 10 ? `${text}T00:00:00` : text}Z`);
 	if (Number.isNaN(wall)) return wall;
 	try {
-		return wall - zoneOffsetMs(wall - zoneOffsetMs(wall, timeZone), timeZone);
+		return wallToInstant(wall, timeZone);
 	} catch {
 		return Number.NaN;
 	}
