@@ -18,7 +18,6 @@ import {
 } from '../Klientiks/transport/klientiksApi';
 import { EVENT_PRESETS } from '../KlientiksTrigger/presets';
 import { startDeadline } from '../shared/apiRequest';
-import { escapeNoticeText } from '../webhookIntake/senderTrigger';
 import {
 	DEFAULT_POLL_BUDGET_MS,
 	DEFAULT_TIME_ZONE,
@@ -41,7 +40,8 @@ const eventOptions = EVENT_PRESETS.filter((p) => (CATCH_UP_EVENTS as readonly st
 	.map(({ name, value, description }) => ({ name, value, description }))
 	.sort((a, b) => a.name.localeCompare(b.name));
 
-const notice = (name: string, text: string) => ({ displayName: escapeNoticeText(text), name, type: 'notice' as const, default: '' });
+// Notice text is rendered as HTML; these constant texts have no "&" or "<" in them.
+const notice = (name: string, text: string) => ({ displayName: text, name, type: 'notice' as const, default: '' });
 
 function readSettings(ctx: IPollFunctions): CatchUpSettings {
 	const node = ctx.getNode();

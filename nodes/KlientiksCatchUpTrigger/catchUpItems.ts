@@ -9,8 +9,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { wallToInstant, zoneOffsetMs } from '../Klientiks/transport/klientiksApi';
-import { combineStart, emptyEntities, typeField } from '../KlientiksTrigger/eventItem';
-import { EVENT_PRESETS, type EventPreset } from '../KlientiksTrigger/presets';
+import { combineStart, emptyEntities, EVENT_PRESETS, typeField, type EventPreset } from '../KlientiksTrigger/presets';
 import { preview } from '../webhookIntake/limits';
 import type { Feed } from './position';
 

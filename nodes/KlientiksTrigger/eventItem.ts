@@ -5,104 +5,21 @@ import type { ParameterReader } from '../webhookIntake/parameterReader';
 import type { CallDecision } from '../webhookIntake/senderTrigger';
 import { requestSummary, type IncomingRequest } from '../webhookIntake/webhookRequest';
 import {
-	normalizePhone,
-	parseBoolean,
-	parseDate,
-	parseId,
-	parseMoney,
-	parseTime,
-	parseTimestamp,
-	splitList,
-	type Parsed,
-} from '../webhookIntake/values';
-import {
-	CLIENT_FIELDS,
+	combineStart,
 	CUSTOM_EVENT,
 	CUSTOM_LEAD_ID_KEYS,
+	emptyEntities,
 	EVENT_PRESETS,
-	type Entity,
+	typeField,
 	type EventPreset,
-	type FieldKind,
 	type PresetField,
 } from './presets';
-
-type Value = IDataObject[string];
-
-interface KindRule {
-	/** The field's value from its trimmed, non-empty text. */
-	read(trimmed: string): Parsed<Value>;
-	/** The property beside the field: its key suffix and its value from the text as sent. */
-	companion?: [suffix: string, of: (text: string) => Value];
-}
-
-const ok = (value: Value): Parsed<Value> => ({ ok: true, value });
-const RAW: KindRule['companion'] = ['Raw', (text) => text];
-
-/** What each kind of field puts into its entity (documented in docs/klientiks-trigger.md, Output). */
-const KINDS: Record<FieldKind, KindRule> = {
-	id: { read: (text) => ok(parseId(text)) },
-	text: { read: ok },
-	phone: { read: ok, companion: ['Normalized', normalizePhone] },
-	list: { read: ok, companion: ['List', splitList] },
-	boolean: { read: parseBoolean, companion: RAW },
-	money: { read: parseMoney, companion: RAW },
-	date: {
-		read: (text) => {
-			const parsed = parseDate(text);
-			return parsed.ok ? ok(parsed.value.iso) : parsed;
-		},
-		companion: RAW,
-	},
-	time: { read: parseTime, companion: RAW },
-	timestamp: { read: (text) => parseTimestamp(text), companion: RAW },
-};
-
-/** The preset's entities with every key present, null before the call is read ([] for a list); `client` comes first. */
-export function emptyEntities(preset: EventPreset): Partial<Record<Entity, IDataObject>> {
-	const entities: Partial<Record<Entity, IDataObject>> = {};
-	for (const { entity, field, kind } of [...CLIENT_FIELDS, ...preset.fields]) {
-		const keys = (entities[entity] ??= {});
-		if (field in keys) continue;
-		keys[field] = null;
-		const companion = KINDS[kind].companion;
-		if (companion) keys[field + companion[0]] = kind === 'list' ? [] : null;
-		// `start` sits right after the time it is combined from.
-		if (preset.combineStart && entity === 'appointment' && field === 'time') keys.start = null;
-	}
-	return entities;
-}
-
-/**
- * Puts a field's text, typed by its kind, into its entity (with its companion); returns why
- * it could not be read, or null. The catch-up trigger types the API's values through it too.
- */
-export function typeField(entity: IDataObject, { field, kind }: PresetField, text: string): string | null {
-	const { read, companion } = KINDS[kind];
-	if (companion) entity[field + companion[0]] = companion[1](text);
-	const trimmed = text.trim();
-	// An empty boolean is PHP's rendering of false; any other empty value is just absent.
-	if (trimmed === '' && kind !== 'boolean') return null;
-	const parsed = read(trimmed);
-	if (parsed.ok) {
-		entity[field] = parsed.value;
-		return null;
-	}
-	return parsed.reason;
-}
 
 function readField(reader: ParameterReader, entity: IDataObject, spec: PresetField): void {
 	const text = reader.text(spec.key);
 	if (text === null) return;
 	const reason = typeField(entity, spec, text);
 	if (reason !== null) reader.warn(`Parameter "${spec.key}" (${preview(text, 60)}) ${reason}; ${spec.entity}.${spec.field} is null.`);
-}
-
-/** A date that carries its own time is the start already; otherwise date and time are joined. */
-export function combineStart(appointment: IDataObject): void {
-	const { date, time } = appointment;
-	if (typeof date !== 'string') return;
-	if (date.includes('T')) appointment.start = date;
-	else if (typeof time === 'string') appointment.start = `${date}T${time}`;
 }
 
 /**

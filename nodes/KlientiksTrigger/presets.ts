@@ -1,3 +1,7 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { normalizePhone, parseBoolean, parseDate, parseId, parseMoney, parseTime, parseTimestamp, splitList, type Parsed } from '../webhookIntake/values';
+
 /**
  * The Klientiks events the trigger knows, as data. Everything event-specific
  * lives in this one table: the option in the node panel, the paste-ready
@@ -160,4 +164,78 @@ export const CLIENT_FIELDS: readonly PresetField[] = EVENT_PRESETS[0].fields;
 /** The Klientiks template of a preset: `[key, '{{placeholder}}']` pairs. */
 export function templatePairs(preset: EventPreset): Array<[string, string]> {
 	return preset.fields.map(({ key, placeholder }) => [key, `{{${placeholder}}}`]);
+}
+
+// ---- typing a field by its kind (the webhook trigger and the catch-up trigger alike) ----
+
+type Value = IDataObject[string];
+
+interface KindRule {
+	/** The field's value from its trimmed, non-empty text. */
+	read(trimmed: string): Parsed<Value>;
+	/** The property beside the field: its key suffix and its value from the text as sent. */
+	companion?: [suffix: string, of: (text: string) => Value];
+}
+
+const ok = (value: Value): Parsed<Value> => ({ ok: true, value });
+const RAW: KindRule['companion'] = ['Raw', (text) => text];
+
+/** What each kind of field puts into its entity (documented in docs/klientiks-trigger.md, Output). */
+const KINDS: Record<FieldKind, KindRule> = {
+	id: { read: (text) => ok(parseId(text)) },
+	text: { read: ok },
+	phone: { read: ok, companion: ['Normalized', normalizePhone] },
+	list: { read: ok, companion: ['List', splitList] },
+	boolean: { read: parseBoolean, companion: RAW },
+	money: { read: parseMoney, companion: RAW },
+	date: {
+		read: (text) => {
+			const parsed = parseDate(text);
+			return parsed.ok ? ok(parsed.value.iso) : parsed;
+		},
+		companion: RAW,
+	},
+	time: { read: parseTime, companion: RAW },
+	timestamp: { read: (text) => parseTimestamp(text), companion: RAW },
+};
+
+/** The preset's entities with every key present, null before the call is read ([] for a list); `client` comes first. */
+export function emptyEntities(preset: EventPreset): Partial<Record<Entity, IDataObject>> {
+	const entities: Partial<Record<Entity, IDataObject>> = {};
+	for (const { entity, field, kind } of [...CLIENT_FIELDS, ...preset.fields]) {
+		const keys = (entities[entity] ??= {});
+		if (field in keys) continue;
+		keys[field] = null;
+		const companion = KINDS[kind].companion;
+		if (companion) keys[field + companion[0]] = kind === 'list' ? [] : null;
+		// `start` sits right after the time it is combined from.
+		if (preset.combineStart && entity === 'appointment' && field === 'time') keys.start = null;
+	}
+	return entities;
+}
+
+/**
+ * Puts a field's text, typed by its kind, into its entity (with its companion); returns why
+ * it could not be read, or null. The catch-up trigger types the API's values through it too.
+ */
+export function typeField(entity: IDataObject, { field, kind }: PresetField, text: string): string | null {
+	const { read, companion } = KINDS[kind];
+	if (companion) entity[field + companion[0]] = companion[1](text);
+	const trimmed = text.trim();
+	// An empty boolean is PHP's rendering of false; any other empty value is just absent.
+	if (trimmed === '' && kind !== 'boolean') return null;
+	const parsed = read(trimmed);
+	if (parsed.ok) {
+		entity[field] = parsed.value;
+		return null;
+	}
+	return parsed.reason;
+}
+
+/** A date that carries its own time is the start already; otherwise date and time are joined. */
+export function combineStart(appointment: IDataObject): void {
+	const { date, time } = appointment;
+	if (typeof date !== 'string') return;
+	if (date.includes('T')) appointment.start = date;
+	else if (typeof time === 'string') appointment.start = `${date}T${time}`;
 }

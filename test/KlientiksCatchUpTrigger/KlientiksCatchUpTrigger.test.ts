@@ -172,6 +172,12 @@ describe('Klientiks Catch-up Trigger description', () => {
 		expect(description.properties.find((p) => p.name === 'invoiceNotice')?.displayName).toMatch(/Invoice Created is not available/);
 	});
 
+	it('its notices carry nothing the editor would read as HTML (they are not escaped)', () => {
+		const notices = description.properties.filter((p) => p.type === 'notice');
+		expect(notices.length).toBeGreaterThan(0);
+		for (const { displayName } of notices) expect(displayName).not.toMatch(/[&<>]/);
+	});
+
 	it('has the options the docs name, with their defaults', () => {
 		const options = description.properties.find((p) => p.name === 'options')?.options as Array<{ name: string; default: unknown }>;
 		expect(Object.fromEntries(options.map((o) => [o.name, o.default]))).toEqual({
