@@ -285,6 +285,19 @@ describe('Klientiks API mock', () => {
 			expect(mock.refused).toEqual({ total: 1, 429: 1 });
 		});
 
+		it('fixedAnswer: every request of the URL scheme gets the same status, body and content type, whatever was asked', async () => {
+			mock.setMode({ kind: 'fixedAnswer', body: '{"items":[0,0]}' });
+			const first = await list('clients');
+			expect(first.status).toBe(200);
+			expect(first.headers.get('content-type')).toContain('application/json');
+			expect(first.body).toEqual({ items: [0, 0] });
+			expect((await get(`${mock.urlFor('getAppointment')}/id/5/`)).body).toEqual({ items: [0, 0] });
+			mock.setMode({ kind: 'fixedAnswer', status: 502, body: 'down', contentType: 'text/plain' });
+			const other = await list('AppointmentClientLinks');
+			expect([other.status, other.body, other.headers.get('content-type')]).toEqual([502, 'down', 'text/plain']);
+			expect((await get(`${mock.baseUrl}/elsewhere`)).status).toBe(404);
+		});
+
 		it('rateLimited without Retry-After, or with a fixed one', async () => {
 			mock.setMode({ kind: 'rateLimited', perSecond: 1, retryAfterSeconds: false });
 			await list('clients');

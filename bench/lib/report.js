@@ -470,12 +470,12 @@ function microSection(report) {
 	];
 }
 
-/** Sections other scripts write into the same file (bench/queue.js); a rewrite keeps them. */
-const KEPT_SECTION = /<!-- queue-mode:start -->[\s\S]*?<!-- queue-mode:end -->/;
+/** Sections other scripts write into the same file (bench/queue.js, bench/catchUp.js); a rewrite keeps them. */
+const KEPT_SECTIONS = [/<!-- queue-mode:start -->[\s\S]*?<!-- queue-mode:end -->/, /<!-- catch-up:start -->[\s\S]*?<!-- catch-up:end -->/];
 
 function writeReport(report, file) {
 	const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-	const kept = previous.match(KEPT_SECTION)?.[0];
+	const kept = KEPT_SECTIONS.map((pattern) => previous.match(pattern)?.[0]).filter(Boolean).join('\n\n');
 	fs.writeFileSync(file, kept ? `${markdown(report).trimEnd()}\n\n${kept}\n` : markdown(report));
 }
 

@@ -23,7 +23,7 @@
 // Tests make events "happen" (addClient, modifyClient, addAppointment, modifyAppointment, payVisit):
 // rows appear in the API with their created/modified stamps and, when asked, the webhook URL is called
 // with the Klientiks Trigger's query-string preset for that event (nodes/KlientiksTrigger/presets.ts).
-// Every API request is recorded with the token masked. Modes (slow, failing, rateLimited, apiDisabled)
+// Every API request is recorded with the token masked. Modes (slow, failing, rateLimited, apiDisabled, fixedAnswer)
 // switch at run time from JS (`mock.setMode`) or over HTTP (`POST /__mock/mode`), as the Traffic Light mock's.
 const { listenOnLoopback } = require('./net');
 
@@ -54,13 +54,15 @@ const PREFIX = '/clientix/Restapi/';
 
 /**
  * @typedef {object} KlientiksMode
- * @property {'normal'|'slow'|'failing'|'rateLimited'|'apiDisabled'} [kind]
+ * @property {'normal'|'slow'|'failing'|'rateLimited'|'apiDisabled'|'fixedAnswer'} [kind]
  * @property {number} [delayMs]      delay before every answer ('slow', or on top of any kind)
  * @property {number} [status]       'failing': HTTP status (500 default); 'rateLimited': 429 default
  * @property {number} [times]        'failing': fail this many requests, then answer normally
  * @property {number} [fraction]     'failing': fail this share of requests (0..1, drawn with options.random)
  * @property {number} [perSecond]    'rateLimited': most requests per account accepted within any second
  * @property {number|false} [retryAfterSeconds]  'rateLimited': fixed Retry-After; false sends none; default when a slot frees
+ * @property {string|object} [body]  'fixedAnswer': the answer to every request of the URL scheme, whatever was asked (bench/hostile.js)
+ * @property {string} [contentType]  'fixedAnswer': its content type (JSON by default)
  */
 
 /**
@@ -516,6 +518,17 @@ class KlientiksMock {
 		const itemsError = (message) => answer(this.errorStatus, { items: message });
 
 		if (mode?.kind === 'rateLimited' && parsed && this.refusedForRate(mode, record, answer)) return;
+		if (mode?.kind === 'fixedAnswer' && parsed) {
+			const body = typeof mode.body === 'string' ? mode.body : JSON.stringify(mode.body ?? {});
+			const send = () => {
+				if (res.destroyed) return;
+				res.writeHead(mode.status ?? 200, { 'content-type': mode.contentType ?? 'application/json; charset=utf-8' });
+				res.end(body);
+			};
+			if (mode.delayMs) this.schedule(send, mode.delayMs);
+			else send();
+			return;
+		}
 		if (mode?.kind === 'failing') {
 			this.failed++;
 			const status = mode.status ?? 500;

@@ -49,9 +49,23 @@ export const NO_DATA = 'No data';
 /** Process-wide, shared by every node and execution: the next time each account may be asked. */
 export const klientiksPace = newPace(MIN_REQUEST_GAP_MS);
 
+/**
+ * Process-wide: one formatter per time zone. Building one costs a hundred times its use, and a poll
+ * reads several stamps per row: built per stamp, a 1,000-row poll held the event loop over half a second.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Zones are few (one per account); the bound only keeps odd input from growing the map. */
+const MAX_FORMATTERS = 64;
+
 /** Milliseconds the zone is ahead of UTC at this instant. */
 export function zoneOffsetMs(ms: number, timeZone: string): number {
-	const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(ms));
+	let formatter = formatters.get(timeZone);
+	if (!formatter) {
+		formatter = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+		if (formatters.size >= MAX_FORMATTERS) formatters.clear();
+		formatters.set(timeZone, formatter);
+	}
+	const parts = formatter.formatToParts(new Date(ms));
 	const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
 	return Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second')) - Math.floor(ms / 1000) * 1000;
 }
