@@ -30,15 +30,7 @@ const pasteLines: INodeProperties[] = [
 			'(a name of your own may replace "custom"; every parameter reaches the output)',
 		pairs: [['your_parameter', '{{klientiks_placeholder}}']] as Array<[string, string]>,
 	},
-].flatMap(({ value, lead, pairs }) =>
-	pasteLineNotices({
-		id: value,
-		selector: { parameter: EVENTS_PARAMETER, value },
-		lead,
-		marker: [EVENT_MARKER_PARAMETER, value],
-		pairs,
-	}),
-);
+].flatMap(({ value, lead, pairs }) => pasteLineNotices(EVENTS_PARAMETER, [EVENT_MARKER_PARAMETER, value], lead, pairs));
 
 const KLIENTIKS: SenderTrigger = {
 	displayName: 'Klientiks Trigger',

@@ -14,13 +14,7 @@ const STATUSES_PARAMETER = 'statuses';
 
 /** One postback URL line per status, built from the status table; the editor shows the selected ones. */
 const postbackLines: INodeProperties[] = POSTBACK_STATUSES.flatMap((status) =>
-	pasteLineNotices({
-		id: status.value,
-		selector: { parameter: STATUSES_PARAMETER, value: status.value },
-		lead: `${status.name} — postback URL: the Production URL shown above, followed by`,
-		marker: [STATUS_MARKER_PARAMETER, status.value],
-		pairs: DOCUMENTED_MACROS,
-	}),
+	pasteLineNotices(STATUSES_PARAMETER, [STATUS_MARKER_PARAMETER, status.value], `${status.name} — postback URL: the Production URL shown above, followed by`, DOCUMENTED_MACROS),
 );
 
 const TRAFFIC_LIGHT: SenderTrigger = {

@@ -185,19 +185,6 @@ export function buildPasteLine(pairs: ReadonlyArray<readonly [string, string]>):
 	return `?${pairs.map(([key, value]) => `${key}=${value}`).join('&')}`;
 }
 
-export interface PasteLineNoticeOptions {
-	/** Unique suffix for the notice parameter names. */
-	id: string;
-	/** Parameter name and value that select this line (e.g. `events` / `client_added`). */
-	selector: { parameter: string; value: string };
-	/** Text before the line, e.g. "Client Added: append to the webhook URL in Klientiks". */
-	lead: string;
-	/** The marker pair that comes first, e.g. `['event', 'client_added']`. */
-	marker: readonly [string, string];
-	/** The data pairs after the marker and the token. */
-	pairs: ReadonlyArray<readonly [string, string]>;
-}
-
 /**
  * Two notices per line, of which the editor shows one: without a secret
  * token set, the plain line; with one set, the line with
@@ -205,14 +192,21 @@ export interface PasteLineNoticeOptions {
  * printing the real secret in the panel would expose it in every
  * screenshot, so the user replaces the placeholder once when pasting.
  */
-export function pasteLineNotices({ id, selector, lead, marker, pairs }: PasteLineNoticeOptions): INodeProperties[] {
+export function pasteLineNotices(
+	selection: string,
+	marker: readonly [string, string],
+	lead: string,
+	pairs: ReadonlyArray<readonly [string, string]>,
+): INodeProperties[] {
+	// The marker's value is the option of `selection` that shows the line, and names its notices.
+	const id = marker[1];
 	return [
 		{
 			displayName: noticeWithLine(`${lead}:`, buildPasteLine([marker, ...pairs])),
 			name: `pasteLine_${id}`,
 			type: 'notice',
 			default: '',
-			displayOptions: { show: { [selector.parameter]: [selector.value], [SECRET_TOKEN_NODE_PARAMETER]: [''] } },
+			displayOptions: { show: { [selection]: [id], [SECRET_TOKEN_NODE_PARAMETER]: [''] } },
 		},
 		{
 			displayName: noticeWithLine(
@@ -223,7 +217,7 @@ export function pasteLineNotices({ id, selector, lead, marker, pairs }: PasteLin
 			type: 'notice',
 			default: '',
 			displayOptions: {
-				show: { [selector.parameter]: [selector.value] },
+				show: { [selection]: [id] },
 				hide: { [SECRET_TOKEN_NODE_PARAMETER]: [''] },
 			},
 		},

@@ -14,13 +14,7 @@ describe('notices', () => {
 	});
 
 	it('gives two notices: the plain line when no token is set, the line with the placeholder otherwise', () => {
-		const [plain, withToken] = pasteLineNotices({
-			id: 'x',
-			selector: { parameter: 'events', value: 'x' },
-			lead: 'X',
-			marker: ['event', 'x'],
-			pairs: [['id', '{{id}}']],
-		});
+		const [plain, withToken] = pasteLineNotices('events', ['event', 'x'], 'X', [['id', '{{id}}']]);
 		expect(plain).toMatchObject({
 			name: 'pasteLine_x',
 			type: 'notice',

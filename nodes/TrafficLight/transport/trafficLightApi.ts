@@ -73,21 +73,19 @@ const KEY_REJECTED_STATUSES = new Set([401, 403]);
 /** An errmsg could be of any length; messages keep this much. */
 const MAX_ERRMSG_CHARS = 300;
 /** Longest answer text a message quotes. */
-export const MAX_PREVIEW_CHARS = 120;
+const MAX_PREVIEW_CHARS = 120;
 /** A lead id is short; a longer string is junk, not an id to report as delivered. */
 const MAX_LEAD_ID_CHARS = 64;
 export const SEND_PATH = '/api/lead/send';
 
-/** A lead id Traffic Light could have given: a positive integer or a short non-blank string. */
-export function isLeadId(value: unknown): boolean {
-	if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0;
-	return typeof value === 'string' && value.trim() !== '' && value.length <= MAX_LEAD_ID_CHARS;
-}
-
-/** The id a send answer names (`id`, or the landing kit's `order_id`), as Send reads it: it must be a lead id. */
-function hasLeadId(body: IDataObject): boolean {
+/**
+ * The one rule for Traffic Light's id of a lead, in a send answer or a feed row: the first of `id` and
+ * the landing kit's `order_id` that is given, when it is a positive integer or a short non-blank string.
+ */
+export function leadIdOf(body: IDataObject): string | number | undefined {
 	const named = ['id', 'order_id'].map((key) => body[key]).find((value) => typeof value === 'number' || (typeof value === 'string' && value !== ''));
-	return isLeadId(named);
+	if (typeof named === 'number') return Number.isSafeInteger(named) && named > 0 ? named : undefined;
+	return typeof named === 'string' && named.trim() !== '' && named.length <= MAX_LEAD_ID_CHARS ? named : undefined;
 }
 
 function preview(text: string, mask: SecretMasker): string {
@@ -116,7 +114,7 @@ export function classifyAnswer(statusCode: number, text: string, mask: SecretMas
 		return { ok: false, failure: { kind: 'http', notDelivered: NOT_DELIVERED_STATUSES.has(statusCode), statusCode, detail: `HTTP ${statusCode}` } };
 	}
 	if (!isObject) return { ok: false, failure: { kind: 'notAnObject', notDelivered: false, statusCode, detail: preview(text, mask) || 'an empty body' } };
-	if (call?.path === SEND_PATH && !hasLeadId(body as IDataObject)) {
+	if (call?.path === SEND_PATH && leadIdOf(body as IDataObject) === undefined) {
 		const detail = shortJson(body, MAX_PREVIEW_CHARS);
 		return { ok: false, failure: { kind: 'incomplete', notDelivered: false, statusCode, missing: 'a lead id', detail } };
 	}

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { shortJson, shorten } from '../../../../shared/outsideData';
 import { findByLeadIds } from '../../../transport/feed';
-import { callWithRetries, deadlineFailure, isWorthRepeating, MAX_PREVIEW_CHARS, wait, type CallFailure, type Deadline, type TrafficLightConnection } from '../../../transport/trafficLightApi';
+import { callWithRetries, deadlineFailure, isWorthRepeating, leadIdOf, SEND_PATH, wait, type CallFailure, type Deadline, type TrafficLightConnection } from '../../../transport/trafficLightApi';
 import type { ReadyItem } from './items';
 
 /** Waits before each feed check after an unknown outcome; gives Traffic Light time to store a slow lead. */
@@ -56,17 +56,6 @@ export type DeliveryOutcome =
 			feedFailure?: CallFailure;
 	  };
 
-/** Traffic Light's id of the lead in a send answer or a feed row; undefined when it has none. */
-function trafficLightIdOf(body: IDataObject): string | number | undefined {
-	// /api/lead/send answers {"id": …}; the landing-kit endpoint answers {"order_id": …}.
-	for (const key of ['id', 'order_id']) {
-		const value = body[key];
-		// A lead id is short; a long string is junk, not an id to report as delivered.
-		if (typeof value === 'number' || (typeof value === 'string' && value !== '' && value.length <= 64)) return value;
-	}
-	return undefined;
-}
-
 /** Fields of a send answer or a feed row that mean something to a workflow. */
 const KNOWN_ANSWER_FIELDS = ['id', 'order_id', 'id2', 'status', 'created_at'];
 const MAX_ANSWER_COPY_CHARS = 1000;
@@ -115,25 +104,15 @@ export async function deliverLead(
 	/** The item's deadline: every request and wait of the delivery ends with it. */
 	deadline: Deadline,
 ): Promise<DeliveryOutcome> {
-	const send = { method: 'POST' as const, path: '/api/lead/send', form, timeoutMs, deadline };
+	const send = { method: 'POST' as const, path: SEND_PATH, form, timeoutMs, deadline };
 	const provesNothingArrived = (failure: CallFailure) => failure.notDelivered && isWorthRepeating(failure);
 	const { result, attempts } = await callWithRetries.call(this, connection, send, retryAttempts, provesNothingArrived);
-	let failure: CallFailure;
+	// classifyAnswer takes a send answer only when it names a lead id.
 	if (result.ok) {
-		const trafficLightId = trafficLightIdOf(result.body);
-		if (trafficLightId !== undefined) {
-			return { delivered: true, trafficLightId, attempts, confirmedByFeed: false, answer: boundedAnswer(result.body) };
-		}
-		failure = {
-			kind: 'incomplete',
-			notDelivered: false,
-			statusCode: result.statusCode,
-			missing: 'a lead id',
-			detail: shortJson(result.body, MAX_PREVIEW_CHARS),
-		};
-	} else {
-		failure = result.failure;
+		const trafficLightId = leadIdOf(result.body) as string | number;
+		return { delivered: true, trafficLightId, attempts, confirmedByFeed: false, answer: boundedAnswer(result.body) };
 	}
+	const { failure } = result;
 
 	if (failure.notDelivered) return { delivered: false, attempts, failure, resolution: NOT_SENT_BECAUSE[failure.kind] };
 
@@ -154,7 +133,7 @@ export async function deliverLead(
 		}
 		feedAnswered = true;
 		const lead = lookup.found.get(leadId);
-		const trafficLightId = lead && trafficLightIdOf(lead);
+		const trafficLightId = lead && leadIdOf(lead);
 		if (lead && trafficLightId !== undefined) {
 			return {
 				delivered: true,
