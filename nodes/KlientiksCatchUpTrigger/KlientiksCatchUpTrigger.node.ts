@@ -17,7 +17,7 @@ import {
 	KLIENTIKS_CREDENTIAL_TYPE,
 } from '../Klientiks/transport/klientiksApi';
 import { EVENT_PRESETS } from '../KlientiksTrigger/presets';
-import { startDeadline } from '../shared/apiRequest';
+import { startDeadline } from '../shared/waits';
 import {
 	DEFAULT_POLL_BUDGET_MS,
 	DEFAULT_TIME_ZONE,

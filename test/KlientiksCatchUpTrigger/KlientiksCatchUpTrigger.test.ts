@@ -5,7 +5,7 @@ import { NodeApiError, NodeOperationError, ObservableObject, type IDataObject, t
 
 import { POSITION_KEY } from '../../nodes/KlientiksCatchUpTrigger/catchUp';
 import { KlientiksCatchUpTrigger } from '../../nodes/KlientiksCatchUpTrigger/KlientiksCatchUpTrigger.node';
-import * as apiRequest from '../../nodes/shared/apiRequest';
+import * as waits from '../../nodes/shared/waits';
 import { createExecuteContext } from '../helpers/executeContext';
 import { useInstantClock } from '../helpers/instantClock';
 import { credentialsFor, instantPace, KlientiksMock, serialised, TOKEN } from '../Klientiks/fixtures';
@@ -97,7 +97,7 @@ describe('Klientiks Catch-up Trigger poll()', () => {
 		// Back-off and Retry-After pauses end at once: the waits are asked, not waited.
 		useInstantClock();
 		const backOffs: number[] = [];
-		jest.spyOn(apiRequest, 'wait').mockImplementation(async (ms) => (backOffs.push(ms), true));
+		jest.spyOn(waits, 'wait').mockImplementation(async (ms) => (backOffs.push(ms), true));
 		for (const mode of [{ kind: 'failing' as const, status: 502 }, { kind: 'rateLimited' as const, perSecond: 0, retryAfterSeconds: 1 }]) {
 			mock.setMode(mode);
 			root.__dataChanged = false;

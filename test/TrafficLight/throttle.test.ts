@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { newRunAllowance, pauseRun, type RunAllowance } from '../../nodes/shared/apiRequest';
+import { newRunAllowance, pauseRun, type RunAllowance } from '../../nodes/shared/waits';
 import { secretMasker } from '../../nodes/shared/outsideData';
 import { callWithRetries, classifyAnswer, type TrafficLightConnection } from '../../nodes/TrafficLight/transport/trafficLightApi';
 

@@ -1,5 +1,6 @@
 import { fixForErrmsg } from '../../nodes/TrafficLight/actions/nodeErrors';
-import { callWithRetries, classifyThrown, MAX_RETRY_AFTER_MS } from '../../nodes/shared/apiRequest';
+import { callWithRetries, classifyThrown } from '../../nodes/shared/apiRequest';
+import { MAX_RETRY_AFTER_MS } from '../../nodes/shared/waits';
 import { secretMasker } from '../../nodes/shared/outsideData';
 import { checkBaseUrl } from '../../nodes/shared/baseUrl';
 import { DEFAULT_BASE_URL, classifyAnswer, SEND_PATH } from '../../nodes/TrafficLight/transport/trafficLightApi';

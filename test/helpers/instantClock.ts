@@ -2,7 +2,7 @@
 // once, moving the clock on by what was asked. Tests assert the waits asked, not the time that passed.
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import * as apiRequest from '../../nodes/shared/apiRequest';
+import * as waits from '../../nodes/shared/waits';
 
 export interface InstantClock {
 	now: number;
@@ -12,7 +12,7 @@ export interface InstantClock {
 
 const startOfClock = () => ({ now: Date.parse('2026-12-01T10:00:00Z'), asked: [] as number[] });
 
-function clocked(make: typeof apiRequest.newRunAllowance, allowanceMs: number | undefined, clock: InstantClock, hold = false) {
+function clocked(make: typeof waits.newRunAllowance, allowanceMs: number | undefined, clock: InstantClock, hold = false) {
 	return make(
 		allowanceMs,
 		() => clock.now,
@@ -28,23 +28,23 @@ function clocked(make: typeof apiRequest.newRunAllowance, allowanceMs: number | 
 /** A run allowance on its own instant clock. */
 export function instantRunAllowance(allowanceMs = Infinity) {
 	const clock = startOfClock();
-	return { clock, run: clocked(apiRequest.newRunAllowance, allowanceMs, clock) };
+	return { clock, run: clocked(waits.newRunAllowance, allowanceMs, clock) };
 }
 
 /** Every run allowance the node creates from now on uses one instant clock (undo with `jest.restoreAllMocks()`). */
 export function useInstantClock({ hold = false } = {}): InstantClock {
 	const clock = startOfClock();
-	const real = apiRequest.newRunAllowance;
-	jest.spyOn(apiRequest, 'newRunAllowance').mockImplementation((allowanceMs) => clocked(real, allowanceMs, clock, hold));
+	const real = waits.newRunAllowance;
+	jest.spyOn(waits, 'newRunAllowance').mockImplementation((allowanceMs) => clocked(real, allowanceMs, clock, hold));
 	return clock;
 }
 
 /** Every other wait of the node (`wait`, e.g. before a feed check) is recorded and held until its signal aborts. */
 export function holdWaits(): number[] {
 	const asked: number[] = [];
-	jest.spyOn(apiRequest, 'wait').mockImplementation(async (ms, signal) => {
+	jest.spyOn(waits, 'wait').mockImplementation(async (ms, signal) => {
 		asked.push(ms);
-		return (await apiRequest.untilAborted(new Promise<never>(() => undefined), signal)) !== undefined;
+		return (await waits.untilAborted(new Promise<never>(() => undefined), signal)) !== undefined;
 	});
 	return asked;
 }
@@ -55,8 +55,8 @@ export function holdWaits(): number[] {
  */
 export function controlledBudgets(keepReal: (budgetMs: number) => boolean = () => false): Array<{ budgetMs: number; end: () => void }> {
 	const budgets: Array<{ budgetMs: number; end: () => void }> = [];
-	const real = apiRequest.startDeadline;
-	jest.spyOn(apiRequest, 'startDeadline').mockImplementation((cancel, budgetMs) => {
+	const real = waits.startDeadline;
+	jest.spyOn(waits, 'startDeadline').mockImplementation((cancel, budgetMs) => {
 		const budget = new AbortController();
 		budgets.push({ budgetMs, end: () => budget.abort() });
 		if (keepReal(budgetMs)) return real(cancel, budgetMs);

@@ -7,26 +7,15 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import {
-	callWithRetries,
-	isWorthRepeating,
-	newPace,
-	newRunAllowance,
-	NOT_DELIVERED_STATUSES,
-	rateLimitAllowanceMs,
-	type ApiConnection,
-	type CallFailure,
-	type CallResult,
-	type Deadline,
-	type RequestContext,
-} from '../../shared/apiRequest';
+import { callWithRetries, isWorthRepeating, type ApiConnection, type RequestContext } from '../../shared/apiRequest';
 import { checkBaseUrl } from '../../shared/baseUrl';
 import { parseJsonData, secretMasker, shorten, type SecretMasker } from '../../shared/outsideData';
+import { newPace, newRunAllowance, NOT_DELIVERED_STATUSES, rateLimitAllowanceMs, type CallFailure, type CallResult, type Deadline } from '../../shared/waits';
 
 /**
  * The Klientiks REST API (research klientiks.md §3, §6): the URL with the token in its path, the
  * answers (`items` as rows, one row, "No data" or the API's error words), paging and the pace.
- * Requests, caps, masking, deadlines and back-off are the shared transport's (nodes/shared/apiRequest.ts).
+ * Requests, caps, masking, deadlines and back-off are the shared transport's (nodes/shared/apiRequest.ts, waits.ts).
  */
 
 export const KLIENTIKS_CREDENTIAL_TYPE = 'klientiksApi';

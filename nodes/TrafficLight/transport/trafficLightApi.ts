@@ -1,14 +1,14 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
-import { callWithRetries, newRunAllowance, NOT_DELIVERED_STATUSES, type ApiConnection, type CallOptions, type CallResult } from '../../shared/apiRequest';
+import { callWithRetries, type ApiConnection, type CallOptions } from '../../shared/apiRequest';
 import { checkBaseUrl } from '../../shared/baseUrl';
 import { parseJsonData, secretMasker, shortJson, shorten, type SecretMasker } from '../../shared/outsideData';
+import { newRunAllowance, NOT_DELIVERED_STATUSES, type CallResult } from '../../shared/waits';
 
+export { callWithRetries, isWorthRepeating } from '../../shared/apiRequest';
 export {
-	callWithRetries,
 	deadlineFailure,
 	isRefusalForLoad,
-	isWorthRepeating,
 	RATE_LIMIT_ALLOWANCE_TIMEOUTS,
 	rateLimitAllowanceMs,
 	startDeadline,
@@ -17,7 +17,7 @@ export {
 	type CallFailure,
 	type CallResult,
 	type Deadline,
-} from '../../shared/apiRequest';
+} from '../../shared/waits';
 
 export const CREDENTIAL_TYPE = 'trafficLightApi';
 /** The one default Base URL: the credential's default, the empty Base URL and every message take it from here. */
