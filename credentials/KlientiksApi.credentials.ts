@@ -8,8 +8,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { checkBaseUrl } from '../nodes/shared/baseUrl';
-import { secretMasker } from '../nodes/shared/outsideData';
+import { checkBaseUrl, secretMasker } from '../nodes/shared/outsideData';
 import { KLIENTIKS_DEFAULT_BASE_URL } from '../nodes/Klientiks/transport/klientiksApi';
 
 const FIX = 'Copy Account ID, User ID and Access Token again from Klientiks: Настройки → API.';

@@ -8,7 +8,7 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
-import { checkBaseUrl } from '../nodes/shared/baseUrl';
+import { checkBaseUrl } from '../nodes/shared/outsideData';
 import { DEFAULT_BASE_URL } from '../nodes/TrafficLight/transport/trafficLightApi';
 
 export class TrafficLightApi implements ICredentialType {

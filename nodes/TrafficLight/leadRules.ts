@@ -3,15 +3,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { shorten } from '../shared/outsideData';
 
-/**
- * The fields of Traffic Light's lead receiver (POST /api/lead/send), one row per field: the n8n
- * parameter name, the form field Traffic Light reads, and the rule we check before sending. The
- * node's fields, the validation and the form builder are all generated from these tables, so a
- * field and its rule are added in one place.
- *
- * Lengths: Traffic Light documents 100 characters for the tracking fields
- * (utm_*, sub1–sub5, web_id); limits of the other fields are not published.
- */
+// One row per field of POST /api/lead/send: the node's fields, the checks and the form are all built from these tables.
+// Traffic Light documents 100 characters for the tracking fields (utm_*, sub1–sub5, web_id); other limits are not published.
 export type LeadFieldRule =
 	/** Any text, at most `maxLength` characters when given. */
 	| { kind: 'text'; maxLength?: number }
@@ -42,9 +35,7 @@ export interface LeadFieldSpec {
 const IPV4_PART = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`^${IPV4_PART}(\\.${IPV4_PART}){3}$`);
 
-export function isIpv4(value: string): boolean {
-	return IPV4.test(value);
-}
+export const isIpv4 = (value: string): boolean => IPV4.test(value);
 
 /** RFC 4291 text forms with an optional %zone: the address is checked by the URL parser, which knows them all. */
 export function isIpv6(value: string): boolean {

@@ -5,9 +5,8 @@
 import { sleep, type IDataObject, type IHttpRequestOptions } from 'n8n-workflow';
 
 import { TrafficLightApi } from '../../credentials/TrafficLightApi.credentials';
-import { secretMasker } from '../../nodes/shared/outsideData';
+import { checkBaseUrl, secretMasker } from '../../nodes/shared/outsideData';
 import { fixForErrmsg } from '../../nodes/TrafficLight/actions/nodeErrors';
-import { checkBaseUrl } from '../../nodes/shared/baseUrl';
 import { DEFAULT_BASE_URL, classifyAnswer, FEED_DAY_BYTES } from '../../nodes/TrafficLight/transport/trafficLightApi';
 import { contextFor, DEFAULT_KEY, run, runExpectingError, sendParameters, TrafficLightMock } from './fixtures';
 

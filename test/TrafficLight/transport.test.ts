@@ -1,8 +1,7 @@
 import { fixForErrmsg } from '../../nodes/TrafficLight/actions/nodeErrors';
 import { callWithRetries, classifyThrown } from '../../nodes/shared/apiRequest';
 import { MAX_RETRY_AFTER_MS } from '../../nodes/shared/waits';
-import { secretMasker } from '../../nodes/shared/outsideData';
-import { checkBaseUrl } from '../../nodes/shared/baseUrl';
+import { checkBaseUrl, secretMasker } from '../../nodes/shared/outsideData';
 import { DEFAULT_BASE_URL, classifyAnswer, SEND_PATH } from '../../nodes/TrafficLight/transport/trafficLightApi';
 import { ERRMSG } from '../../scripts/lib/trafficLightMock';
 import { answeringContext, instantRunAllowance, type Answer } from '../helpers/instantClock';

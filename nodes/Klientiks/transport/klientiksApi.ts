@@ -8,8 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { callWithRetries, isWorthRepeating, type ApiConnection, type RequestContext } from '../../shared/apiRequest';
-import { checkBaseUrl } from '../../shared/baseUrl';
-import { parseJsonData, secretMasker, shorten, type SecretMasker } from '../../shared/outsideData';
+import { checkBaseUrl, parseJsonData, secretMasker, type SecretMasker, shorten } from '../../shared/outsideData';
 import { newPace, newRunAllowance, NOT_DELIVERED_STATUSES, rateLimitAllowanceMs, type CallFailure, type CallResult, type Deadline } from '../../shared/waits';
 
 /**

@@ -1,12 +1,13 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import * as account from './account/Account.resource';
-import * as lead from './lead/Lead.resource';
+import * as getBalance from './account/getBalance.operation';
+import * as getStatus from './lead/getStatus.operation';
+import * as send from './lead/send.operation';
 
 const operations = new Map<string, { execute: (this: IExecuteFunctions) => Promise<INodeExecutionData[]> }>([
-	['lead/send', lead.send],
-	['lead/getStatus', lead.getStatus],
-	['account/getBalance', account.getBalance],
+	['lead/send', send],
+	['lead/getStatus', getStatus],
+	['account/getBalance', getBalance],
 ]);
 
 /** Runs the operation chosen in the node; resource and operation are the same for every item. */

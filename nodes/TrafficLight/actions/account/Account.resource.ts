@@ -2,8 +2,6 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import * as getBalance from './getBalance.operation';
 
-export { getBalance };
-
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Operation',

@@ -3,8 +3,6 @@ import type { INodeProperties } from 'n8n-workflow';
 import * as getStatus from './getStatus.operation';
 import * as send from './send.operation';
 
-export { getStatus, send };
-
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Operation',

@@ -7,8 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { readError } from '../nodeErrors';
-import { FEED_BATCH_SIZE, readFeed } from '../../transport/feed';
-import { FEED_DAY_BYTES, openConnection } from '../../transport/trafficLightApi';
+import { FEED_BATCH_SIZE, FEED_DAY_BYTES, openConnection, readFeed } from '../../transport/trafficLightApi';
 import { optionsCollection, readOptions, timeoutMsOf, timeoutOption } from '../options';
 import { mapEachItem } from '../perItem';
 

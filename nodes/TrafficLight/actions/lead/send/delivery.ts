@@ -1,8 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { shortJson, shorten } from '../../../../shared/outsideData';
-import { findByLeadIds } from '../../../transport/feed';
-import { callWithRetries, deadlineFailure, isWorthRepeating, leadIdOf, SEND_PATH, wait, type CallFailure, type Deadline, type TrafficLightConnection } from '../../../transport/trafficLightApi';
+import { type CallFailure, callWithRetries, type Deadline, deadlineFailure, findByLeadIds, isWorthRepeating, leadIdOf, SEND_PATH, type TrafficLightConnection, wait } from '../../../transport/trafficLightApi';
 import type { ReadyItem } from './items';
 
 /** Waits before each feed check after an unknown outcome; gives Traffic Light time to store a slow lead. */

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { startDeadline, untilAborted, type CallFailure, type Deadline, type TrafficLightConnection } from '../../../transport/trafficLightApi';
-import { findByLeadIds, type LeadIdLookup } from '../../../transport/feed';
+import { type CallFailure, type Deadline, findByLeadIds, type LeadIdLookup, startDeadline, type TrafficLightConnection, untilAborted } from '../../../transport/trafficLightApi';
 import { deliverLead, itemBudgetMs } from './delivery';
 import { needsCheck, type FeedCheck, type ReadyItem } from './items';
 import { duplicateCheckError, duplicateJson, heldBack, inFlightOutcomeOf, PROVEN_NOT_DELIVERED, resultOfDelivery, type InFlightOutcome, type ItemResult } from './results';

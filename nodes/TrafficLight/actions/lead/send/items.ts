@@ -1,8 +1,7 @@
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type NodeApiError } from 'n8n-workflow';
 
 import { buildLeadForm, type LeadForm } from '../../../leadRules';
-import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../../../transport/feed';
-import type { CallFailure } from '../../../transport/trafficLightApi';
+import { type CallFailure, FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../../../transport/trafficLightApi';
 import { itemError } from '../../nodeErrors';
 import { DEFAULTS, retryAttemptsOf, timeoutMsOf, type NodeOptions } from '../../options';
 
