@@ -229,6 +229,17 @@ describe('Lead → Send: unknown outcomes are never resent', () => {
 		expect(sleepMock.mock.calls).toEqual([[1000]]);
 	});
 
+	it('timeout, the feed lists the Lead ID under an id that is no id (0): delivered, never "safe to resend"', async () => {
+		mock.setMode({ kind: 'recordThenHang' });
+		mock.nextLeadId = 0;
+		const out = await run(
+			contextFor(mock, sendParameters({ additionalFields: { leadId: 'klx-appointment-8' }, options: { timeout: 0.3 } })),
+		);
+		expect(out[0].json).toMatchObject({ trafficLightId: null, leadId: 'klx-appointment-8', confirmedByFeed: true, recoveredFrom: 'timeout' });
+		expect(sends()).toHaveLength(1);
+		expect(feeds()).toHaveLength(2);
+	});
+
 	it('connection dropped after the lead was stored: confirmed from the feed', async () => {
 		mock.setMode({ kind: 'recordThenDrop' });
 		const out = await run(contextFor(mock, sendParameters({ additionalFields: { leadId: 'klx-client-9' } })));

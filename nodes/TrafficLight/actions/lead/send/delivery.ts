@@ -37,7 +37,8 @@ export type Resolution =
 export type DeliveryOutcome =
 	| {
 			delivered: true;
-			trafficLightId: string | number;
+			/** null: the feed lists the lead by its Lead ID, but with no usable id of Traffic Light's. */
+			trafficLightId: string | number | null;
 			attempts: number;
 			/** The send's outcome was unknown (timeout, lost connection, 5xx, …) and the feed then listed the lead. */
 			confirmedByFeed: boolean;
@@ -131,12 +132,12 @@ export async function deliverLead(
 			continue;
 		}
 		feedAnswered = true;
+		// A row with this Lead ID proves the lead arrived, whatever its own id: resending would duplicate it.
 		const lead = lookup.found.get(leadId);
-		const trafficLightId = lead && leadIdOf(lead);
-		if (lead && trafficLightId !== undefined) {
+		if (lead) {
 			return {
 				delivered: true,
-				trafficLightId,
+				trafficLightId: leadIdOf(lead) ?? null,
 				attempts,
 				confirmedByFeed: true,
 				answer: boundedAnswer(lead),

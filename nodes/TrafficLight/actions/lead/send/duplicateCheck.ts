@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { type CallFailure, type Deadline, findByLeadIds, type LeadIdLookup, startDeadline, type TrafficLightConnection, untilAborted } from '../../../transport/trafficLightApi';
+import { type CallFailure, type Deadline, findByLeadIds, leadIdOf, type LeadIdLookup, startDeadline, type TrafficLightConnection, untilAborted } from '../../../transport/trafficLightApi';
 import { deliverLead, itemBudgetMs } from './delivery';
 import { needsCheck, type FeedCheck, type ReadyItem } from './items';
 import { duplicateCheckError, duplicateJson, heldBack, inFlightOutcomeOf, PROVEN_NOT_DELIVERED, resultOfDelivery, type InFlightOutcome, type ItemResult } from './results';
@@ -68,7 +68,7 @@ export async function resultWithoutSending(
 		return { json: { error: message, leadId, outcome: 'duplicateCheckFailed' }, error };
 	}
 	if (check.kind === 'inFeed') {
-		return { json: duplicateJson(leadId, { trafficLightId: check.lead.id, status: check.lead.status }, 'trafficLight') };
+		return { json: duplicateJson(leadId, { trafficLightId: leadIdOf(check.lead) ?? null, status: check.lead.status }, 'trafficLight') };
 	}
 	if (check.kind === 'sameRun') return await afterEarlierItem(run, index, check.first, leadId, deadline);
 	return undefined;

@@ -43,7 +43,7 @@ export function heldBack(node: INode, leadId: string, sender: string, itemIndex:
 
 export type InFlightOutcome =
 	/** The lead reached Traffic Light (answered with an id, or confirmed from the feed). */
-	| { state: 'delivered'; trafficLightId: string | number }
+	| { state: 'delivered'; trafficLightId: string | number | null }
 	/** The lead provably did not reach Traffic Light: sending it again cannot duplicate it. */
 	| { state: 'notDelivered' }
 	/** Nobody knows whether the lead arrived (timeout with an unreadable feed, an exception, …). */
