@@ -10,7 +10,7 @@ import {
 
 import { checkBaseUrl } from '../nodes/shared/baseUrl';
 import { secretMasker } from '../nodes/shared/outsideData';
-import { KLIENTIKS_DEFAULT_BASE_URL } from '../nodes/Klientiks/transport/klientiksApi';
+import { KLIENTIKS_DEFAULT_BASE_URL } from '../nodes/Klientiks/transport/klientiksAnswers';
 
 const FIX = 'Copy Account ID, User ID and Access Token again from Klientiks: Настройки → API.';
 const ENABLE = 'In Klientiks: Настройки → API → tick «Включить api»; the API needs the PRO+ or API tariff.';
