@@ -8,8 +8,8 @@ import {
 	type INodeProperties,
 } from 'n8n-workflow';
 
+import { KLIENTIKS_DEFAULT_BASE_URL } from '../nodes/Klientiks/transport/klientiksAnswers';
 import { checkBaseUrl, secretMasker } from '../nodes/shared/outsideData';
-import { KLIENTIKS_DEFAULT_BASE_URL } from '../nodes/Klientiks/transport/klientiksApi';
 
 const FIX = 'Copy Account ID, User ID and Access Token again from Klientiks: Настройки → API.';
 const ENABLE = 'In Klientiks: Настройки → API → tick «Включить api»; the API needs the PRO+ or API tariff.';

@@ -13,9 +13,9 @@ import {
 	klientiksList,
 	openKlientiks,
 	PAGE_SIZE,
-	rowsOf,
 	KLIENTIKS_CREDENTIAL_TYPE,
 } from '../Klientiks/transport/klientiksApi';
+import { rowsOf } from '../Klientiks/transport/klientiksAnswers';
 import { EVENT_PRESETS } from '../KlientiksTrigger/presets';
 import { startDeadline } from '../shared/waits';
 import {

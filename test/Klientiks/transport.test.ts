@@ -1,6 +1,7 @@
 import { NodeApiError, type IExecuteFunctions, type IPollFunctions } from 'n8n-workflow';
 
-import { klientiksGet, klientiksList, openKlientiks, rowsOf, type KlientiksConnection } from '../../nodes/Klientiks/transport/klientiksApi';
+import { klientiksGet, klientiksList, openKlientiks, type KlientiksConnection } from '../../nodes/Klientiks/transport/klientiksApi';
+import { rowsOf } from '../../nodes/Klientiks/transport/klientiksAnswers';
 import { connect, instantPace, KlientiksMock, klientiksContext, serialised, TOKEN } from './fixtures';
 
 let mock: KlientiksMock;

@@ -1,38 +1,29 @@
-import {
-	NodeApiError,
-	NodeOperationError,
-	type ICredentialDataDecryptedObject,
-	type IDataObject,
-	type INode,
-	type JsonObject,
-} from 'n8n-workflow';
+// The Klientiks connection: the credential read once, the URL with the token in its path, the paced request and paging.
+import { NodeOperationError, type ICredentialDataDecryptedObject, type IDataObject, type INode } from 'n8n-workflow';
 
 import { callWithRetries, isWorthRepeating, type ApiConnection, type RequestContext } from '../../shared/apiRequest';
-import { checkBaseUrl, parseJsonData, secretMasker, type SecretMasker, shorten } from '../../shared/outsideData';
+import { checkBaseUrl, secretMasker } from '../../shared/outsideData';
 import { newPace, newRunAllowance, NOT_DELIVERED_STATUSES, rateLimitAllowanceMs, type CallFailure, type CallResult, type Deadline } from '../../shared/waits';
+import { classifyKlientiksAnswer, CREDENTIAL_FIX, KLIENTIKS_DEFAULT_BASE_URL, klientiksError, RETRY_ATTEMPTS, rowsOf } from './klientiksAnswers';
 
 /**
- * The Klientiks REST API (research klientiks.md §3, §6): the URL with the token in its path, the
- * answers (`items` as rows, one row, "No data" or the API's error words), paging and the pace.
+ * The Klientiks REST API (research klientiks.md §3, §6): the URL with the token in its path, paging and the pace.
+ * Answers (`items` as rows, one row, "No data" or the API's error words) and failure messages are klientiksAnswers.ts'.
  * Requests, caps, masking, deadlines and back-off are the shared transport's (nodes/shared/apiRequest.ts, waits.ts).
  */
 
 export const KLIENTIKS_CREDENTIAL_TYPE = 'klientiksApi';
-export const KLIENTIKS_DEFAULT_BASE_URL = 'https://klientiks.ru';
 /** Rows asked per page; the answer's own `limit` echo wins when smaller. */
 export const PAGE_SIZE = 100;
 /** Default pace: at most one request per second per account (every public client throttles itself; the official limit is unknown). */
 export const MIN_REQUEST_GAP_MS = 1000;
 export const DEFAULT_TIMEOUT_MS = 30_000;
-/** Repeats of a request that failed for a reason a repeat may fix (timeouts, 429, 5xx). */
-export const RETRY_ATTEMPTS = 3;
 /**
  * A page of PAGE_SIZE client rows with a small json_data is about 105 KB. The cap is what keeps
  * JSON.parse of the worst shape within it (an array of small numbers, masked) one short turn; a page
  * of heavier rows that exceeds it is asked again with half the limit (klientiksList).
  */
 export const MAX_ANSWER_BYTES = 192 * 1024;
-export const NO_DATA = 'No data';
 
 /** Process-wide, shared by every node and execution: the next time each account may be asked. */
 export const klientiksPace = newPace(MIN_REQUEST_GAP_MS);
@@ -82,9 +73,6 @@ export type KlientiksConnection = ApiConnection & {
 	deadline?: Deadline;
 };
 
-const CREDENTIAL_FIX =
-	'Open the Klientiks API credential and copy Account ID, User ID and Access Token again from Klientiks: Настройки → API (the API needs the PRO+ or API tariff and «Включить api» ticked there).';
-
 /** Reads the credential once and checks it before any request. */
 export async function openKlientiks(this: KlientiksContext, options: { timeoutMs?: number; deadline?: Deadline } = {}): Promise<KlientiksConnection> {
 	const node = this.getNode();
@@ -131,118 +119,13 @@ export function klientiksPath(c: KlientiksConnection, action: string, params: Ar
 	return `/clientix/Restapi/${encodeURIComponent(action)}/${pairs.map(([name, value]) => `${encodeURIComponent(name)}/${encodeURIComponent(value)}`).join('/')}/`;
 }
 
-// ---- Answers ----
-
-/** An API's error words could be of any length; messages keep this much. */
-const MAX_ERROR_CHARS = 300;
-const MAX_PREVIEW_CHARS = 120;
-
-function preview(text: string, mask: SecretMasker): string {
-	return shorten(mask(text.slice(0, MAX_PREVIEW_CHARS * 2)).replace(/\s+/g, ' ').trim(), MAX_PREVIEW_CHARS);
-}
-
-/** Reads a Klientiks answer: an `items` string other than "No data" is the API's error, whatever the status. */
-export function classifyKlientiksAnswer(statusCode: number, text: string, mask: SecretMasker): CallResult {
-	let body: unknown;
-	try {
-		body = parseJsonData(text, mask);
-	} catch {
-		// Not JSON, or nested deeper than the parser's stack.
-		body = undefined;
-	}
-	const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-	const items = isObject ? (body as IDataObject).items : undefined;
-	if (typeof items === 'string' && items !== NO_DATA) {
-		return { ok: false, failure: { kind: 'errmsg', notDelivered: true, statusCode, errmsg: shorten(items, MAX_ERROR_CHARS) } };
-	}
-	if (statusCode === 401 || statusCode === 403) return { ok: false, failure: { kind: 'keyRejected', notDelivered: true, statusCode, detail: `HTTP ${statusCode}` } };
-	if (statusCode < 200 || statusCode > 299) {
-		return { ok: false, failure: { kind: 'http', notDelivered: NOT_DELIVERED_STATUSES.has(statusCode), statusCode, detail: `HTTP ${statusCode}` } };
-	}
-	if (!isObject) return { ok: false, failure: { kind: 'notAnObject', notDelivered: false, statusCode, detail: preview(text, mask) || 'an empty body' } };
-	return { ok: true, statusCode, body: body as IDataObject };
-}
-
-/** The rows of an answer: `items` array = rows, object = one row, "No data" or absent = none. */
-export function rowsOf(body: IDataObject): IDataObject[] {
-	const items = body.items;
-	if (Array.isArray(items)) return items as IDataObject[];
-	if (typeof items === 'object' && items !== null) return [items as IDataObject];
-	return [];
-}
+// ---- Calls ----
 
 // A repeat helps after a timeout, a lost connection, a 429 or a 5xx; not after another 4xx.
 function worthRepeating(failure: CallFailure): boolean {
 	if (failure.kind === 'http' && failure.statusCode < 500 && !NOT_DELIVERED_STATUSES.has(failure.statusCode)) return false;
 	return isWorthRepeating(failure);
 }
-
-// ---- Errors ----
-
-const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
-const CHECK_REACHABLE = `Check the Base URL in the Klientiks API credential (normally ${KLIENTIKS_DEFAULT_BASE_URL}) and that this n8n can reach it.`;
-
-/** What happened on the wire, and the fix. */
-export function describeFailure(failure: CallFailure, timeoutMs: number): { message: string; description: string } {
-	switch (failure.kind) {
-		case 'errmsg':
-			return {
-				message: `Klientiks refused the request: "${failure.errmsg}"`,
-				description: `These are the Klientiks API's own words. A wrong Account ID, User ID or Access Token, an API that is not enabled, or a tariff without the API all answer this way. ${CREDENTIAL_FIX}`,
-			};
-		case 'keyRejected':
-			return { message: `Klientiks did not accept the credential (HTTP ${failure.statusCode})`, description: CREDENTIAL_FIX };
-		case 'refused':
-		case 'dns':
-		case 'network':
-			return { message: `Could not reach Klientiks (${failure.detail})`, description: CHECK_REACHABLE };
-		case 'timeout':
-			return { message: `Klientiks did not answer within ${seconds(timeoutMs)}`, description: `Reading is safe to repeat: run it again later, or raise the Timeout option. ${CHECK_REACHABLE}` };
-		case 'connectionLost':
-			return { message: 'The connection to Klientiks was closed before it answered', description: `Reading is safe to repeat. ${CHECK_REACHABLE}` };
-		case 'http':
-			return {
-				message: `Klientiks answered HTTP ${failure.statusCode}`,
-				description: NOT_DELIVERED_STATUSES.has(failure.statusCode) || failure.statusCode >= 500
-					? `Klientiks was busy or failing and still was after ${RETRY_ATTEMPTS} repeats. Run it again later.`
-					: `The Klientiks API does not answer this request. ${CHECK_REACHABLE}`,
-			};
-		case 'rateLimited':
-			return { message: 'Klientiks kept refusing requests for load (HTTP 429/503)', description: 'Run it again later, or read fewer rows at once (Limit).' };
-		case 'redirect':
-			return {
-				message: `Klientiks answered with a redirect (HTTP ${failure.statusCode}) to ${failure.location}`,
-				description: `The node does not follow redirects, so the token did not go to that address. Set the Base URL in the Klientiks API credential to the address that answers directly (normally ${KLIENTIKS_DEFAULT_BASE_URL}).`,
-			};
-		case 'tooLarge':
-			return {
-				message: `Klientiks answered with more than ${Math.round(failure.maxBytes / 1024)} KB (HTTP ${failure.statusCode}); the rest was not read`,
-				description: `Not even one row fitted: a Klientiks row is far smaller. ${CHECK_REACHABLE}`,
-			};
-		case 'notAnObject':
-			return {
-				message: `Klientiks answered with something that is not a JSON object (HTTP ${failure.statusCode})`,
-				description: `The answer began with: ${failure.detail}. ${CHECK_REACHABLE}`,
-			};
-		case 'cancelled':
-			return { message: 'The request to Klientiks was cancelled with the execution', description: 'Nothing to fix: the execution was stopped.' };
-		case 'outOfTime':
-			return { message: `Time budget of ${seconds(failure.budgetMs)} used up before Klientiks answered`, description: 'Reading resumes at the next run or poll.' };
-		default:
-			return { message: `Klientiks could not be read (${failure.detail})`, description: CHECK_REACHABLE };
-	}
-}
-
-/** Built from our own plain object, never from the request: the token cannot reach it. */
-export function klientiksError(node: INode, failure: CallFailure, timeoutMs: number, what: string, itemIndex: number): NodeApiError {
-	const { message, description } = describeFailure(failure, timeoutMs);
-	const httpCode = 'statusCode' in failure ? String(failure.statusCode) : undefined;
-	const safe: JsonObject = { message, kind: failure.kind };
-	if (failure.kind === 'errmsg') safe.errmsg = failure.errmsg;
-	return new NodeApiError(node, safe, { message: `${message} (while reading ${what})`, description, httpCode, itemIndex });
-}
-
-// ---- Calls ----
 
 interface NodeContext extends RequestContext {
 	getNode(): INode;

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { klientiksGet, rowsOf, type KlientiksConnection } from '../../transport/klientiksApi';
+import { klientiksGet, type KlientiksConnection } from '../../transport/klientiksApi';
+import { rowsOf } from '../../transport/klientiksAnswers';
 import { answerError, optionsCollection, readOptions, requiredId, withTimeout } from '../common';
 import { typedRow } from '../rows';
 

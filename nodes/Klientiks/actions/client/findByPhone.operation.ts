@@ -1,7 +1,8 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { normalizePhone } from '../../../webhookIntake/values';
-import { klientiksGet, rowsOf, type KlientiksConnection } from '../../transport/klientiksApi';
+import { klientiksGet, type KlientiksConnection } from '../../transport/klientiksApi';
+import { rowsOf } from '../../transport/klientiksAnswers';
 import { optionsCollection, readOptions, requiredText, withTimeout } from '../common';
 import { typedRow } from '../rows';
 
