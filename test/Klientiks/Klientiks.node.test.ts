@@ -224,14 +224,15 @@ describe('Klientiks node: answers as data', () => {
 	}, 30_000);
 
 	it('an answer over the cap: a page is asked again with half the rows; a single row over it fails', async () => {
-		const heavy = 'x'.repeat(3000);
+		// Rows of a 64th of the cap plus their other fields: 100 are over it, 50 within.
+		const heavy = 'x'.repeat(Math.floor(MAX_ANSWER_BYTES / 64));
 		for (let i = 0; i < 100; i++) await mock.addClient({ json_data: heavy });
 		const out = await run(ctxFor({ resource: 'client', operation: 'getMany', returnAll: true, changedSince: '' }));
 		expect(out).toHaveLength(100);
 		expect(mock.requests.map((r) => r.query.limit)).toEqual(['100', '50', '50', '50']);
 		const { row } = await mock.addClient({ json_data: 'y'.repeat(MAX_ANSWER_BYTES) });
 		const error = remember(await failure(ctxFor({ resource: 'client', operation: 'get', clientId: String(row.id) })));
-		expect(error.message).toContain('more than 192 KB');
+		expect(error.message).toContain('more than 160 KB');
 	});
 
 	it('a __proto__ key in a row is dropped, not assigned', async () => {

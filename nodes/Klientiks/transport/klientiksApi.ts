@@ -23,7 +23,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
  * JSON.parse of the worst shape within it (an array of small numbers, masked) one short turn; a page
  * of heavier rows that exceeds it is asked again with half the limit (klientiksList).
  */
-export const MAX_ANSWER_BYTES = 192 * 1024;
+export const MAX_ANSWER_BYTES = 160 * 1024;
 
 /** Process-wide, shared by every node and execution: the next time each account may be asked. */
 export const klientiksPace = newPace(MIN_REQUEST_GAP_MS);
