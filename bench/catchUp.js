@@ -18,7 +18,7 @@
 // --update-results rewrites the "Catch-up" section of bench/results.md (between its markers).
 const fs = require('node:fs');
 const path = require('node:path');
-const { fork } = require('node:child_process');
+const { forkMockProcess } = require('./lib/mockProcess');
 const { watchEventLoop } = require('./lib/eventLoopWatch');
 const { catchUpPollContext, loadKlientiks } = require('./lib/klientiksContext');
 
@@ -37,22 +37,7 @@ const SCENARIOS = [
 
 /** The mock's child process, driven by messages (bench/lib/klientiksMockProcess.js). */
 function startMockProcess() {
-	const child = fork(path.join(__dirname, 'lib/klientiksMockProcess.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-	let next = 0;
-	const waiting = new Map();
-	child.on('message', (message) => {
-		const done = waiting.get(message.id);
-		waiting.delete(message.id);
-		if (message.error) done.reject(new Error(message.error));
-		else done.resolve(message);
-	});
-	const ask = (body) =>
-		new Promise((resolve, reject) => {
-			const id = ++next;
-			waiting.set(id, { resolve, reject });
-			child.send({ id, ...body });
-		});
-	return { ask, stop: async () => (await ask({ cmd: 'stop' }), child.disconnect()) };
+	return forkMockProcess(path.join(__dirname, 'lib/klientiksMockProcess.js'));
 }
 
 /** Date.now and the pace's wait on a virtual clock that runs ahead of the real one by `offset`. */

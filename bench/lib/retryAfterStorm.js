@@ -1,10 +1,13 @@
 'use strict';
 // A Retry-After storm for bench/hostile.js: Lead → Send on the compiled package
-// against the one Traffic Light mock refusing every send for load, through
-// n8n-core's real request helper (as test/helpers/executeContext.ts does).
+// against the Traffic Light mock refusing every send for load, through
+// n8n-core's real request helper (as test/helpers/executeContext.ts does). The
+// mock runs in a child process of its own (bench/lib/trafficLightMockProcess.js),
+// so that its refusals do not count in our turns.
 const path = require('node:path');
 const { watchEventLoop } = require('./eventLoopWatch');
-const { TrafficLightMock, DEFAULT_KEY } = require('../../scripts/lib/trafficLightMock');
+const { DEFAULT_KEY } = require('../../scripts/lib/trafficLightMock');
+const { forkMockProcess } = require('./mockProcess');
 
 const LEADS = 100;
 /** Timeout 1 s: the run's allowance for 429/503 is 10 × Timeout, an item's budget (Retry Attempts + 5) × Timeout. */
@@ -62,15 +65,15 @@ function executeContext(root, baseUrl, custom = {}) {
 async function measureStorms(root) {
 	const { TrafficLight } = require(path.join(root, 'dist/nodes/TrafficLight/TrafficLight.node.js'));
 	const rows = [];
-	// A first run loads and compiles the request path, so that it is not counted as a storm's event-loop turn.
-	const warmUp = await new TrafficLightMock().start();
-	await new TrafficLight().execute.call(executeContext(root, warmUp.baseUrl));
-	await warmUp.stop();
-	for (const storm of STORMS) {
-		const mock = await new TrafficLightMock().start();
-		try {
-			mock.setMode({ kind: 'rateLimited', maxInFlight: 0, ...storm.mode });
-			const context = executeContext(root, mock.baseUrl);
+	const mock = forkMockProcess(path.join(__dirname, 'trafficLightMockProcess.js'));
+	try {
+		const { baseUrl } = await mock.ask({ cmd: 'start' });
+		// A first run loads and compiles the request path, so that it is not counted as a storm's event-loop turn.
+		await new TrafficLight().execute.call(executeContext(root, baseUrl));
+		for (const storm of STORMS) {
+			await mock.ask({ cmd: 'reset' });
+			await mock.ask({ cmd: 'setMode', mode: { kind: 'rateLimited', maxInFlight: 0, ...storm.mode } });
+			const context = executeContext(root, baseUrl);
 			const watch = watchEventLoop();
 			const [out] = await new TrafficLight().execute.call(context);
 			const { longestTurnMs, ms, heapAddedMb } = watch.stop();
@@ -82,12 +85,12 @@ async function measureStorms(root) {
 				if (o.json.error) failed[kind] = (failed[kind] ?? 0) + 1;
 			}
 			const byOutcome = Object.entries(failed).map(([kind, count]) => `${count} ${kind}`).join(', ');
-			const sends = mock.requestsTo('send').length;
-			const outcome = `${mock.leads.length} sent; ${out.length} items, failed: ${byOutcome}; ${sends} send requests in all`;
+			const { leads, requests } = await mock.ask({ cmd: 'stats' });
+			const outcome = `${leads} sent; ${out.length} items, failed: ${byOutcome}; ${requests.send} send requests in all`;
 			rows.push({ key: storm.key, label: storm.label, longestTurnMs, ms, heapAddedMb, outcome });
-		} finally {
-			await mock.stop();
 		}
+	} finally {
+		await mock.stop();
 	}
 	return rows;
 }
