@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { preview } from '../webhookIntake/limits';
-import type { ParameterReader } from '../webhookIntake/parameterReader';
 import type { CallDecision } from '../webhookIntake/senderTrigger';
+import type { ParameterReader } from '../webhookIntake/values';
 import { requestSummary, type IncomingRequest } from '../webhookIntake/webhookRequest';
 import {
 	combineStart,

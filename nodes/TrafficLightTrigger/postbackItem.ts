@@ -1,8 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { preview } from '../webhookIntake/limits';
-import { parseId, parseTimestamp } from '../webhookIntake/values';
-import type { ParameterReader } from '../webhookIntake/parameterReader';
+import { parseId, parseTimestamp, type ParameterReader } from '../webhookIntake/values';
 import type { CallDecision } from '../webhookIntake/senderTrigger';
 import { requestSummary, type IncomingRequest } from '../webhookIntake/webhookRequest';
 import { POSTBACK_STATUSES, STATUS_ALIASES, STATUS_MARKER_PARAMETER } from './statuses';

@@ -8,7 +8,7 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { ParameterReader } from './parameterReader';
+import { ParameterReader } from './values';
 import { TOKEN_QUERY_KEY, type IncomingRequest } from './webhookRequest';
 import { acceptCall, admitCall, ignoreCall, IGNORE_REPEATS_DEFAULT_SECONDS, IGNORE_REPEATS_OPTION, SECRET_TOKEN_NODE_PARAMETER } from './webhookResponses';
 

@@ -2,7 +2,8 @@ import { createHash, hash, timingSafeEqual } from 'node:crypto';
 
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { bodyBytesOf, findQueryValues, hasBody, headerValue, rawQueryOf, readIncomingRequest, requestOf, TOKEN_QUERY_KEY, type IncomingRequest } from './webhookRequest';
+import { findQueryValues } from './queryString';
+import { bodyBytesOf, hasBody, headerValue, rawQueryOf, readIncomingRequest, requestOf, TOKEN_QUERY_KEY, type IncomingRequest } from './webhookRequest';
 
 /**
  * A call's admission and answers: the Secret Token, the repeat door (process-wide memory, below)

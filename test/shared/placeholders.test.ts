@@ -1,4 +1,4 @@
-import { isUnfilledPlaceholder } from '../../nodes/webhookIntake/parameterReader';
+import { isUnfilledPlaceholder } from '../../nodes/webhookIntake/values';
 
 describe('isUnfilledPlaceholder', () => {
 	it.each(['{{client.phone}}', '{{ id }}', '{appointment.status}}', '{{appointment.status}', '{sub1}', ' {id2} ', '{{имя}}'])(

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { parseQueryString } from '../../nodes/webhookIntake/webhookRequest';
+import { parseQueryString } from '../../nodes/webhookIntake/queryString';
 import { propertyRuns } from './propertyRuns';
 
 /** Bytes as one percent-encoded value, read back: its text and what it was read as. */

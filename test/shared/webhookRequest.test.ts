@@ -1,5 +1,5 @@
 import { WarningList } from '../../nodes/webhookIntake/limits';
-import { ParameterReader } from '../../nodes/webhookIntake/parameterReader';
+import { ParameterReader } from '../../nodes/webhookIntake/values';
 import { readIncomingRequest } from '../../nodes/webhookIntake/webhookRequest';
 import { acceptCall, ignoreCall, rejectCall } from '../../nodes/webhookIntake/webhookResponses';
 import { fakeWebhookContext } from './webhookContext';
