@@ -55,6 +55,25 @@ export function hasBody(context: IWebhookFunctions): boolean {
 	return length > 0 || headerValue(headers, 'transfer-encoding') !== '';
 }
 
+/** Whether the body is read from its bytes as a form (n8n keeps them as `req.rawBody`) rather than taken as n8n parsed it. */
+function isFormWithBytes(request: RequestLike): boolean {
+	const contentType = headerValue(request.headers, 'content-type').toLowerCase();
+	return contentType.startsWith('application/x-www-form-urlencoded') && request.rawBody instanceof Uint8Array && request.rawBody.length > 0;
+}
+
+/**
+ * The size of a body n8n parsed into an object (JSON) when it is more than
+ * REQUEST_LIMITS.maxJsonBodyBytes, else 0: told by its bytes or its
+ * Content-Length, before any of its keys is listed.
+ */
+export function oversizedJsonBody(context: IWebhookFunctions): number {
+	const request = requestOf(context);
+	if (isFormWithBytes(request) || !isRecord(context.getBodyData())) return 0;
+	const { rawBody } = request;
+	const size = rawBody instanceof Uint8Array ? rawBody.length : Number(headerValue(request.headers, 'content-length')) || 0;
+	return size > REQUEST_LIMITS.maxJsonBodyBytes ? size : 0;
+}
+
 /**
  * The body as received, for telling one call from another: its bytes as n8n
  * keeps them (`req.rawBody`), or undefined when a parsed body came without them.
@@ -107,12 +126,8 @@ function readBody(
 	budget: ItemBudget,
 	warnings: WarningList,
 ): BodyValues {
-	const contentType = headerValue(request.headers, 'content-type').toLowerCase();
 	const rawBody = request.rawBody;
-	let formOrText: string | Uint8Array | undefined;
-	if (contentType.startsWith('application/x-www-form-urlencoded') && rawBody instanceof Uint8Array && rawBody.length > 0) {
-		formOrText = rawBody;
-	}
+	let formOrText: string | Uint8Array | undefined = isFormWithBytes(request) ? (rawBody as Uint8Array) : undefined;
 	const body: unknown = formOrText === undefined ? context.getBodyData() : undefined;
 	// A text body is read from its bytes too when n8n kept them: a 16 MB string is never copied whole.
 	if (typeof body === 'string') formOrText = rawBody instanceof Uint8Array && rawBody.length > 0 ? rawBody : body;

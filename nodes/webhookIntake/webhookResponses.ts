@@ -3,11 +3,12 @@ import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { findQueryValues } from './queryString';
-import { bodyBytesOf, hasBody, headerValue, rawQueryOf, readIncomingRequest, requestOf, TOKEN_QUERY_KEY, type IncomingRequest } from './webhookRequest';
+import { REQUEST_LIMITS } from './limits';
+import { bodyBytesOf, hasBody, headerValue, oversizedJsonBody, rawQueryOf, readIncomingRequest, requestOf, TOKEN_QUERY_KEY, type IncomingRequest } from './webhookRequest';
 
 /**
- * A call's admission and answers: the Secret Token, the repeat door (process-wide memory, below)
- * and the three answers a trigger gives. Both senders only look at the status
+ * A call's admission and answers: the Secret Token, the JSON body's size, the repeat door
+ * (process-wide memory, below) and the three answers a trigger gives. Both senders only look at the status
  * code (Traffic Light retries every minute until it sees 200), so the bodies
  * are short JSON meant for a person testing with curl.
  *
@@ -30,13 +31,13 @@ export function ignoreCall(reason: string): IWebhookResponseData {
 }
 
 /**
- * 403 and no execution. n8n sends `webhookResponse` with the webhook's fixed
+ * 403 (or `status`) and no execution. n8n sends `webhookResponse` with the webhook's fixed
  * status code, so a different code has to be written on the response object
  * directly, after which n8n must be told not to answer again.
  */
-export function rejectCall(context: IWebhookFunctions, reason: string): IWebhookResponseData {
+export function rejectCall(context: IWebhookFunctions, reason: string, status = 403): IWebhookResponseData {
 	const response = context.getResponseObject();
-	response.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8' });
+	response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
 	response.end(JSON.stringify({ received: false, error: reason }));
 	return { noWebhookResponse: true };
 }
@@ -82,8 +83,9 @@ const TOKEN_ONLY_IN_QUERY = `The ${TOKEN_QUERY_KEY} parameter is missing from th
  * decoded, so a call without the right token costs next to nothing and an
  * outsider learns nothing about events or statuses. The token counts only in
  * the URL query, the one place to look for it being the line pasted into the sender.
- * Then a repeat of a call accepted lately is answered at the door, before
- * the call is read; only a call that passes both is read whole, and it is
+ * Then a JSON body over REQUEST_LIMITS.maxJsonBodyBytes gets 413 and a
+ * repeat of a call accepted lately is answered at the door, before the call
+ * is read; only a call that passes all three is read whole, and it is
  * remembered at the door only when it starts an execution.
  */
 export function admitCall(
@@ -95,6 +97,11 @@ export function admitCall(
 	if (check !== 'notRequired' && check !== 'accepted') {
 		const reason = check === 'missing' && hasBody(context) ? TOKEN_ONLY_IN_QUERY : TOKEN_REJECTIONS[check];
 		return { answer: rejectCall(context, reason) };
+	}
+	const jsonBytes = oversizedJsonBody(context);
+	if (jsonBytes > 0) {
+		const reason = `The JSON body holds ${jsonBytes} bytes; this trigger reads JSON bodies of up to ${REQUEST_LIMITS.maxJsonBodyBytes / 1_048_576} MB (a Klientiks or Traffic Light call is a few KB). Send the event's fields in the URL query or a form body.`;
+		return { answer: rejectCall(context, reason, 413) };
 	}
 	const door = checkRepeat(context, query.rest);
 	if ('repeat' in door) return { answer: door.repeat };

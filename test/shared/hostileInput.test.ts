@@ -213,6 +213,50 @@ describe('counts and sizes are capped, and the item says what was left out', () 
 		);
 	});
 
+	it('answers a JSON body over 1 MB with 413 before listing its keys, and reads one of 1 MB', async () => {
+		// `{"event":"custom"` then `,"k<i>":0` until the text is `bytes` long, counted as it grows.
+		const keys = (bytes: number) => {
+			const body: IDataObject = { event: 'custom' };
+			let length = '{"event":"custom"}'.length;
+			for (let i = 0; length < bytes; i++) {
+				body[`k${i}`] = 0;
+				length += `,"k${i}":0`.length;
+			}
+			return body;
+		};
+		const call = (body: IDataObject, size: { rawBody?: Buffer; length?: number }) =>
+			callTrigger(klientiks, {
+				method: 'POST',
+				query: `event=custom&token=${SECRET}`,
+				headers: { 'content-type': 'application/json', ...(size.length ? { 'content-length': String(size.length) } : {}) },
+				...(size.rawBody ? { rawBody: size.rawBody } : {}),
+				body,
+				parameters: { events: ['custom'], secretToken: SECRET },
+			});
+		const big = keys(REQUEST_LIMITS.maxJsonBodyBytes + 10);
+		const bigText = Buffer.from(JSON.stringify(big));
+		const keysListed = jest.spyOn(Object, 'keys');
+		const refused = await call(big, { rawBody: bigText });
+		expect(keysListed.mock.calls.some(([object]) => object === big)).toBe(false);
+		keysListed.mockRestore();
+		expect(refused.result).toEqual({ noWebhookResponse: true });
+		expect(refused.written).toEqual({
+			status: 413,
+			body: {
+				received: false,
+				error: `The JSON body holds ${bigText.length} bytes; this trigger reads JSON bodies of up to 1 MB (a Klientiks or Traffic Light call is a few KB). Send the event's fields in the URL query or a form body.`,
+			},
+		});
+		// Without the bytes (n8n did not keep them), Content-Length tells the size.
+		expect((await call(big, { length: bigText.length })).written?.status).toBe(413);
+		const fits = keys(REQUEST_LIMITS.maxJsonBodyBytes - 20);
+		const fitsText = Buffer.from(JSON.stringify(fits));
+		expect(fitsText.length).toBeLessThanOrEqual(REQUEST_LIMITS.maxJsonBodyBytes);
+		const read = await call(fits, { rawBody: fitsText });
+		expect(read.written).toBeUndefined();
+		expect(read.item?.event).toBe('custom');
+	});
+
 	it('gives a Custom event a clean lead id however long its marker is', async () => {
 		const marker = `a${'-'.repeat(100_000)}b`;
 		const { item } = await callKlientiks(`event=${marker}&client_id=7`);
