@@ -1,7 +1,8 @@
 // The n8n editor in a real browser (Debian's Chromium, driven by
 // playwright-core), once per n8n version: what users see of our nodes.
 // A user signs in, imports the example workflows with Import from file,
-// opens each of our nodes, tests the Traffic Light and Klientiks API credentials; the suite
+// opens each of our nodes, tests the Traffic Light and Klientiks API credentials, runs every
+// Klientiks operation and the Catch-up Trigger's Fetch Test Event; the suite
 // checks icons (light and dark theme), event presets, paste-ready lines and
 // the production webhook URL, the notices, the credential Test and that the
 // browser console shows no error from our package. It also proves that an
@@ -18,7 +19,7 @@ import { EVENT_PRESETS, templatePairs } from '../../nodes/KlientiksTrigger/prese
 import { DOCUMENTED_MACROS, STATUS_MARKER_PARAMETER } from '../../nodes/TrafficLightTrigger/statuses';
 import { REPO_ROOT } from '../../scripts/lib/pack';
 import { startEnvironment, PACKAGE_NAME, EXAMPLES_DIR, CREDENTIALS } from '../../scripts/lib/environment';
-import { exampleWorkflows, EXAMPLE_IDS, EXAMPLE_FILES } from '../../scripts/lib/workflows';
+import { exampleWorkflows, EXAMPLE_IDS, EXAMPLE_FILES, IDS } from '../../scripts/lib/workflows';
 import { eventParams } from '../../scripts/lib/klientiksCalls';
 import { OWNER } from '../../scripts/lib/n8n';
 import { waitFor } from '../../scripts/lib/net';
@@ -312,6 +313,69 @@ function defineEditorSuite(version: string): void {
 			// The live catch-up example polls with this credential: leave it right.
 			expect(await saveAndTest(KLIENTIKS.token)).toMatchObject({ status: 'OK' });
 			await page.keyboard.press('Escape');
+		});
+
+		test('every Klientiks operation runs from the editor, its output as the unit tests type it and no token in it', async () => {
+			// Events happen in Klientiks (the mock's API only; no webhook call).
+			const client = (await env.klientiks.addClient()).row;
+			const appointment = (await env.klientiks.addAppointment({ client_id: client.id })).row;
+			await env.klientiks.payVisit({ appointment_id: appointment.id });
+			const since = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
+			const phone = String(client.phone);
+			const operations: Array<[string, Json]> = [
+				['Get client', { resource: 'client', operation: 'get', clientId: String(client.id) }],
+				// A phone as a user types it: the node normalises it.
+				['Find client by phone', { resource: 'client', operation: 'findByPhone', phone: `+7 (${phone.slice(1, 4)}) ${phone.slice(4, 7)}-${phone.slice(7, 9)}-${phone.slice(9)}` }],
+				['Get many clients', { resource: 'client', operation: 'getMany', returnAll: true, changedSince: since }],
+				['Get appointment', { resource: 'appointment', operation: 'get', appointmentId: String(appointment.id) }],
+				['Get many visits', { resource: 'visit', operation: 'getMany', returnAll: true, changedSince: since }],
+			];
+			const credentials = { klientiksApi: { id: CREDENTIALS.klientiks.id, name: CREDENTIALS.klientiks.name } };
+			const workflow = {
+				name: 'Klientiks operations (e2e)',
+				nodes: [
+					{ id: 'e2e-operations-0', name: 'Run', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 300], parameters: {} },
+					...operations.map(([name, parameters], i) => ({
+						id: `e2e-operations-${i + 1}`,
+						name,
+						type: `${PACKAGE_NAME}.klientiks`,
+						typeVersion: 1,
+						position: [320, i * 160],
+						parameters,
+						credentials,
+					})),
+				],
+				connections: { Run: { main: [operations.map(([name]) => ({ node: name, type: 'main', index: 0 }))] } },
+				settings: { executionOrder: 'v1' },
+			};
+			const file = path.join(WORK, `klientiks-operations-${version}.json`);
+			fs.writeFileSync(file, JSON.stringify(workflow, null, 2));
+			const workflowId = await importFromFile(page, n8n.baseUrl, file);
+			await page.getByTestId('execute-workflow-button').first().click();
+			const [finished] = await n8n.waitForExecutions(workflowId, 1);
+			const execution = await n8n.execution(finished.id);
+			expect(execution.data.resultData.error).toBeUndefined();
+			const output = (name: string): Json[] => execution.data.resultData.runData[name][0].data.main[0].map((item: Json) => item.json);
+			expect(output('Get client')).toEqual([expect.objectContaining({ id: client.id, phone: client.phone })]);
+			expect(output('Find client by phone')).toEqual([expect.objectContaining({ id: client.id })]);
+			expect(output('Get many clients').map((row) => row.id)).toContain(client.id);
+			expect(output('Get appointment')).toEqual([expect.objectContaining({ id: appointment.id, client_id: client.id })]);
+			expect(output('Get many visits')).toContainEqual(expect.objectContaining({ appointment_id: appointment.id, paid: true }));
+			expect(JSON.stringify(execution)).not.toContain(KLIENTIKS.token);
+			await page.waitForLoadState('networkidle');
+			await shot('klientiks-operations');
+		});
+
+		test('the Klientiks Catch-up Trigger fetches a test event in the editor, in the webhook trigger\'s item shape', async () => {
+			await openWorkflow(IDS.catchUp);
+			const trigger = nodeByType(await stored(IDS.catchUp), 'klientiksCatchUpTrigger');
+			const ndv = await openNode(page, trigger.name);
+			await ndv.getByTestId('node-execute-button').first().click();
+			// The latest event of the selected ones, with the Klientiks Trigger's Lead ID.
+			await ndv.getByText(/klx-(client|appointment|visit)-\d+/).first().waitFor();
+			expect(await panelText(ndv)).not.toContain(KLIENTIKS.token);
+			await shot('klientiks-catch-up-test-event');
+			await closeNode(page);
 		});
 
 		test('our icons load in the dark theme', async () => {
