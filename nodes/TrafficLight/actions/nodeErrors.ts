@@ -3,7 +3,8 @@
 // wording lives in lead/send/results.ts).
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { DEFAULT_BASE_URL, isRefusalForLoad, type CallFailure } from '../transport/trafficLightApi';
+import { isRefusalForLoad, type CallFailure } from '../../shared/waits';
+import { DEFAULT_BASE_URL } from '../transport/trafficLightApi';
 
 /**
  * What each known Traffic Light `errmsg` means for the user and what to do.

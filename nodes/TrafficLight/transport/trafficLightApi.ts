@@ -4,20 +4,6 @@ import { callWithRetries, type ApiConnection, type CallOptions } from '../../sha
 import { checkBaseUrl, parseJsonData, secretMasker, type SecretMasker, shorten, shortJson } from '../../shared/outsideData';
 import { newRunAllowance, NOT_DELIVERED_STATUSES, type CallFailure, type CallResult, type Deadline } from '../../shared/waits';
 
-export { callWithRetries, isWorthRepeating } from '../../shared/apiRequest';
-export {
-	deadlineFailure,
-	isRefusalForLoad,
-	RATE_LIMIT_ALLOWANCE_TIMEOUTS,
-	rateLimitAllowanceMs,
-	startDeadline,
-	untilAborted,
-	wait,
-	type CallFailure,
-	type CallResult,
-	type Deadline,
-} from '../../shared/waits';
-
 export const CREDENTIAL_TYPE = 'trafficLightApi';
 /** The one default Base URL: the credential's default, the empty Base URL and every message take it from here. */
 export const DEFAULT_BASE_URL = 'https://api.cpa.tl';
@@ -118,11 +104,6 @@ export function classifyAnswer(statusCode: number, text: string, mask: SecretMas
 		return { ok: false, failure: { kind: 'incomplete', notDelivered: false, statusCode, missing: 'a lead id', detail } };
 	}
 	return { ok: true, statusCode, body: body as IDataObject };
-}
-
-/** One call, not repeated. */
-export async function callTrafficLight(this: IExecuteFunctions, connection: TrafficLightConnection, options: CallOptions): Promise<CallResult> {
-	return (await callWithRetries.call(this, connection, options, 0)).result;
 }
 
 // ---- The lead feed ----

@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { OPTIONAL_LEAD_FIELDS, REQUIRED_LEAD_FIELDS, type LeadFieldSpec } from '../../leadRules';
-import { deadlineFailure, openConnection, RATE_LIMIT_ALLOWANCE_TIMEOUTS, rateLimitAllowanceMs, startDeadline, untilAborted } from '../../transport/trafficLightApi';
+import { deadlineFailure, RATE_LIMIT_ALLOWANCE_TIMEOUTS, rateLimitAllowanceMs, startDeadline, untilAborted } from '../../../shared/waits';
+import { openConnection } from '../../transport/trafficLightApi';
 import {
 	concurrencyOf,
 	DEFAULTS,

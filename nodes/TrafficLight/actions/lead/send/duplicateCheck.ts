@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { type CallFailure, type Deadline, findByLeadIds, leadIdOf, type LeadIdLookup, startDeadline, type TrafficLightConnection, untilAborted } from '../../../transport/trafficLightApi';
+import { type CallFailure, type Deadline, startDeadline, untilAborted } from '../../../../shared/waits';
+import { findByLeadIds, leadIdOf, type LeadIdLookup, type TrafficLightConnection } from '../../../transport/trafficLightApi';
 import { deliverLead, itemBudgetMs } from './delivery';
 import { needsCheck, type FeedCheck, type ReadyItem } from './items';
 import { duplicateCheckError, duplicateJson, heldBack, inFlightOutcomeOf, PROVEN_NOT_DELIVERED, resultOfDelivery, type InFlightOutcome, type ItemResult } from './results';

@@ -1,7 +1,8 @@
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type NodeApiError } from 'n8n-workflow';
 
 import { buildLeadForm, type LeadForm } from '../../../leadRules';
-import { type CallFailure, FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../../../transport/trafficLightApi';
+import type { CallFailure } from '../../../../shared/waits';
+import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../../../transport/trafficLightApi';
 import { itemError } from '../../nodeErrors';
 import { DEFAULTS, retryAttemptsOf, timeoutMsOf, type NodeOptions } from '../../options';
 

@@ -1,7 +1,8 @@
 import { NodeOperationError, type IDataObject, type INode, type INodeExecutionData, type NodeApiError } from 'n8n-workflow';
 
 import type { LeadForm } from '../../../leadRules';
-import { DEFAULT_BASE_URL, isRefusalForLoad, RATE_LIMIT_ALLOWANCE_TIMEOUTS, type CallFailure } from '../../../transport/trafficLightApi';
+import { isRefusalForLoad, RATE_LIMIT_ALLOWANCE_TIMEOUTS, type CallFailure } from '../../../../shared/waits';
+import { DEFAULT_BASE_URL } from '../../../transport/trafficLightApi';
 import { connectionHint, fixForErrmsg, FIX_API_KEY, headline, isKeyProblem, trafficLightError } from '../../nodeErrors';
 import { ITEM_BUDGET, type DeliveryOutcome, type Resolution } from './delivery';
 import type { ReadyItem } from './items';
