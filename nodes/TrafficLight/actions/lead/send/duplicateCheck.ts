@@ -6,7 +6,7 @@ import { type CallFailure, type Deadline, startDeadline, untilAborted } from '..
 import { findByLeadIds, leadIdOf, type LeadIdLookup, type TrafficLightConnection } from '../../../transport/trafficLightApi';
 import { deliverLead, itemBudgetMs } from './delivery';
 import { needsCheck, type FeedCheck, type ReadyItem } from './items';
-import { duplicateCheckError, duplicateJson, heldBack, inFlightOutcomeOf, PROVEN_NOT_DELIVERED, resultOfDelivery, type InFlightOutcome, type ItemResult } from './results';
+import { duplicateCheckFailed, duplicateJson, heldBack, inFlightOutcomeOf, PROVEN_NOT_DELIVERED, resultOfDelivery, type InFlightOutcome, type ItemResult } from './results';
 
 // The duplicate-protection layers of one lead (docs/traffic-light-node.md, "Duplicate protection").
 
@@ -64,10 +64,7 @@ export async function resultWithoutSending(
 	deadline: Deadline,
 ): Promise<ItemResult | undefined> {
 	const leadId = prepared.leadId as string;
-	if (check.kind === 'lookupFailed') {
-		const { message, error } = duplicateCheckError(run.node, check.failure, leadId, prepared.timeoutMs, index);
-		return { json: { error: message, leadId, outcome: 'duplicateCheckFailed' }, error };
-	}
+	if (check.kind === 'lookupFailed') return duplicateCheckFailed(run.node, check.failure, leadId, prepared.timeoutMs, index);
 	if (check.kind === 'inFeed') {
 		return { json: duplicateJson(leadId, { trafficLightId: leadIdOf(check.lead) ?? null, status: check.lead.status }, 'trafficLight') };
 	}
