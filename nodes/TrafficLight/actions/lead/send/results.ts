@@ -19,17 +19,19 @@ export type ItemResult = {
 /** Outcomes after which the lead is known to be absent from Traffic Light, so sending it again cannot duplicate it. */
 export const PROVEN_NOT_DELIVERED = new Set<Resolution>(['rejected', 'unreachable', 'rateLimited', 'outOfTime', 'notFoundInFeed']);
 
-export function duplicateJson(leadId: string, existing: { trafficLightId: unknown; status: unknown }, source: string): IDataObject {
-	return {
-		trafficLightId: existing.trafficLightId as IDataObject[string],
+/** A lead not sent because Traffic Light (`source`) already has it, under `trafficLightId`. */
+export function duplicateResult(leadId: string, trafficLightId: unknown, status: unknown, source: string): ItemResult {
+	const json: IDataObject = {
+		trafficLightId: trafficLightId as IDataObject[string],
 		leadId,
 		duplicate: true,
 		duplicateOf: source,
-		status: (existing.status ?? null) as IDataObject[string],
+		status: (status ?? null) as IDataObject[string],
 		confirmedByFeed: false,
 		attempts: 0,
 		sent: null,
 	};
+	return { json };
 }
 
 /** A lead not sent because an earlier send of the same Lead ID (`sender`) ended with an unknown outcome. */
