@@ -4,7 +4,7 @@ import { buildLeadForm, type LeadForm } from '../../../leadRules';
 import type { CallFailure } from '../../../../shared/waits';
 import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../../../transport/trafficLightApi';
 import { itemError } from '../../nodeErrors';
-import { DEFAULTS, retryAttemptsOf, timeoutMsOf, type NodeOptions } from '../../options';
+import { DEFAULTS, readOptions, retryAttemptsOf, timeoutMsOf } from '../../options';
 
 // Reading and validating Lead → Send's items, window by window: nothing here makes a request itself.
 
@@ -14,23 +14,10 @@ type Prepared =
 
 export type ReadyItem = Extract<Prepared, { ok: true }>;
 
-/**
- * Concurrency, and the timeout and retries of the batched duplicate check, apply to the whole run:
- * they come from the first item. If its options cannot be read, the defaults apply to the run and
- * the first item fails on its own in prepare().
- */
-export function runOptions(ctx: IExecuteFunctions): NodeOptions {
-	try {
-		return ctx.getNodeParameter('options', 0, {}) as NodeOptions;
-	} catch {
-		return {};
-	}
-}
-
 function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
 	try {
 		const read = (name: string, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
-		const options = read('options', {}) as NodeOptions;
+		const options = readOptions(ctx, itemIndex);
 		const validation = buildLeadForm({
 			offerId: read('offerId', ''),
 			phone: read('phone', ''),
