@@ -77,18 +77,9 @@ function preview(text: string, mask: SecretMasker): string {
 	return shorten(mask(text.slice(0, MAX_PREVIEW_CHARS * 2)).replace(/\s+/g, ' ').trim(), MAX_PREVIEW_CHARS);
 }
 
-function parsed(text: string, mask: SecretMasker): unknown {
-	try {
-		return parseJsonData(text, mask);
-	} catch {
-		// Not JSON, or nested deeper than the parser's stack: never an answer to act on.
-		return undefined;
-	}
-}
-
 /** Reads Traffic Light's answer whatever the HTTP status: a non-empty errmsg wins, then the status. */
 export function classifyAnswer(statusCode: number, text: string, mask: SecretMasker = secretMasker(''), call?: Pick<CallOptions, 'path'>): CallResult {
-	const body = parsed(text, mask);
+	const body = parseJsonData(text, mask);
 	const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
 	const errmsg = isObject ? (body as IDataObject).errmsg : undefined;
 	if (typeof errmsg === 'string' && errmsg.trim() !== '') {
