@@ -102,8 +102,6 @@ export function classifyAnswer(statusCode: number, text: string, mask: SecretMas
 /** A lead as the feed returns it. Only `id` and `status` are known for sure; the rest is passed through. */
 export type FeedLead = IDataObject;
 
-export type FeedResult = { ok: true; leads: FeedLead[] } | { ok: false; failure: CallFailure };
-
 // Many id2[] in one GET keeps the duplicate check to one request per 50
 // leads, while the URL stays far below the 8 KB that servers usually accept.
 export const FEED_BATCH_SIZE = 50;
@@ -130,7 +128,7 @@ export async function readFeed(
 	retryAttempts = 0,
 	maxAnswerBytes = FEED_BY_ID_BYTES,
 	deadline?: Deadline,
-): Promise<FeedResult> {
+): Promise<{ ok: true; leads: FeedLead[] } | { ok: false; failure: CallFailure }> {
 	const call = { method: 'GET' as const, path: '/api/lead/feed', query, timeoutMs, maxAnswerBytes, deadline };
 	const { result } = await callWithRetries.call(this, connection, call, retryAttempts);
 	if (!result.ok) return result;
