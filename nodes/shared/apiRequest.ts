@@ -13,9 +13,6 @@ export interface RequestContext {
 	getExecutionCancelSignal?: () => AbortSignal | undefined;
 }
 
-/** Reads a complete answer (already masked and parsed) as the API means it. */
-export type ClassifyAnswer = (statusCode: number, text: string, mask: SecretMasker, call: CallOptions) => CallResult;
-
 /** Where to send and with what: read once per execution, used for every request of it. */
 export interface ApiConnection {
 	baseUrl: string;
@@ -23,7 +20,8 @@ export interface ApiConnection {
 	credentials: ICredentialsDecrypted;
 	/** Replaces the API's secret, in any encoding, in text that came from outside. */
 	mask: SecretMasker;
-	classify: ClassifyAnswer;
+	/** Reads a complete answer (already masked and parsed) as the API means it. */
+	classify: (statusCode: number, text: string, mask: SecretMasker, call: CallOptions) => CallResult;
 	/** The answer cap of a call that names none. */
 	maxAnswerBytes: number;
 	/** Shared by every request of the execution: 429/503 pauses and how long they may hold the run. */

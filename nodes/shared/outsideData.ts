@@ -12,27 +12,31 @@
 export const isDroppedKey = (key: string): boolean => key === '__proto__';
 
 /**
- * JSON.parse with the one rule applied: `__proto__` keys are dropped at every depth. With `mask`,
- * every string, number and key is masked too (a key that needs it is rebuilt in its object).
+ * JSON.parse with the one rule applied: `__proto__` keys are dropped at every depth; every string,
+ * number and key is masked too (a key that needs it is rebuilt in its object). Undefined when the
+ * text is not JSON, or nested deeper than the parser's stack: never an answer to act on.
  */
-export function parseJsonData(text: string, mask?: SecretMasker): unknown {
-	if (!mask) return JSON.parse(text, (key, value: unknown) => (isDroppedKey(key) ? undefined : value));
-	return JSON.parse(text, function (this: unknown, key, value: unknown) {
-		if (isDroppedKey(key)) return undefined;
-		// Only an all-digit secret can be a number.
-		if (typeof value === 'number') return value === mask.asNumber ? MASK : value;
-		if (typeof value === 'string') return mask(value);
-		if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-		const record = value as Record<string, unknown>;
-		for (const name of Object.keys(record)) {
-			const masked = mask(name);
-			if (masked === name) continue;
-			const child = record[name];
-			delete record[name];
-			if (!isDroppedKey(masked)) record[masked] = child;
-		}
-		return record;
-	});
+export function parseJsonData(text: string, mask: SecretMasker): unknown {
+	try {
+		return JSON.parse(text, function (this: unknown, key, value: unknown) {
+			if (isDroppedKey(key)) return undefined;
+			// Only an all-digit secret can be a number.
+			if (typeof value === 'number') return value === mask.asNumber ? MASK : value;
+			if (typeof value === 'string') return mask(value);
+			if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+			const record = value as Record<string, unknown>;
+			for (const name of Object.keys(record)) {
+				const masked = mask(name);
+				if (masked === name) continue;
+				const child = record[name];
+				delete record[name];
+				if (!isDroppedKey(masked)) record[masked] = child;
+			}
+			return record;
+		});
+	} catch {
+		return undefined;
+	}
 }
 
 /** Replaces a secret, in any encoding a server may echo it in, with "***". */

@@ -2,7 +2,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { newRunAllowance, pauseRun, type RunAllowance } from '../../nodes/shared/waits';
 import { secretMasker } from '../../nodes/shared/outsideData';
-import { callWithRetries, classifyAnswer, type TrafficLightConnection } from '../../nodes/TrafficLight/transport/trafficLightApi';
+import { callWithRetries } from '../../nodes/shared/apiRequest';
+import { classifyAnswer, type TrafficLightConnection } from '../../nodes/TrafficLight/transport/trafficLightApi';
 
 /** An injected clock and wait: a pause ends only when the test says so. */
 function fakeClock() {

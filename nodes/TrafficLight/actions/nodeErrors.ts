@@ -3,7 +3,8 @@
 // wording lives in lead/send/results.ts).
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { DEFAULT_BASE_URL, isRefusalForLoad, type CallFailure } from '../transport/trafficLightApi';
+import { isRefusalForLoad, type CallFailure } from '../../shared/waits';
+import { DEFAULT_BASE_URL } from '../transport/trafficLightApi';
 
 /**
  * What each known Traffic Light `errmsg` means for the user and what to do.
@@ -49,8 +50,6 @@ export function fixForErrmsg(errmsg: string): string {
 type Kind = CallFailure['kind'];
 type FailureOf<K extends Kind> = CallFailure & { kind: K };
 
-const CHECK_BASE_URL = `Check that the Base URL in the Traffic Light API credential points at Traffic Light's API (normally ${DEFAULT_BASE_URL})`;
-
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 const kilobytes = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 
@@ -90,7 +89,7 @@ const HINTS: { [K in Kind]?: (failure: FailureOf<K>) => string } = {
 	redirect: () =>
 		` The node does not follow redirects, so neither the lead nor the API key went to that address. Traffic Light's API answers directly: a redirect comes from a wrong Base URL or from a proxy in front of it. Set the Base URL in the Traffic Light API credential to the address that answers directly (normally ${DEFAULT_BASE_URL}).`,
 	tooLarge: (f) =>
-		` Only the first ${kilobytes(f.maxBytes)} was read and none of it was used: a Traffic Light answer is a few hundred bytes per lead. ${CHECK_BASE_URL}.`,
+		` Only the first ${kilobytes(f.maxBytes)} was read and none of it was used: a Traffic Light answer is a few hundred bytes per lead. Check that the Base URL in the Traffic Light API credential points at Traffic Light's API (normally ${DEFAULT_BASE_URL}).`,
 	keyRejected: () => ` ${FIX_API_KEY}`,
 };
 

@@ -37,6 +37,7 @@ export function timeoutOption(more?: string): INodeProperties {
 	};
 }
 
+/** The one read of an item's Options collection. */
 export function readOptions(ctx: IExecuteFunctions, itemIndex: number): NodeOptions {
 	return ctx.getNodeParameter('options', itemIndex, {}) as NodeOptions;
 }
@@ -57,4 +58,19 @@ export function retryAttemptsOf(options: NodeOptions): number {
 	const value = Number(options.retryAttempts ?? DEFAULTS.retryAttempts);
 	if (!Number.isInteger(value) || value < 0) return DEFAULTS.retryAttempts;
 	return Math.min(value, MAX_RETRY_ATTEMPTS);
+}
+
+/**
+ * Concurrency, and the timeout and retries of Send's batched duplicate check, apply to the whole run:
+ * they come from the first item. If its options cannot be read, the defaults apply to the run and
+ * the first item fails on its own when it is prepared.
+ */
+export function runOptions(ctx: IExecuteFunctions): { timeoutMs: number; retryAttempts: number; concurrency: number } {
+	let options: NodeOptions;
+	try {
+		options = readOptions(ctx, 0);
+	} catch {
+		options = {};
+	}
+	return { timeoutMs: timeoutMsOf(options), retryAttempts: retryAttemptsOf(options), concurrency: concurrencyOf(options) };
 }

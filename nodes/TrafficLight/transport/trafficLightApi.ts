@@ -4,20 +4,6 @@ import { callWithRetries, type ApiConnection, type CallOptions } from '../../sha
 import { checkBaseUrl, parseJsonData, secretMasker, type SecretMasker, shorten, shortJson } from '../../shared/outsideData';
 import { newRunAllowance, NOT_DELIVERED_STATUSES, type CallFailure, type CallResult, type Deadline } from '../../shared/waits';
 
-export { callWithRetries, isWorthRepeating } from '../../shared/apiRequest';
-export {
-	deadlineFailure,
-	isRefusalForLoad,
-	RATE_LIMIT_ALLOWANCE_TIMEOUTS,
-	rateLimitAllowanceMs,
-	startDeadline,
-	untilAborted,
-	wait,
-	type CallFailure,
-	type CallResult,
-	type Deadline,
-} from '../../shared/waits';
-
 export const CREDENTIAL_TYPE = 'trafficLightApi';
 /** The one default Base URL: the credential's default, the empty Base URL and every message take it from here. */
 export const DEFAULT_BASE_URL = 'https://api.cpa.tl';
@@ -91,18 +77,9 @@ function preview(text: string, mask: SecretMasker): string {
 	return shorten(mask(text.slice(0, MAX_PREVIEW_CHARS * 2)).replace(/\s+/g, ' ').trim(), MAX_PREVIEW_CHARS);
 }
 
-function parsed(text: string, mask: SecretMasker): unknown {
-	try {
-		return parseJsonData(text, mask);
-	} catch {
-		// Not JSON, or nested deeper than the parser's stack: never an answer to act on.
-		return undefined;
-	}
-}
-
 /** Reads Traffic Light's answer whatever the HTTP status: a non-empty errmsg wins, then the status. */
 export function classifyAnswer(statusCode: number, text: string, mask: SecretMasker = secretMasker(''), call?: Pick<CallOptions, 'path'>): CallResult {
-	const body = parsed(text, mask);
+	const body = parseJsonData(text, mask);
 	const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
 	const errmsg = isObject ? (body as IDataObject).errmsg : undefined;
 	if (typeof errmsg === 'string' && errmsg.trim() !== '') {
@@ -120,17 +97,10 @@ export function classifyAnswer(statusCode: number, text: string, mask: SecretMas
 	return { ok: true, statusCode, body: body as IDataObject };
 }
 
-/** One call, not repeated. */
-export async function callTrafficLight(this: IExecuteFunctions, connection: TrafficLightConnection, options: CallOptions): Promise<CallResult> {
-	return (await callWithRetries.call(this, connection, options, 0)).result;
-}
-
 // ---- The lead feed ----
 
 /** A lead as the feed returns it. Only `id` and `status` are known for sure; the rest is passed through. */
 export type FeedLead = IDataObject;
-
-export type FeedResult = { ok: true; leads: FeedLead[] } | { ok: false; failure: CallFailure };
 
 // Many id2[] in one GET keeps the duplicate check to one request per 50
 // leads, while the URL stays far below the 8 KB that servers usually accept.
@@ -158,7 +128,7 @@ export async function readFeed(
 	retryAttempts = 0,
 	maxAnswerBytes = FEED_BY_ID_BYTES,
 	deadline?: Deadline,
-): Promise<FeedResult> {
+): Promise<{ ok: true; leads: FeedLead[] } | { ok: false; failure: CallFailure }> {
 	const call = { method: 'GET' as const, path: '/api/lead/feed', query, timeoutMs, maxAnswerBytes, deadline };
 	const { result } = await callWithRetries.call(this, connection, call, retryAttempts);
 	if (!result.ok) return result;

@@ -1,20 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { OPTIONAL_LEAD_FIELDS, REQUIRED_LEAD_FIELDS, type LeadFieldSpec } from '../../leadRules';
-import { deadlineFailure, openConnection, RATE_LIMIT_ALLOWANCE_TIMEOUTS, rateLimitAllowanceMs, startDeadline, untilAborted } from '../../transport/trafficLightApi';
-import {
-	concurrencyOf,
-	DEFAULTS,
-	MAX_CONCURRENCY,
-	MAX_RETRY_ATTEMPTS,
-	optionsCollection,
-	retryAttemptsOf,
-	timeoutMsOf,
-	timeoutOption,
-} from '../options';
+import { deadlineFailure, RATE_LIMIT_ALLOWANCE_TIMEOUTS, rateLimitAllowanceMs, startDeadline, untilAborted } from '../../../shared/waits';
+import { openConnection } from '../../transport/trafficLightApi';
+import { DEFAULTS, MAX_CONCURRENCY, MAX_RETRY_ATTEMPTS, optionsCollection, runOptions, timeoutOption } from '../options';
 import { accountKey, lookUp, resultWithoutSending, sendUnlessInFlight, type SendRun } from './send/duplicateCheck';
 import { FEED_CHECK_DELAYS_MS, ITEM_BUDGET, itemBudgetMs } from './send/delivery';
-import { itemReader, runOptions, type CheckedItem, type FeedCheck } from './send/items';
+import { itemReader, type CheckedItem, type FeedCheck } from './send/items';
 import { outputItem, throwFirstError, type ItemResult } from './send/results';
 
 const displayOptions = { show: { resource: ['lead'], operation: ['send'] } };
@@ -107,19 +99,18 @@ async function handleItem(run: SendRun, index: number, { prepared, check }: Chec
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const count = this.getInputData().length;
 	const continueOnFail = this.continueOnFail();
-	const options = runOptions(this);
-	const connection = await openConnection.call(this, rateLimitAllowanceMs(timeoutMsOf(options)));
+	const policy = runOptions(this);
+	const connection = await openConnection.call(this, rateLimitAllowanceMs(policy.timeoutMs));
 	const run: SendRun = {
 		ctx: this,
 		node: this.getNode(),
 		connection,
-		lookupPolicy: { timeoutMs: timeoutMsOf(options), retryAttempts: retryAttemptsOf(options) },
+		lookupPolicy: policy,
 		cancel: this.getExecutionCancelSignal?.(),
 		account: accountKey(connection.baseUrl, String(connection.credentials.data?.apiKey ?? '')),
 		started: new Array(count),
 	};
-	const concurrency = concurrencyOf(options);
-	const readItem = itemReader(this, async (leadIds) => await lookUp(run, leadIds), count, concurrency);
+	const readItem = itemReader(this, async (leadIds) => await lookUp(run, leadIds), count, policy.concurrency);
 	// Output order equals input order. After a failure without continueOnFail no further item starts;
 	// those on the wire finish (a request cannot be taken back) and the rest stay undefined.
 	const results = new Array<ItemResult | undefined>(count).fill(undefined);
@@ -134,7 +125,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			if (results[index]?.error && !continueOnFail) failed = true;
 		}
 	};
-	await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+	await Promise.all(Array.from({ length: Math.min(policy.concurrency, count) }, worker));
 	if (!continueOnFail) throwFirstError(results);
 	return results.map(outputItem);
 }

@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { shortJson, shorten } from '../../../../shared/outsideData';
-import { type CallFailure, callWithRetries, type Deadline, deadlineFailure, findByLeadIds, isWorthRepeating, leadIdOf, SEND_PATH, type TrafficLightConnection, wait } from '../../../transport/trafficLightApi';
+import { callWithRetries, isWorthRepeating } from '../../../../shared/apiRequest';
+import { type CallFailure, type Deadline, deadlineFailure, wait } from '../../../../shared/waits';
+import { findByLeadIds, leadIdOf, SEND_PATH, type TrafficLightConnection } from '../../../transport/trafficLightApi';
 import type { ReadyItem } from './items';
 
 /** Waits before each feed check after an unknown outcome; gives Traffic Light time to store a slow lead. */

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { type CallFailure, type Deadline, findByLeadIds, leadIdOf, type LeadIdLookup, startDeadline, type TrafficLightConnection, untilAborted } from '../../../transport/trafficLightApi';
+import { type CallFailure, type Deadline, startDeadline, untilAborted } from '../../../../shared/waits';
+import { findByLeadIds, leadIdOf, type LeadIdLookup, type TrafficLightConnection } from '../../../transport/trafficLightApi';
 import { deliverLead, itemBudgetMs } from './delivery';
 import { needsCheck, type FeedCheck, type ReadyItem } from './items';
-import { duplicateCheckError, duplicateJson, heldBack, inFlightOutcomeOf, PROVEN_NOT_DELIVERED, resultOfDelivery, type InFlightOutcome, type ItemResult } from './results';
+import { duplicateCheckFailed, duplicateResult, heldBack, inFlightOutcomeOf, PROVEN_NOT_DELIVERED, resultOfDelivery, type InFlightOutcome, type ItemResult } from './results';
 
 // The duplicate-protection layers of one lead (docs/traffic-light-node.md, "Duplicate protection").
 
@@ -34,26 +35,6 @@ export async function lookUp(run: SendRun, leadIds: string[]): Promise<LeadIdLoo
 	return lookup;
 }
 
-/** An earlier item of this run has the same Lead ID: its outcome decides whether this one is sent. */
-async function afterEarlierItem(
-	run: SendRun,
-	index: number,
-	first: number,
-	leadId: string,
-	deadline: Deadline,
-): Promise<ItemResult | undefined> {
-	const settled = await untilAborted(Promise.resolve(run.started[first]), deadline.signal);
-	if (!settled) return heldBack(run.node, leadId, `item ${first} of this run is still sending the same Lead ID`, index);
-	const earlier = settled.value;
-	if (earlier?.delivered || earlier?.json.duplicate === true) {
-		return { json: duplicateJson(leadId, { trafficLightId: earlier.json.trafficLightId, status: null }, 'thisRun') };
-	}
-	if (earlier && !(earlier.resolution && PROVEN_NOT_DELIVERED.has(earlier.resolution))) {
-		return heldBack(run.node, leadId, `item ${first} of this run sent the same Lead ID`, index);
-	}
-	return undefined;
-}
-
 /** The result of an item that must not be sent, or undefined when it may be. */
 export async function resultWithoutSending(
 	run: SendRun,
@@ -63,14 +44,20 @@ export async function resultWithoutSending(
 	deadline: Deadline,
 ): Promise<ItemResult | undefined> {
 	const leadId = prepared.leadId as string;
-	if (check.kind === 'lookupFailed') {
-		const { message, error } = duplicateCheckError(run.node, check.failure, leadId, prepared.timeoutMs, index);
-		return { json: { error: message, leadId, outcome: 'duplicateCheckFailed' }, error };
+	if (check.kind === 'lookupFailed') return duplicateCheckFailed(run.node, check.failure, leadId, prepared.timeoutMs, index);
+	if (check.kind === 'inFeed') return duplicateResult(leadId, leadIdOf(check.lead) ?? null, check.lead.status, 'trafficLight');
+	if (check.kind !== 'sameRun') return undefined;
+	// An earlier item of this run has the same Lead ID: its outcome decides whether this one is sent.
+	const { first } = check;
+	const settled = await untilAborted(Promise.resolve(run.started[first]), deadline.signal);
+	if (!settled) return heldBack(run.node, leadId, `item ${first} of this run is still sending the same Lead ID`, index);
+	const earlier = settled.value;
+	if (earlier?.delivered || earlier?.json.duplicate === true) {
+		return duplicateResult(leadId, earlier.json.trafficLightId, null, 'thisRun');
 	}
-	if (check.kind === 'inFeed') {
-		return { json: duplicateJson(leadId, { trafficLightId: leadIdOf(check.lead) ?? null, status: check.lead.status }, 'trafficLight') };
+	if (earlier && !(earlier.resolution && PROVEN_NOT_DELIVERED.has(earlier.resolution))) {
+		return heldBack(run.node, leadId, `item ${first} of this run sent the same Lead ID`, index);
 	}
-	if (check.kind === 'sameRun') return await afterEarlierItem(run, index, check.first, leadId, deadline);
 	return undefined;
 }
 
@@ -82,9 +69,7 @@ export async function sendUnlessInFlight(run: SendRun, index: number, item: Read
 	// look-up saw nothing either, so wait for its outcome instead of sending a second copy.
 	const once = await sendOnce(run.account, item.leadId, deliver, inFlightOutcomeOf, deadline.signal);
 	if (once.sent) return resultOfDelivery(run.node, index, item, once.value);
-	if (once.other.state === 'delivered') {
-		return { json: duplicateJson(item.leadId, { trafficLightId: once.other.trafficLightId, status: null }, 'otherExecution') };
-	}
+	if (once.other.state === 'delivered') return duplicateResult(item.leadId, once.other.trafficLightId, null, 'otherExecution');
 	const sender =
 		once.other.state === 'stillSending'
 			? 'another execution is still sending the same Lead ID'

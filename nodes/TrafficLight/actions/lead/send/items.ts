@@ -1,9 +1,10 @@
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type NodeApiError } from 'n8n-workflow';
 
 import { buildLeadForm, type LeadForm } from '../../../leadRules';
-import { type CallFailure, FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../../../transport/trafficLightApi';
+import type { CallFailure } from '../../../../shared/waits';
+import { FEED_BATCH_SIZE, type FeedLead, type LeadIdLookup } from '../../../transport/trafficLightApi';
 import { itemError } from '../../nodeErrors';
-import { DEFAULTS, retryAttemptsOf, timeoutMsOf, type NodeOptions } from '../../options';
+import { DEFAULTS, readOptions, retryAttemptsOf, timeoutMsOf } from '../../options';
 
 // Reading and validating Lead → Send's items, window by window: nothing here makes a request itself.
 
@@ -13,23 +14,10 @@ type Prepared =
 
 export type ReadyItem = Extract<Prepared, { ok: true }>;
 
-/**
- * Concurrency, and the timeout and retries of the batched duplicate check, apply to the whole run:
- * they come from the first item. If its options cannot be read, the defaults apply to the run and
- * the first item fails on its own in prepare().
- */
-export function runOptions(ctx: IExecuteFunctions): NodeOptions {
-	try {
-		return ctx.getNodeParameter('options', 0, {}) as NodeOptions;
-	} catch {
-		return {};
-	}
-}
-
 function prepare(ctx: IExecuteFunctions, itemIndex: number): Prepared {
 	try {
 		const read = (name: string, fallback: unknown) => ctx.getNodeParameter(name, itemIndex, fallback);
-		const options = read('options', {}) as NodeOptions;
+		const options = readOptions(ctx, itemIndex);
 		const validation = buildLeadForm({
 			offerId: read('offerId', ''),
 			phone: read('phone', ''),
@@ -87,29 +75,6 @@ const SEND: FeedCheck = { kind: 'send' };
  */
 const READ_CHUNK = 10;
 
-/** Reads the items from `start` to `end` and starts one feed look-up for the Lead IDs not seen earlier in the run. */
-async function readWindow(
-	ctx: IExecuteFunctions,
-	lookUp: LookUp,
-	start: number,
-	end: number,
-	firstSeen: Map<string, FirstSeen>,
-): Promise<Prepared[]> {
-	const prepared: Prepared[] = [];
-	for (let index = start; index < end; index++) {
-		if (index > start && (index - start) % READ_CHUNK === 0) await sleep(0);
-		prepared.push(prepare(ctx, index));
-	}
-	const firstHere = new Map<string, number>();
-	prepared.forEach((item, k) => {
-		if (needsCheck(item) && !firstSeen.has(item.leadId) && !firstHere.has(item.leadId)) firstHere.set(item.leadId, start + k);
-	});
-	if (firstHere.size === 0) return prepared;
-	const lookup = lookUp([...firstHere.keys()]);
-	for (const [leadId, index] of firstHere) firstSeen.set(leadId, { index, lookup });
-	return prepared;
-}
-
 async function feedCheck(prepared: Prepared, index: number, firstSeen: Map<string, FirstSeen>): Promise<FeedCheck> {
 	if (!needsCheck(prepared)) return SEND;
 	const first = firstSeen.get(prepared.leadId) as FirstSeen;
@@ -134,11 +99,26 @@ export function itemReader(
 	const firstSeen = new Map<string, FirstSeen>();
 	const windows: Array<Promise<Prepared[]>> = [];
 	const startOf = (w: number) => Math.min(count, w === 0 ? 0 : firstWindowSize + (w - 1) * FEED_BATCH_SIZE);
+	/** Reads the items from `start` to `end` and starts one feed look-up for the Lead IDs not seen earlier in the run. */
+	const readWindow = async (start: number, end: number): Promise<Prepared[]> => {
+		const prepared: Prepared[] = [];
+		const firstHere = new Map<string, number>();
+		for (let index = start; index < end; index++) {
+			if (index > start && (index - start) % READ_CHUNK === 0) await sleep(0);
+			const item = prepare(ctx, index);
+			prepared.push(item);
+			if (needsCheck(item) && !firstSeen.has(item.leadId) && !firstHere.has(item.leadId)) firstHere.set(item.leadId, index);
+		}
+		if (firstHere.size === 0) return prepared;
+		const lookup = lookUp([...firstHere.keys()]);
+		for (const [leadId, index] of firstHere) firstSeen.set(leadId, { index, lookup });
+		return prepared;
+	};
 	const windowOf = (w: number): Promise<Prepared[]> => {
 		// Windows are read in order, each after a turn of the event loop so that the sends already
 		// started go out, and answers already in are handled, before this window's parameters are read.
 		windows[w] ??= (w === 0 ? Promise.resolve() : windowOf(w - 1).then(async () => await sleep(0))).then(() =>
-			readWindow(ctx, lookUp, startOf(w), startOf(w + 1), firstSeen),
+			readWindow(startOf(w), startOf(w + 1)),
 		);
 		return windows[w];
 	};

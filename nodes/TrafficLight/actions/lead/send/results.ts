@@ -1,7 +1,8 @@
 import { NodeOperationError, type IDataObject, type INode, type INodeExecutionData, type NodeApiError } from 'n8n-workflow';
 
 import type { LeadForm } from '../../../leadRules';
-import { DEFAULT_BASE_URL, isRefusalForLoad, RATE_LIMIT_ALLOWANCE_TIMEOUTS, type CallFailure } from '../../../transport/trafficLightApi';
+import { isRefusalForLoad, RATE_LIMIT_ALLOWANCE_TIMEOUTS, type CallFailure } from '../../../../shared/waits';
+import { DEFAULT_BASE_URL } from '../../../transport/trafficLightApi';
 import { connectionHint, fixForErrmsg, FIX_API_KEY, headline, isKeyProblem, trafficLightError } from '../../nodeErrors';
 import { ITEM_BUDGET, type DeliveryOutcome, type Resolution } from './delivery';
 import type { ReadyItem } from './items';
@@ -18,17 +19,19 @@ export type ItemResult = {
 /** Outcomes after which the lead is known to be absent from Traffic Light, so sending it again cannot duplicate it. */
 export const PROVEN_NOT_DELIVERED = new Set<Resolution>(['rejected', 'unreachable', 'rateLimited', 'outOfTime', 'notFoundInFeed']);
 
-export function duplicateJson(leadId: string, existing: { trafficLightId: unknown; status: unknown }, source: string): IDataObject {
-	return {
-		trafficLightId: existing.trafficLightId as IDataObject[string],
+/** A lead not sent because Traffic Light (`source`) already has it, under `trafficLightId`. */
+export function duplicateResult(leadId: string, trafficLightId: unknown, status: unknown, source: string): ItemResult {
+	const json: IDataObject = {
+		trafficLightId: trafficLightId as IDataObject[string],
 		leadId,
 		duplicate: true,
 		duplicateOf: source,
-		status: (existing.status ?? null) as IDataObject[string],
+		status: (status ?? null) as IDataObject[string],
 		confirmedByFeed: false,
 		attempts: 0,
 		sent: null,
 	};
+	return { json };
 }
 
 /** A lead not sent because an earlier send of the same Lead ID (`sender`) ended with an unknown outcome. */
@@ -69,11 +72,32 @@ function deliveredJson(form: LeadForm, outcome: Extract<DeliveryOutcome, { deliv
 	return json;
 }
 
+type NotDelivered = Extract<DeliveryOutcome, { delivered: false }>;
+type Facts = Pick<NotDelivered, 'failure' | 'feedFailure'> & { leadId?: string; timeoutMs: number; tries: string };
+
+/** Plain-language consequence for a lead that was not confirmed, with the next step. */
+const CONSEQUENCES: Record<Resolution, (facts: Facts) => string> = {
+	rejected: ({ failure }) => `${failure.kind === 'errmsg' ? fixForErrmsg(failure.errmsg) : FIX_API_KEY} The lead was not created.`,
+	unreachable: ({ failure, tries }) =>
+		`The lead was not delivered${tries}; sending it again is safe.${connectionHint(failure)}`,
+	rateLimited: ({ tries }) =>
+		`Traffic Light refused the lead for load${tries}, so it was not delivered; sending it again later is safe. A run stops sending once such refusals have held it back for ${RATE_LIMIT_ALLOWANCE_TIMEOUTS} × Timeout in all.`,
+	outOfTime: () =>
+		`The lead was not sent: its time budget (${ITEM_BUDGET}) ran out while it waited for its turn. Sending it again is safe.`,
+	notFoundInFeed: ({ failure, leadId }) =>
+		`The outcome of the send was unknown, so the node checked the Traffic Light lead feed for Lead ID "${leadId}" instead of resending: there is no such lead. The lead was not delivered, and sending it again is safe.${connectionHint(failure)}`,
+	stillUnknown: ({ failure, feedFailure, leadId, timeoutMs }) =>
+		`The lead may or may not have reached Traffic Light: the send ended without an answer and the lead feed could not be read either (${feedFailure ? headline(feedFailure, timeoutMs, 'request') : 'no answer'}). The node did not resend it, to avoid a duplicate. Check with Lead → Get Status by Lead ID "${leadId}" before sending it again.${connectionHint(failure)}`,
+	unknownWithoutLeadId: ({ failure }) =>
+		`The lead may or may not have reached Traffic Light, and without a Lead ID the node cannot check. It was not resent, because a resend may create a duplicate. Set Lead ID (e.g. the Klientiks Trigger output "leadId") so that the node can confirm such sends by itself.${connectionHint(failure)}`,
+};
+
 export function resultOfDelivery(node: INode, index: number, item: ReadyItem, outcome: DeliveryOutcome): ItemResult {
 	if (outcome.delivered) return { json: deliveredJson(item.form, outcome), delivered: true };
 	const { leadId, timeoutMs } = item;
 	const message = headline(outcome.failure, timeoutMs, 'lead');
-	const description = deliveryDescription(outcome, leadId, timeoutMs);
+	const tries = outcome.attempts > 1 ? ` (tried ${outcome.attempts} times)` : '';
+	const description = CONSEQUENCES[outcome.resolution]({ ...outcome, leadId, timeoutMs, tries });
 	const error = trafficLightError(node, outcome.failure, message, description, index);
 	return {
 		json: { error: message, description, leadId: leadId ?? null, outcome: outcome.resolution, attempts: outcome.attempts },
@@ -99,44 +123,18 @@ export function outputItem(result: ItemResult | undefined, index: number): INode
 	return out;
 }
 
-type NotDelivered = Extract<DeliveryOutcome, { delivered: false }>;
-type Facts = Pick<NotDelivered, 'failure' | 'feedFailure'> & { leadId?: string; timeoutMs: number; tries: string };
-
-/** Plain-language consequence for a lead that was not confirmed, with the next step. */
-const CONSEQUENCES: Record<Resolution, (facts: Facts) => string> = {
-	rejected: ({ failure }) => `${failure.kind === 'errmsg' ? fixForErrmsg(failure.errmsg) : FIX_API_KEY} The lead was not created.`,
-	unreachable: ({ failure, tries }) =>
-		`The lead was not delivered${tries}; sending it again is safe.${connectionHint(failure)}`,
-	rateLimited: ({ tries }) =>
-		`Traffic Light refused the lead for load${tries}, so it was not delivered; sending it again later is safe. A run stops sending once such refusals have held it back for ${RATE_LIMIT_ALLOWANCE_TIMEOUTS} × Timeout in all.`,
-	outOfTime: () =>
-		`The lead was not sent: its time budget (${ITEM_BUDGET}) ran out while it waited for its turn. Sending it again is safe.`,
-	notFoundInFeed: ({ failure, leadId }) =>
-		`The outcome of the send was unknown, so the node checked the Traffic Light lead feed for Lead ID "${leadId}" instead of resending: there is no such lead. The lead was not delivered, and sending it again is safe.${connectionHint(failure)}`,
-	stillUnknown: ({ failure, feedFailure, leadId, timeoutMs }) =>
-		`The lead may or may not have reached Traffic Light: the send ended without an answer and the lead feed could not be read either (${feedFailure ? headline(feedFailure, timeoutMs, 'request') : 'no answer'}). The node did not resend it, to avoid a duplicate. Check with Lead → Get Status by Lead ID "${leadId}" before sending it again.${connectionHint(failure)}`,
-	unknownWithoutLeadId: ({ failure }) =>
-		`The lead may or may not have reached Traffic Light, and without a Lead ID the node cannot check. It was not resent, because a resend may create a duplicate. Set Lead ID (e.g. the Klientiks Trigger output "leadId") so that the node can confirm such sends by itself.${connectionHint(failure)}`,
-};
-
-function deliveryDescription(outcome: NotDelivered, leadId: string | undefined, timeoutMs: number): string {
-	const { failure, feedFailure, attempts } = outcome;
-	const tries = attempts > 1 ? ` (tried ${attempts} times)` : '';
-	return CONSEQUENCES[outcome.resolution]({ failure, feedFailure, leadId, timeoutMs, tries });
-}
-
 /**
- * The error for a lead held back because Skip Duplicates could not check its
+ * The result of a lead held back because Skip Duplicates could not check its
  * Lead ID. The fix depends on why: a refused key, a feed that ignores the
  * Lead ID filter, or a feed that could not be read this time.
  */
-export function duplicateCheckError(
+export function duplicateCheckFailed(
 	node: INode,
 	failure: CallFailure,
 	leadId: string,
 	timeoutMs: number,
 	itemIndex: number,
-): { message: string; error: NodeApiError } {
+): ItemResult {
 	let message =
 		failure.kind === 'rateLimited' || isRefusalForLoad(failure)
 		? `Not sent: rate limited — Traffic Light refused the duplicate check of Lead ID "${leadId}" for load (HTTP 429/503)`
@@ -150,5 +148,6 @@ export function duplicateCheckError(
 	} else {
 		description = `Skip Duplicates reads the Traffic Light lead feed to tell a new lead from a repeated one; the feed could not be read, so the lead was held back instead of risking a duplicate.${connectionHint(failure)} Sending it again is safe: run the workflow again when Traffic Light answers, or turn Skip Duplicates off in the node options.`;
 	}
-	return { message, error: trafficLightError(node, failure, message, description, itemIndex) };
+	const error = trafficLightError(node, failure, message, description, itemIndex);
+	return { json: { error: message, leadId, outcome: 'duplicateCheckFailed' }, error };
 }
