@@ -1,7 +1,6 @@
 import {
 	NodeConnectionTypes,
 	type IDataObject,
-	type IHookFunctions,
 	type INodeProperties,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -59,8 +58,7 @@ export function senderTriggerDescription(trigger: SenderTrigger): Omit<INodeType
 		displayName: trigger.displayName,
 		name: trigger.name,
 		group: ['trigger'],
-		version: TRIGGER_VERSIONS.version,
-		defaultVersion: TRIGGER_VERSIONS.defaultVersion,
+		...TRIGGER_VERSIONS,
 		description: trigger.description,
 		defaults: { name: trigger.displayName },
 		inputs: [],
@@ -129,17 +127,19 @@ export function senderTriggerDescription(trigger: SenderTrigger): Omit<INodeType
 }
 
 /** webhook() of both triggers: the token and the repeat door first, then the trigger's own decision. */
-export function receiveCall(context: IWebhookFunctions, trigger: SenderTrigger): IWebhookResponseData {
-	const call = admitCall(context);
-	if ('answer' in call) return call.answer;
-	const { request, rememberAccepted } = call;
-	const reader = new ParameterReader(request.values, request.warnings);
-	// The events or statuses chosen in the trigger's multi-select.
-	const selected = context.getNodeParameter(trigger.selection.name, []);
-	const decision = trigger.decide(Array.isArray(selected) ? selected.map(String) : [], request, reader);
-	if ('ignore' in decision) return ignoreCall(decision.ignore);
-	rememberAccepted();
-	return acceptCall(decision.accept, decision.answer);
+export function senderWebhook(trigger: SenderTrigger) {
+	return async function webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const call = admitCall(this);
+		if ('answer' in call) return call.answer;
+		const { request, rememberAccepted } = call;
+		const reader = new ParameterReader(request.values, request.warnings);
+		// The events or statuses chosen in the trigger's multi-select.
+		const selected = this.getNodeParameter(trigger.selection.name, []);
+		const decision = trigger.decide(Array.isArray(selected) ? selected.map(String) : [], request, reader);
+		if ('ignore' in decision) return ignoreCall(decision.ignore);
+		rememberAccepted();
+		return acceptCall(decision.accept, decision.answer);
+	};
 }
 
 /**
@@ -147,19 +147,8 @@ export function receiveCall(context: IWebhookFunctions, trigger: SenderTrigger):
  * user pastes the URL by hand. So the lifecycle does nothing and reports the
  * webhook as existing, as n8n's own TheHive Trigger does.
  */
-export const manuallyPastedWebhook = {
-	default: {
-		async checkExists(this: IHookFunctions): Promise<boolean> {
-			return true;
-		},
-		async create(this: IHookFunctions): Promise<boolean> {
-			return true;
-		},
-		async delete(this: IHookFunctions): Promise<boolean> {
-			return true;
-		},
-	},
-};
+const exists = async (): Promise<boolean> => true;
+export const manuallyPastedWebhook = { default: { checkExists: exists, create: exists, delete: exists } };
 
 // ---- The paste-ready lines of the panel ----
 
