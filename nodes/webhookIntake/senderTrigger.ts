@@ -1,6 +1,7 @@
 import {
 	NodeConnectionTypes,
 	type IDataObject,
+	type IDisplayOptions,
 	type INodeProperties,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -86,7 +87,7 @@ export function senderTriggerDescription(trigger: SenderTrigger): Omit<INodeType
 		},
 		properties: [
 			// The first notice: where in the sender to paste the Production URL and the lines.
-			{ displayName: escapeNoticeText(trigger.setup), name: 'setupNotice', type: 'notice', default: '' },
+			notice('setupNotice', escapeNoticeText(trigger.setup)),
 			trigger.selection,
 			{
 				displayName: 'Secret Token',
@@ -96,14 +97,11 @@ export function senderTriggerDescription(trigger: SenderTrigger): Omit<INodeType
 				default: '',
 				description: `Recommended. Any long random text. ${calls} without it get 403 and start nothing. In the lines below it appears as ${SECRET_TOKEN_PLACEHOLDER}: replace that with this value when you paste into ${sender}. It never reaches the output.`,
 			},
-			{
-				displayName:
-					'No Secret Token set: anyone who learns the webhook URL can start this workflow. Setting one is recommended.',
-				name: 'noTokenNotice',
-				type: 'notice',
-				default: '',
-				displayOptions: { show: { [SECRET_TOKEN_NODE_PARAMETER]: [''] } },
-			},
+			notice(
+				'noTokenNotice',
+				'No Secret Token set: anyone who learns the webhook URL can start this workflow. Setting one is recommended.',
+				{ show: { [SECRET_TOKEN_NODE_PARAMETER]: [''] } },
+			),
 			...trigger.notices,
 			{
 				displayName: 'Options',
@@ -190,25 +188,21 @@ export function pasteLineNotices(
 	// The marker's value is the option of `selection` that shows the line, and names its notices.
 	const id = marker[1];
 	return [
-		{
-			displayName: noticeWithLine(`${lead}:`, buildPasteLine([marker, ...pairs])),
-			name: `pasteLine_${id}`,
-			type: 'notice',
-			default: '',
-			displayOptions: { show: { [selection]: [id], [SECRET_TOKEN_NODE_PARAMETER]: [''] } },
-		},
-		{
-			displayName: noticeWithLine(
+		notice(`pasteLine_${id}`, noticeWithLine(`${lead}:`, buildPasteLine([marker, ...pairs])), {
+			show: { [selection]: [id], [SECRET_TOKEN_NODE_PARAMETER]: [''] },
+		}),
+		notice(
+			`pasteLineWithToken_${id}`,
+			noticeWithLine(
 				`${lead} (then replace ${SECRET_TOKEN_PLACEHOLDER} with your Secret Token):`,
 				buildPasteLine([marker, [TOKEN_QUERY_KEY, SECRET_TOKEN_PLACEHOLDER], ...pairs]),
 			),
-			name: `pasteLineWithToken_${id}`,
-			type: 'notice',
-			default: '',
-			displayOptions: {
-				show: { [selection]: [id] },
-				hide: { [SECRET_TOKEN_NODE_PARAMETER]: [''] },
-			},
-		},
+			{ show: { [selection]: [id] }, hide: { [SECRET_TOKEN_NODE_PARAMETER]: [''] } },
+		),
 	];
+}
+
+/** A notice of the panel: its text (HTML), and when the editor shows it. */
+function notice(name: string, displayName: string, displayOptions?: IDisplayOptions): INodeProperties {
+	return { displayName, name, type: 'notice', default: '', ...(displayOptions && { displayOptions }) };
 }
