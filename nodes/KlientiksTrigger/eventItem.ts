@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { preview } from '../webhookIntake/limits';
-import type { CallDecision } from '../webhookIntake/senderTrigger';
+import { receivedFields, type CallDecision } from '../webhookIntake/senderTrigger';
 import type { ParameterReader } from '../webhookIntake/values';
-import { requestSummary, type IncomingRequest } from '../webhookIntake/webhookRequest';
+import type { IncomingRequest } from '../webhookIntake/webhookRequest';
 import {
 	combineStart,
 	CUSTOM_EVENT,
@@ -42,7 +42,7 @@ function buildPresetItem(preset: EventPreset, request: IncomingRequest, reader: 
 				`Add ${source?.key}={{${source?.placeholder}}} to the URL in Klientiks.`,
 		);
 	}
-	return { event: preset.value, leadId, ...entities, ...received(request, reader) };
+	return { event: preset.value, leadId, ...entities, ...receivedFields(request, reader) };
 }
 
 /** `My Event!` → `my-event`; only the marker's start is looked at, however long the marker is. */
@@ -75,13 +75,7 @@ function buildCustomItem(marker: string | null, request: IncomingRequest, reader
 			`No lead id: none of ${CUSTOM_LEAD_ID_KEYS.map((key) => `"${key}"`).join(', ')} is in the request, so leadId is null.`,
 		);
 	}
-	return { event, leadId, ...received(request, reader) };
-}
-
-/** What every item ends with: the parameters as received, the warnings (reading them may add some) and the call. */
-function received(request: IncomingRequest, reader: ParameterReader): IDataObject {
-	const parameters = reader.allParameters();
-	return { parameters, warnings: reader.warnings, raw: requestSummary(request) };
+	return { event, leadId, ...receivedFields(request, reader) };
 }
 
 // ---- Which event a call is for ----

@@ -18,6 +18,15 @@ export const SECRET_TOKEN_PLACEHOLDER = 'YOUR_SECRET_TOKEN';
 /** What an admitted call becomes: an item and the answer's fields, or a reason to start nothing. */
 export type CallDecision = { accept: IDataObject; answer: IDataObject } | { ignore: string };
 
+/** What every item ends with: the parameters as received, the warnings (reading them may add some) and the call. */
+export function receivedFields(request: IncomingRequest, reader: ParameterReader): IDataObject {
+	const parameters = reader.allParameters();
+	// `raw` says how the call came, for debugging; `encodings` only when its values were read differently.
+	const raw: IDataObject = { method: request.method, query: request.rawQuery, encoding: request.encoding };
+	if (request.encodings) raw.encodings = request.encodings as IDataObject;
+	return { parameters, warnings: reader.warnings, raw };
+}
+
 /**
  * What differs between the Klientiks Trigger and the Traffic Light Trigger;
  * both are built from it, so their description and webhook() have one shape.
