@@ -2,11 +2,9 @@ import type {
 	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
-	IWebhookFunctions,
-	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { escapeNoticeText, manuallyPastedWebhook, pasteLineNotices, receiveCall, senderTriggerDescription, type SenderTrigger } from '../webhookIntake/senderTrigger';
+import { escapeNoticeText, manuallyPastedWebhook, pasteLineNotices, senderTriggerDescription, senderWebhook, type SenderTrigger } from '../webhookIntake/senderTrigger';
 import { decideEvent, EVENT_MARKER_PARAMETER } from './eventItem';
 import { CUSTOM_EVENT, EVENT_PRESETS, templatePairs } from './presets';
 
@@ -85,7 +83,5 @@ export class KlientiksTrigger implements INodeType {
 
 	webhookMethods = manuallyPastedWebhook;
 
-	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return receiveCall(this, KLIENTIKS);
-	}
+	webhook = senderWebhook(KLIENTIKS);
 }

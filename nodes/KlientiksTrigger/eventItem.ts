@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { preview } from '../webhookIntake/limits';
-import type { CallDecision } from '../webhookIntake/senderTrigger';
+import { receivedFields, type CallDecision } from '../webhookIntake/senderTrigger';
 import type { ParameterReader } from '../webhookIntake/values';
-import { requestSummary, type IncomingRequest } from '../webhookIntake/webhookRequest';
+import type { IncomingRequest } from '../webhookIntake/webhookRequest';
 import {
 	combineStart,
 	CUSTOM_EVENT,
@@ -12,15 +12,7 @@ import {
 	EVENT_PRESETS,
 	typeField,
 	type EventPreset,
-	type PresetField,
 } from './presets';
-
-function readField(reader: ParameterReader, entity: IDataObject, spec: PresetField): void {
-	const text = reader.text(spec.key);
-	if (text === null) return;
-	const reason = typeField(entity, spec, text);
-	if (reason !== null) reader.warn(`Parameter "${spec.key}" (${preview(text, 60)}) ${reason}; ${spec.entity}.${spec.field} is null.`);
-}
 
 /**
  * The output item for a preset event: typed entity objects in a fixed shape
@@ -29,7 +21,12 @@ function readField(reader: ParameterReader, entity: IDataObject, spec: PresetFie
  */
 function buildPresetItem(preset: EventPreset, request: IncomingRequest, reader: ParameterReader): IDataObject {
 	const entities = emptyEntities(preset);
-	for (const spec of preset.fields) readField(reader, entities[spec.entity] as IDataObject, spec);
+	for (const spec of preset.fields) {
+		const text = reader.text(spec.key);
+		if (text === null) continue;
+		const reason = typeField(entities[spec.entity] as IDataObject, spec, text);
+		if (reason !== null) reader.warn(`Parameter "${spec.key}" (${preview(text, 60)}) ${reason}; ${spec.entity}.${spec.field} is null.`);
+	}
 	if (preset.combineStart && entities.appointment) combineStart(entities.appointment);
 
 	const { prefix, entity } = preset.leadId;
@@ -42,7 +39,7 @@ function buildPresetItem(preset: EventPreset, request: IncomingRequest, reader: 
 				`Add ${source?.key}={{${source?.placeholder}}} to the URL in Klientiks.`,
 		);
 	}
-	return { event: preset.value, leadId, ...entities, ...received(request, reader) };
+	return { event: preset.value, leadId, ...entities, ...receivedFields(request, reader) };
 }
 
 /** `My Event!` → `my-event`; only the marker's start is looked at, however long the marker is. */
@@ -62,26 +59,18 @@ function leadIdSlug(marker: string): string {
  */
 function buildCustomItem(marker: string | null, request: IncomingRequest, reader: ParameterReader): IDataObject {
 	const event = marker ?? CUSTOM_EVENT.value;
-	let leadId: string | null = null;
+	let id: string | null = null;
 	for (const key of CUSTOM_LEAD_ID_KEYS) {
-		const value = reader.nonEmptyText(key);
-		if (value !== null) {
-			leadId = `klx-${leadIdSlug(event)}-${value}`;
-			break;
-		}
+		id = reader.nonEmptyText(key);
+		if (id !== null) break;
 	}
+	const leadId = id === null ? null : `klx-${leadIdSlug(event)}-${id}`;
 	if (leadId === null) {
 		reader.warn(
 			`No lead id: none of ${CUSTOM_LEAD_ID_KEYS.map((key) => `"${key}"`).join(', ')} is in the request, so leadId is null.`,
 		);
 	}
-	return { event, leadId, ...received(request, reader) };
-}
-
-/** What every item ends with: the parameters as received, the warnings (reading them may add some) and the call. */
-function received(request: IncomingRequest, reader: ParameterReader): IDataObject {
-	const parameters = reader.allParameters();
-	return { parameters, warnings: reader.warnings, raw: requestSummary(request) };
+	return { event, leadId, ...receivedFields(request, reader) };
 }
 
 // ---- Which event a call is for ----

@@ -2,11 +2,9 @@ import type {
 	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
-	IWebhookFunctions,
-	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { buildPasteLine, manuallyPastedWebhook, noticeWithLine, pasteLineNotices, receiveCall, senderTriggerDescription, type SenderTrigger } from '../webhookIntake/senderTrigger';
+import { buildPasteLine, manuallyPastedWebhook, noticeWithLine, pasteLineNotices, senderTriggerDescription, senderWebhook, type SenderTrigger } from '../webhookIntake/senderTrigger';
 import { decidePostback } from './postbackItem';
 import { DOCUMENTED_MACROS, INFERRED_STREAM_MACROS, POSTBACK_STATUSES, STATUS_MARKER_PARAMETER } from './statuses';
 
@@ -70,7 +68,5 @@ export class TrafficLightTrigger implements INodeType {
 
 	webhookMethods = manuallyPastedWebhook;
 
-	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return receiveCall(this, TRAFFIC_LIGHT);
-	}
+	webhook = senderWebhook(TRAFFIC_LIGHT);
 }

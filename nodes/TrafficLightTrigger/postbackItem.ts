@@ -2,8 +2,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { preview } from '../webhookIntake/limits';
 import { parseId, parseTimestamp, type ParameterReader } from '../webhookIntake/values';
-import type { CallDecision } from '../webhookIntake/senderTrigger';
-import { requestSummary, type IncomingRequest } from '../webhookIntake/webhookRequest';
+import { receivedFields, type CallDecision } from '../webhookIntake/senderTrigger';
+import type { IncomingRequest } from '../webhookIntake/webhookRequest';
 import { POSTBACK_STATUSES, STATUS_ALIASES, STATUS_MARKER_PARAMETER } from './statuses';
 
 /** Only the selected statuses start the workflow; everything else is answered 200 so Traffic Light stops retrying. */
@@ -46,8 +46,6 @@ function buildPostbackItem(status: string, request: IncomingRequest, reader: Par
 		leadId,
 		createdAt,
 		createdAtRaw,
-		parameters: reader.allParameters(),
-		warnings: reader.warnings,
-		raw: requestSummary(request),
+		...receivedFields(request, reader),
 	};
 }

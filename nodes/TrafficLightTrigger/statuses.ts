@@ -26,12 +26,11 @@ export const STATUS_ALIASES: Readonly<Record<string, string>> = { held: 'hold', 
 /** The query parameter that carries the status marker. */
 export const STATUS_MARKER_PARAMETER = 'status';
 
-/** Macros Traffic Light documents for postbacks: `[query key, macro]`. */
-export const DOCUMENTED_MACROS: ReadonlyArray<readonly [string, string]> = [
-	['id', '{id}'],
-	['id2', '{id2}'],
-	['created_at', '{created_at}'],
-];
+/** `[query key, macro]` pairs: each macro is its key in braces. */
+const macros = (keys: string[]): ReadonlyArray<readonly [string, string]> => keys.map((key) => [key, `{${key}}`]);
+
+/** Macros Traffic Light documents for postbacks. */
+export const DOCUMENTED_MACROS = macros(['id', 'id2', 'created_at']);
 
 /**
  * Macros named after the stream link parameters. Not documented by Traffic
@@ -39,7 +38,7 @@ export const DOCUMENTED_MACROS: ReadonlyArray<readonly [string, string]> = [
  * inferred from the link parameter names. Unexpanded ones arrive literally
  * and become null with a warning.
  */
-export const INFERRED_STREAM_MACROS: ReadonlyArray<readonly [string, string]> = [
+export const INFERRED_STREAM_MACROS = macros([
 	...['sub1', 'sub2', 'sub3', 'sub4', 'sub5', 'web_id'],
 	...['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'],
-].map((key) => [key, `{${key}}`] as const);
+]);

@@ -110,7 +110,7 @@ function hasControlCharacters(text: string): boolean {
 	return false;
 }
 
-/** The "least plain" of two encodings: any Windows-1251 value makes the whole request Windows-1251. */
+/** The "least plain" of a key's and a value's encodings: either in Windows-1251 makes the pair Windows-1251. */
 function combineEncodings(a: DetectedEncoding, b: DetectedEncoding): DetectedEncoding {
 	if (a === 'windows-1251' || b === 'windows-1251') return 'windows-1251';
 	return a === 'utf-8' || b === 'utf-8' ? 'utf-8' : 'ascii';
@@ -174,7 +174,6 @@ export interface ParsedQuery {
 	pairs: DecodedPair[];
 	/** Human-readable problems found while decoding (malformed escapes, invalid bytes, cut values). */
 	warnings: string[];
-	encoding: DetectedEncoding;
 	/** Pairs holding text came after REQUEST_LIMITS.maxTotalText characters; those were not decoded. */
 	textLeftOut: boolean;
 }
@@ -191,7 +190,6 @@ export function parseQueryString(
 	const keepsRaw = typeof original === 'string' && input.length === original.length;
 	const pairs: DecodedPair[] = [];
 	const warnings: string[] = [];
-	let encoding: DetectedEncoding = 'ascii';
 	let textLeft: number = REQUEST_LIMITS.maxTotalText;
 	let undecoded = 0;
 
@@ -204,14 +202,11 @@ export function parseQueryString(
 		const equalsAt = indexOfEquals(input, start, end);
 		const key = decodeComponent(input, start, equalsAt, maxKeyLength);
 		const value = decodeComponent(input, Math.min(equalsAt + 1, end), end, maxValueLength);
-		const pairEncoding = combineEncodings(key.encoding, value.encoding);
-		encoding = combineEncodings(encoding, pairEncoding);
-
 		addPairWarnings(warnings, key, value, sourceName);
 		const pair: DecodedPair = {
 			key: key.text,
 			value: value.text,
-			encoding: pairEncoding,
+			encoding: combineEncodings(key.encoding, value.encoding),
 			damagedUtf8: key.damagedUtf8 || value.damagedUtf8,
 			source: sourceName,
 		};
@@ -224,7 +219,7 @@ export function parseQueryString(
 		warnings.push(`The ${sourceName} has more parameters than the ${pairs.length + undecoded} read; the rest were ignored.`);
 	}
 
-	return { pairs, warnings, encoding, textLeftOut: undecoded > 0 };
+	return { pairs, warnings, textLeftOut: undecoded > 0 };
 }
 
 /** The first "=" in `input[start, reach)`, or `end`: never past the segment, which would make a long call quadratic. */

@@ -1,7 +1,7 @@
 import {
 	NodeConnectionTypes,
 	type IDataObject,
-	type IHookFunctions,
+	type IDisplayOptions,
 	type INodeProperties,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -17,6 +17,15 @@ export const SECRET_TOKEN_PLACEHOLDER = 'YOUR_SECRET_TOKEN';
 
 /** What an admitted call becomes: an item and the answer's fields, or a reason to start nothing. */
 export type CallDecision = { accept: IDataObject; answer: IDataObject } | { ignore: string };
+
+/** What every item ends with: the parameters as received, the warnings (reading them may add some) and the call. */
+export function receivedFields(request: IncomingRequest, reader: ParameterReader): IDataObject {
+	const parameters = reader.allParameters();
+	// `raw` says how the call came, for debugging; `encodings` only when its values were read differently.
+	const raw: IDataObject = { method: request.method, query: request.rawQuery, encoding: request.encoding };
+	if (request.encodings) raw.encodings = request.encodings as IDataObject;
+	return { parameters, warnings: reader.warnings, raw };
+}
 
 /**
  * What differs between the Klientiks Trigger and the Traffic Light Trigger;
@@ -59,8 +68,7 @@ export function senderTriggerDescription(trigger: SenderTrigger): Omit<INodeType
 		displayName: trigger.displayName,
 		name: trigger.name,
 		group: ['trigger'],
-		version: TRIGGER_VERSIONS.version,
-		defaultVersion: TRIGGER_VERSIONS.defaultVersion,
+		...TRIGGER_VERSIONS,
 		description: trigger.description,
 		defaults: { name: trigger.displayName },
 		inputs: [],
@@ -88,7 +96,7 @@ export function senderTriggerDescription(trigger: SenderTrigger): Omit<INodeType
 		},
 		properties: [
 			// The first notice: where in the sender to paste the Production URL and the lines.
-			{ displayName: escapeNoticeText(trigger.setup), name: 'setupNotice', type: 'notice', default: '' },
+			notice('setupNotice', escapeNoticeText(trigger.setup)),
 			trigger.selection,
 			{
 				displayName: 'Secret Token',
@@ -98,14 +106,11 @@ export function senderTriggerDescription(trigger: SenderTrigger): Omit<INodeType
 				default: '',
 				description: `Recommended. Any long random text. ${calls} without it get 403 and start nothing. In the lines below it appears as ${SECRET_TOKEN_PLACEHOLDER}: replace that with this value when you paste into ${sender}. It never reaches the output.`,
 			},
-			{
-				displayName:
-					'No Secret Token set: anyone who learns the webhook URL can start this workflow. Setting one is recommended.',
-				name: 'noTokenNotice',
-				type: 'notice',
-				default: '',
-				displayOptions: { show: { [SECRET_TOKEN_NODE_PARAMETER]: [''] } },
-			},
+			notice(
+				'noTokenNotice',
+				'No Secret Token set: anyone who learns the webhook URL can start this workflow. Setting one is recommended.',
+				{ show: { [SECRET_TOKEN_NODE_PARAMETER]: [''] } },
+			),
 			...trigger.notices,
 			{
 				displayName: 'Options',
@@ -129,17 +134,19 @@ export function senderTriggerDescription(trigger: SenderTrigger): Omit<INodeType
 }
 
 /** webhook() of both triggers: the token and the repeat door first, then the trigger's own decision. */
-export function receiveCall(context: IWebhookFunctions, trigger: SenderTrigger): IWebhookResponseData {
-	const call = admitCall(context);
-	if ('answer' in call) return call.answer;
-	const { request, rememberAccepted } = call;
-	const reader = new ParameterReader(request.values, request.warnings);
-	// The events or statuses chosen in the trigger's multi-select.
-	const selected = context.getNodeParameter(trigger.selection.name, []);
-	const decision = trigger.decide(Array.isArray(selected) ? selected.map(String) : [], request, reader);
-	if ('ignore' in decision) return ignoreCall(decision.ignore);
-	rememberAccepted();
-	return acceptCall(decision.accept, decision.answer);
+export function senderWebhook(trigger: SenderTrigger) {
+	return async function webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const call = admitCall(this);
+		if ('answer' in call) return call.answer;
+		const { request, rememberAccepted } = call;
+		const reader = new ParameterReader(request.values, request.warnings);
+		// The events or statuses chosen in the trigger's multi-select.
+		const selected = this.getNodeParameter(trigger.selection.name, []);
+		const decision = trigger.decide(Array.isArray(selected) ? selected.map(String) : [], request, reader);
+		if ('ignore' in decision) return ignoreCall(decision.ignore);
+		rememberAccepted();
+		return acceptCall(decision.accept, decision.answer);
+	};
 }
 
 /**
@@ -147,19 +154,8 @@ export function receiveCall(context: IWebhookFunctions, trigger: SenderTrigger):
  * user pastes the URL by hand. So the lifecycle does nothing and reports the
  * webhook as existing, as n8n's own TheHive Trigger does.
  */
-export const manuallyPastedWebhook = {
-	default: {
-		async checkExists(this: IHookFunctions): Promise<boolean> {
-			return true;
-		},
-		async create(this: IHookFunctions): Promise<boolean> {
-			return true;
-		},
-		async delete(this: IHookFunctions): Promise<boolean> {
-			return true;
-		},
-	},
-};
+const exists = async (): Promise<boolean> => true;
+export const manuallyPastedWebhook = { default: { checkExists: exists, create: exists, delete: exists } };
 
 // ---- The paste-ready lines of the panel ----
 
@@ -201,25 +197,21 @@ export function pasteLineNotices(
 	// The marker's value is the option of `selection` that shows the line, and names its notices.
 	const id = marker[1];
 	return [
-		{
-			displayName: noticeWithLine(`${lead}:`, buildPasteLine([marker, ...pairs])),
-			name: `pasteLine_${id}`,
-			type: 'notice',
-			default: '',
-			displayOptions: { show: { [selection]: [id], [SECRET_TOKEN_NODE_PARAMETER]: [''] } },
-		},
-		{
-			displayName: noticeWithLine(
+		notice(`pasteLine_${id}`, noticeWithLine(`${lead}:`, buildPasteLine([marker, ...pairs])), {
+			show: { [selection]: [id], [SECRET_TOKEN_NODE_PARAMETER]: [''] },
+		}),
+		notice(
+			`pasteLineWithToken_${id}`,
+			noticeWithLine(
 				`${lead} (then replace ${SECRET_TOKEN_PLACEHOLDER} with your Secret Token):`,
 				buildPasteLine([marker, [TOKEN_QUERY_KEY, SECRET_TOKEN_PLACEHOLDER], ...pairs]),
 			),
-			name: `pasteLineWithToken_${id}`,
-			type: 'notice',
-			default: '',
-			displayOptions: {
-				show: { [selection]: [id] },
-				hide: { [SECRET_TOKEN_NODE_PARAMETER]: [''] },
-			},
-		},
+			{ show: { [selection]: [id] }, hide: { [SECRET_TOKEN_NODE_PARAMETER]: [''] } },
+		),
 	];
+}
+
+/** A notice of the panel: its text (HTML), and when the editor shows it. */
+function notice(name: string, displayName: string, displayOptions?: IDisplayOptions): INodeProperties {
+	return { displayName, name, type: 'notice', default: '', ...(displayOptions && { displayOptions }) };
 }

@@ -36,8 +36,7 @@ const tooLong = <T>(): Parsed<T> => fail(`is longer than ${MAX_TYPED_LENGTH} cha
  */
 export function parseId(text: string): number | string {
 	const trimmed = text.trim();
-	if (/^(0|[1-9]\d{0,14})$/.test(trimmed)) return Number(trimmed);
-	return trimmed;
+	return /^(0|[1-9]\d{0,14})$/.test(trimmed) ? Number(trimmed) : trimmed;
 }
 
 const TRUE_WORDS = new Set(['1', 'true', 't', 'yes', 'y', 'on', 'да', 'д']);
@@ -139,23 +138,16 @@ export function parseDate(text: string): Parsed<DateValue> {
 	const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
 	if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return fail('is not a real calendar date');
 	const date = `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
-	let time: string | null = null;
-	if (match[7] !== undefined) {
-		const parsedTime = parseTime(match[7]);
-		if (!parsedTime.ok) return fail(parsedTime.reason);
-		time = parsedTime.value;
-	}
-	let offset: string | null = null;
-	if (match[8] !== undefined) {
-		const raw = match[8].toUpperCase();
-		if (raw === 'Z') offset = 'Z';
-		else {
-			const digits = raw.replace(':', '');
-			const hours = Number(digits.slice(1, 3));
-			const minutes = digits.length > 3 ? Number(digits.slice(3, 5)) : 0;
-			if (hours > 14 || minutes > 59) return fail('has an impossible time-zone offset');
-			offset = `${digits[0]}${pad(hours)}:${pad(minutes)}`;
-		}
+	const parsedTime = match[7] === undefined ? ok(null) : parseTime(match[7]);
+	if (!parsedTime.ok) return fail(parsedTime.reason);
+	const time = parsedTime.value;
+	let offset = match[8]?.toUpperCase() ?? null;
+	if (offset !== null && offset !== 'Z') {
+		const digits = offset.replace(':', '');
+		const hours = Number(digits.slice(1, 3));
+		const minutes = digits.length > 3 ? Number(digits.slice(3, 5)) : 0;
+		if (hours > 14 || minutes > 59) return fail('has an impossible time-zone offset');
+		offset = `${digits[0]}${pad(hours)}:${pad(minutes)}`;
 	}
 	const iso = time === null ? date : `${date}T${time}${offset ?? ''}`;
 	return ok({ date, time, offset, iso });

@@ -1,5 +1,5 @@
 // Reading one webhook call: the raw query and body from n8n's request, decoded by queryString.ts, bounded by limits.ts.
-import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
+import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { isDroppedKey } from '../shared/outsideData';
 import { boundedJson, ItemBudget, preview, REQUEST_LIMITS, WarningList } from './limits';
@@ -246,11 +246,4 @@ export function readIncomingRequest(context: IWebhookFunctions): IncomingRequest
 		...judgeEncoding([...body.pairs.filter(withoutToken), ...queryWithoutToken], warnings),
 		warnings,
 	};
-}
-
-/** `raw` of an item: how the call came, for debugging; `encodings` only when its values were read differently. */
-export function requestSummary(request: IncomingRequest): IDataObject {
-	const summary: IDataObject = { method: request.method, query: request.rawQuery, encoding: request.encoding };
-	if (request.encodings) summary.encodings = request.encodings as IDataObject;
-	return summary;
 }

@@ -217,14 +217,11 @@ export function checkRepeat(context: IWebhookFunctions, queryWithoutToken: strin
 	const windowMs = windowSeconds * 1000;
 	const firstReceivedAt = calls.firstReceivedAt(identity, windowMs, Date.now());
 	if (firstReceivedAt === undefined) return { rememberAccepted: () => calls.remember(identity, windowMs, Date.now()) };
-	return {
-		repeat: {
-			webhookResponse: {
-				received: true,
-				repeat: true,
-				firstReceivedAt: new Date(firstReceivedAt).toISOString(),
-				message: `An identical call was received within the last ${windowSeconds} s; this repeat starts nothing.`,
-			},
-		},
+	const webhookResponse = {
+		received: true,
+		repeat: true,
+		firstReceivedAt: new Date(firstReceivedAt).toISOString(),
+		message: `An identical call was received within the last ${windowSeconds} s; this repeat starts nothing.`,
 	};
+	return { repeat: { webhookResponse } };
 }

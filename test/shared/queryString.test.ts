@@ -23,14 +23,14 @@ describe('parseQueryString', () => {
 	it('decodes UTF-8 percent-encoding', () => {
 		const parsed = parseQueryString('name=%D0%98%D0%B2%D0%B0%D0%BD&city=%D0%9C%D0%BE%D1%81%D0%BA%D0%B2%D0%B0');
 		expect(pairsOf('name=%D0%98%D0%B2%D0%B0%D0%BD')).toEqual([['name', 'Иван']]);
-		expect(parsed.encoding).toBe('utf-8');
+		expect(parsed.pairs.map((p) => p.encoding)).toEqual(['utf-8', 'utf-8']);
 		expect(parsed.warnings).toEqual([]);
 	});
 
 	it('decodes Windows-1251 percent-encoding when the bytes are not UTF-8', () => {
 		const parsed = parseQueryString('client_name=%C8%E2%E0%ED&x=%D1%E5%F0%E3%E5%E9%20%A8%F1%E8%EA');
 		expect(parsed.pairs.map((p) => p.value)).toEqual(['Иван', 'Сергей Ёсик']);
-		expect(parsed.encoding).toBe('windows-1251');
+		expect(parsed.pairs.map((p) => p.encoding)).toEqual(['windows-1251', 'windows-1251']);
 		expect(parsed.warnings).toEqual([]);
 	});
 
@@ -51,7 +51,7 @@ describe('parseQueryString', () => {
 	it('reports UTF-8 that is cut off or damaged, which would otherwise pass as Windows-1251', () => {
 		// «Анна» in UTF-8 with its last byte cut off, and with a stray byte in the middle.
 		const parsed = parseQueryString('a=%D0%90%D0%BD%D0%BD%D0&b=%D0%90%FF%D0%BD%D0%BD%D0%B0');
-		expect(parsed.encoding).toBe('windows-1251');
+		expect(parsed.pairs.map((p) => p.encoding)).toEqual(['windows-1251', 'windows-1251']);
 		expect(parsed.warnings).toEqual([
 			expect.stringMatching(/"a".*not valid UTF-8 yet holds UTF-8 Cyrillic/),
 			expect.stringMatching(/"b".*not valid UTF-8 yet holds UTF-8 Cyrillic/),
@@ -98,10 +98,12 @@ describe('parseQueryString', () => {
 		expect(pairsOf('name=Иван')).toEqual([['name', 'Иван']]);
 	});
 
-	it('reports the encoding of the whole input: any Windows-1251 value wins', () => {
-		expect(parseQueryString('a=1').encoding).toBe('ascii');
-		expect(parseQueryString('a=%D0%98&b=1').encoding).toBe('utf-8');
-		expect(parseQueryString('a=%D0%98&b=%C8').encoding).toBe('windows-1251');
+	it('reports the encoding of each pair: a Windows-1251 key or value wins', () => {
+		const encodingsOf = (input: string) => parseQueryString(input).pairs.map((p) => p.encoding);
+		expect(encodingsOf('a=1')).toEqual(['ascii']);
+		expect(encodingsOf('a=%D0%98&b=1')).toEqual(['utf-8', 'ascii']);
+		expect(encodingsOf('a=%D0%98&b=%C8')).toEqual(['utf-8', 'windows-1251']);
+		expect(encodingsOf('%D0%98=%C8&%C8=%D0%98')).toEqual(['windows-1251', 'windows-1251']);
 	});
 });
 
