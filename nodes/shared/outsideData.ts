@@ -127,6 +127,14 @@ export function shorten(text: string, maxChars: number): string {
 	return `${text.slice(0, end)}…`;
 }
 
+/** Characters of an answer a message quotes. */
+export const MAX_PREVIEW_CHARS = 120;
+
+/** The start of an answer that is not a JSON object, for a message: masked, spaces folded, shortened. */
+export function answerPreview(text: string, mask: SecretMasker): string {
+	return shorten(mask(text.slice(0, MAX_PREVIEW_CHARS * 2)).replace(/\s+/g, ' ').trim(), MAX_PREVIEW_CHARS);
+}
+
 /**
  * JSON.stringify(value) shortened to `maxChars`, without serializing the rest:
  * an answer may hold a million small values, of which a message shows a line.

@@ -1,7 +1,7 @@
 // Reading a Klientiks answer: rows or the API's error words, and the message and fix for any failed call.
 import { NodeApiError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
 
-import { parseJsonData, shorten, type SecretMasker } from '../../shared/outsideData';
+import { answerPreview, parseJsonData, shorten, type SecretMasker } from '../../shared/outsideData';
 import { NOT_DELIVERED_STATUSES, type CallFailure, type CallResult } from '../../shared/waits';
 
 // Named in the messages below, so they live here; the connection (klientiksApi.ts) uses them too.
@@ -15,21 +15,10 @@ export const CREDENTIAL_FIX =
 
 /** An API's error words could be of any length; messages keep this much. */
 const MAX_ERROR_CHARS = 300;
-const MAX_PREVIEW_CHARS = 120;
-
-function preview(text: string, mask: SecretMasker): string {
-	return shorten(mask(text.slice(0, MAX_PREVIEW_CHARS * 2)).replace(/\s+/g, ' ').trim(), MAX_PREVIEW_CHARS);
-}
 
 /** Reads a Klientiks answer: an `items` string other than "No data" is the API's error, whatever the status. */
 export function classifyKlientiksAnswer(statusCode: number, text: string, mask: SecretMasker): CallResult {
-	let body: unknown;
-	try {
-		body = parseJsonData(text, mask);
-	} catch {
-		// Not JSON, or nested deeper than the parser's stack.
-		body = undefined;
-	}
+	const body = parseJsonData(text, mask);
 	const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
 	const items = isObject ? (body as IDataObject).items : undefined;
 	if (typeof items === 'string' && items !== NO_DATA) {
@@ -39,7 +28,7 @@ export function classifyKlientiksAnswer(statusCode: number, text: string, mask: 
 	if (statusCode < 200 || statusCode > 299) {
 		return { ok: false, failure: { kind: 'http', notDelivered: NOT_DELIVERED_STATUSES.has(statusCode), statusCode, detail: `HTTP ${statusCode}` } };
 	}
-	if (!isObject) return { ok: false, failure: { kind: 'notAnObject', notDelivered: false, statusCode, detail: preview(text, mask) || 'an empty body' } };
+	if (!isObject) return { ok: false, failure: { kind: 'notAnObject', notDelivered: false, statusCode, detail: answerPreview(text, mask) || 'an empty body' } };
 	return { ok: true, statusCode, body: body as IDataObject };
 }
 

@@ -1,7 +1,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 
 import { callWithRetries, type ApiConnection, type CallOptions } from '../../shared/apiRequest';
-import { checkBaseUrl, parseJsonData, secretMasker, type SecretMasker, shorten, shortJson } from '../../shared/outsideData';
+import { answerPreview, checkBaseUrl, MAX_PREVIEW_CHARS, parseJsonData, secretMasker, type SecretMasker, shorten, shortJson } from '../../shared/outsideData';
 import { newRunAllowance, NOT_DELIVERED_STATUSES, type CallFailure, type CallResult, type Deadline } from '../../shared/waits';
 
 export const CREDENTIAL_TYPE = 'trafficLightApi';
@@ -58,7 +58,6 @@ const KEY_REJECTED_STATUSES = new Set([401, 403]);
 /** An errmsg could be of any length; messages keep this much. */
 const MAX_ERRMSG_CHARS = 300;
 /** Longest answer text a message quotes. */
-const MAX_PREVIEW_CHARS = 120;
 /** A lead id is short; a longer string is junk, not an id to report as delivered. */
 const MAX_LEAD_ID_CHARS = 64;
 export const SEND_PATH = '/api/lead/send';
@@ -73,10 +72,6 @@ export function leadIdOf(body: IDataObject): string | number | undefined {
 	return typeof named === 'string' && named.trim() !== '' && named.length <= MAX_LEAD_ID_CHARS ? named : undefined;
 }
 
-function preview(text: string, mask: SecretMasker): string {
-	return shorten(mask(text.slice(0, MAX_PREVIEW_CHARS * 2)).replace(/\s+/g, ' ').trim(), MAX_PREVIEW_CHARS);
-}
-
 /** Reads Traffic Light's answer whatever the HTTP status: a non-empty errmsg wins, then the status. */
 export function classifyAnswer(statusCode: number, text: string, mask: SecretMasker = secretMasker(''), call?: Pick<CallOptions, 'path'>): CallResult {
 	const body = parseJsonData(text, mask);
@@ -89,7 +84,7 @@ export function classifyAnswer(statusCode: number, text: string, mask: SecretMas
 	if (statusCode < 200 || statusCode > 299) {
 		return { ok: false, failure: { kind: 'http', notDelivered: NOT_DELIVERED_STATUSES.has(statusCode), statusCode, detail: `HTTP ${statusCode}` } };
 	}
-	if (!isObject) return { ok: false, failure: { kind: 'notAnObject', notDelivered: false, statusCode, detail: preview(text, mask) || 'an empty body' } };
+	if (!isObject) return { ok: false, failure: { kind: 'notAnObject', notDelivered: false, statusCode, detail: answerPreview(text, mask) || 'an empty body' } };
 	if (call?.path === SEND_PATH && leadIdOf(body as IDataObject) === undefined) {
 		const detail = shortJson(body, MAX_PREVIEW_CHARS);
 		return { ok: false, failure: { kind: 'incomplete', notDelivered: false, statusCode, missing: 'a lead id', detail } };
