@@ -24,7 +24,7 @@ export const REQUEST_LIMITS = {
 	maxJsonValues: 10_000,
 	/** Levels of nesting kept from a JSON body; deeper parts become null (n8n copies items recursively). */
 	maxDepth: 10,
-	/** Bytes of a JSON body a trigger reads at all: a Klientiks or Traffic Light call is a few KB, and merely listing the keys of a 16 MB one stalls the whole process. */
+	/** Bytes of a JSON body a trigger reads at all: a Klientiks or Traffic Light call is a few KB, and merely listing the keys of a 16 MB one stalls every workflow of the instance. */
 	maxJsonBodyBytes: 1_048_576,
 	/** Characters of the query string kept in `raw.query`. */
 	maxRawQuery: 4096,
