@@ -57,7 +57,6 @@ export async function openConnection(this: IExecuteFunctions, rateLimitAllowance
 const KEY_REJECTED_STATUSES = new Set([401, 403]);
 /** An errmsg could be of any length; messages keep this much. */
 const MAX_ERRMSG_CHARS = 300;
-/** Longest answer text a message quotes. */
 /** A lead id is short; a longer string is junk, not an id to report as delivered. */
 const MAX_LEAD_ID_CHARS = 64;
 export const SEND_PATH = '/api/lead/send';
